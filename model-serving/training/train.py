@@ -29,7 +29,7 @@ WORD_PHASE = 1000      # steps of captions + moderation + single-word OCR before
 def task_mix(step):
     """Each batch holds one task group (short caption batches are not padded to OCR-line length)."""
     if step < WORD_PHASE:
-        return [("caption", 0.45), ("moderation", 0.25), ("ocr_word", 0.30)]
+        return [("caption", 0.50), ("moderation", 0.30), ("ocr_word", 0.20)]
     return [("caption", 0.35), ("moderation", 0.20), ("ocr_word", 0.15), ("ocr_lines", 0.30)]
 
 
@@ -95,8 +95,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--steps", type=int, default=4000)
-    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--minutes", type=float, default=1e9, help="stop (after a checkpoint) after this long")
@@ -150,7 +151,7 @@ def main():
         b = batching.collate(samples, tok, cfg.query_num)
         g = samples[0].get("kind", samples[0]["task"])
         group_counts[g] = group_counts.get(g, 0) + 1
-        lr = lr_at(step, a.lr, 200, a.steps)
+        lr = lr_at(step, a.lr, a.warmup, a.steps)
         for g in opt.param_groups:
             g["lr"] = lr
         out = losses(model, b, tok, cfg)

@@ -134,10 +134,12 @@ class Vision(nn.Module):
         self.post_ln = nn.LayerNorm(c.vit_hidden, eps=c.ln_eps)
         self.resampler = Resampler(c)
 
-    def forward(self, pixel_values, tgt_sizes, return_states=False):
+    def forward(self, pixel_values, tgt_sizes, patch_attention_mask=None, return_states=False):
         x = self.patch_embed(pixel_values).flatten(2).transpose(1, 2)        # [N,L,d]
         L = x.shape[1]
         i, j, valid = patch_grid(tgt_sizes, L)
+        if patch_attention_mask is not None:
+            valid = valid & (patch_attention_mask > 0)
         B = self.c.pos_buckets
         bh = torch.div(i * B, tgt_sizes[:, 0:1], rounding_mode="floor")
         bw = torch.div(j * B, tgt_sizes[:, 1:2], rounding_mode="floor")
