@@ -1,0 +1,39 @@
+package dev.glimpse.serving.engine;
+
+import dev.glimpse.serving.engine.sched.Sequence;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A submitted request and its sequences (one, or one per moderation category). */
+final class ActiveRequest {
+    final EngineRequest request;
+    final CompletableFuture<EngineResult> future = new CompletableFuture<>();
+    final long submitNanos;
+    final long deadlineNanos; // Long.MAX_VALUE when none
+    final List<Sequence> sequences;
+    final List<String> categories; // moderation: one per sequence, same order
+    final double[] probabilityYes; // moderation: filled as sequences finish
+    float[] visualTokens; // [(1 + slices) * Q, D], shared by the request's sequences
+    boolean started; // a sequence was admitted: no longer counts against the admission queue
+    boolean siblingsQueued; // moderation: categories after the first were handed to the scheduler
+    boolean done;
+    long lastTokenNanos;
+
+    ActiveRequest(
+            EngineRequest request,
+            long submitNanos,
+            List<Sequence> sequences,
+            List<String> categories) {
+        this.request = request;
+        this.submitNanos = submitNanos;
+        this.deadlineNanos =
+                request.timeout().map(t -> submitNanos + t.toNanos()).orElse(Long.MAX_VALUE);
+        this.sequences = List.copyOf(sequences);
+        this.categories = List.copyOf(categories);
+        this.probabilityYes = new double[sequences.size()];
+    }
+
+    String id() {
+        return request.id();
+    }
+}

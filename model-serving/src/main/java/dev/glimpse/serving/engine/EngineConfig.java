@@ -1,0 +1,131 @@
+package dev.glimpse.serving.engine;
+
+/**
+ * Engine settings, immutable and checked once. Build with {@link #builder()}.
+ *
+ * @param maxNumBatchedTokens tokens computed per step (prefill chunks + decode rows)
+ * @param maxNumSeqs sequences running at once; at most {@code maxNumBatchedTokens}
+ * @param maxQueuedRequests requests accepted but not yet started; {@code submit} fails fast beyond
+ * @param blockSize tokens per KV block (the prefix cache shares full blocks only)
+ * @param numKvBlocks KV blocks in the pool (lifetime reservations and the prefix cache)
+ * @param prefixCaching reuse KV of identical prompt prefixes (same tokens and same images)
+ * @param encoderCacheBytes bytes of visual tokens kept by image hash; 0 disables the cache
+ * @param validateInvariants run the invariant validator after every step (tests)
+ */
+public record EngineConfig(
+        int maxNumBatchedTokens,
+        int maxNumSeqs,
+        int maxQueuedRequests,
+        int blockSize,
+        int numKvBlocks,
+        boolean prefixCaching,
+        long encoderCacheBytes,
+        boolean validateInvariants) {
+
+    public EngineConfig {
+        positive("maxNumBatchedTokens", maxNumBatchedTokens);
+        positive("maxNumSeqs", maxNumSeqs);
+        positive("maxQueuedRequests", maxQueuedRequests);
+        positive("blockSize", blockSize);
+        positive("numKvBlocks", numKvBlocks);
+        if (maxNumSeqs > maxNumBatchedTokens) {
+            throw new IllegalArgumentException(
+                    "maxNumSeqs must be <= maxNumBatchedTokens ("
+                            + maxNumBatchedTokens
+                            + ") so every running sequence can decode each step, got "
+                            + maxNumSeqs);
+        }
+        if (encoderCacheBytes < 0) {
+            throw new IllegalArgumentException(
+                    "encoderCacheBytes must be >= 0, got " + encoderCacheBytes);
+        }
+    }
+
+    private static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .maxNumBatchedTokens(maxNumBatchedTokens)
+                .maxNumSeqs(maxNumSeqs)
+                .maxQueuedRequests(maxQueuedRequests)
+                .blockSize(blockSize)
+                .numKvBlocks(numKvBlocks)
+                .prefixCaching(prefixCaching)
+                .encoderCacheBytes(encoderCacheBytes)
+                .validateInvariants(validateInvariants);
+    }
+
+    /**
+     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 4096 blocks, caches on.
+     */
+    public static final class Builder {
+        private int maxNumBatchedTokens = 512;
+        private int maxNumSeqs = 32;
+        private int maxQueuedRequests = 256;
+        private int blockSize = 16;
+        private int numKvBlocks = 4096;
+        private boolean prefixCaching = true;
+        private long encoderCacheBytes = 64L << 20;
+        private boolean validateInvariants;
+
+        public Builder maxNumBatchedTokens(int v) {
+            maxNumBatchedTokens = v;
+            return this;
+        }
+
+        public Builder maxNumSeqs(int v) {
+            maxNumSeqs = v;
+            return this;
+        }
+
+        public Builder maxQueuedRequests(int v) {
+            maxQueuedRequests = v;
+            return this;
+        }
+
+        public Builder blockSize(int v) {
+            blockSize = v;
+            return this;
+        }
+
+        public Builder numKvBlocks(int v) {
+            numKvBlocks = v;
+            return this;
+        }
+
+        public Builder prefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
+
+        public Builder encoderCacheBytes(long v) {
+            encoderCacheBytes = v;
+            return this;
+        }
+
+        public Builder validateInvariants(boolean v) {
+            validateInvariants = v;
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(
+                    maxNumBatchedTokens,
+                    maxNumSeqs,
+                    maxQueuedRequests,
+                    blockSize,
+                    numKvBlocks,
+                    prefixCaching,
+                    encoderCacheBytes,
+                    validateInvariants);
+        }
+    }
+}

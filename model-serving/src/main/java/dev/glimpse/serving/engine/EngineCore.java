@@ -1,0 +1,569 @@
+package dev.glimpse.serving.engine;
+
+import dev.glimpse.serving.engine.encoder.EncoderCache;
+import dev.glimpse.serving.engine.kv.BlockPool;
+import dev.glimpse.serving.engine.kv.BlockStore;
+import dev.glimpse.serving.engine.kv.DecodeBatchKv;
+import dev.glimpse.serving.engine.kv.KvBlock;
+import dev.glimpse.serving.engine.kv.KvCacheManager;
+import dev.glimpse.serving.engine.kv.KvCopyCounter;
+import dev.glimpse.serving.engine.kv.SequenceKv;
+import dev.glimpse.serving.engine.metrics.EngineMetrics;
+import dev.glimpse.serving.engine.sampling.Sampler;
+import dev.glimpse.serving.engine.sched.EngineInvariants;
+import dev.glimpse.serving.engine.sched.RequestState;
+import dev.glimpse.serving.engine.sched.Scheduler;
+import dev.glimpse.serving.engine.sched.SchedulerConfig;
+import dev.glimpse.serving.engine.sched.SchedulerOutput;
+import dev.glimpse.serving.engine.sched.Sequence;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * One engine step, on the engine thread: expire, schedule, encode images, run prefill chunks, run
+ * the decode batch, sample, finish.
+ *
+ * <p>The concat-style decoder cannot mix rows with different numbers of new tokens, so a step runs
+ * each prefill chunk as its own {@code B = 1} run and then all decoding sequences as one batched
+ * {@code T = 1} run. Prefill chunks are not batched with each other yet.
+ */
+final class EngineCore {
+    private final EngineConfig config;
+    private final ModelExecutor executor;
+    private final PromptEncoder prompts;
+    private final EngineMetrics metrics;
+    private final Executor completions;
+    private final AtomicInteger numQueued;
+    private final LongSupplier nanoTime;
+    private final ModelShape shape;
+    private final KvCacheManager kv;
+    private final Scheduler scheduler;
+    private final KvCopyCounter copies = new KvCopyCounter();
+    private final BlockStore blockStore;
+    private final DecodeBatchKv batch;
+    private final EncoderCache encoderCache;
+    private final Map<String, ActiveRequest> owners = new HashMap<>();
+    private final List<ActiveRequest> active = new ArrayList<>();
+
+    private volatile long numSteps;
+    private volatile long numDecodeSteps;
+    private volatile long numPlainDecodeSteps;
+    private volatile long kvBytesCopiedInPlainDecodeSteps;
+    private volatile long numGeneratedTokens;
+    private volatile long numPrefixQueryTokens;
+    private volatile long numPrefixHitTokens;
+    private volatile long numVisionRuns;
+    private volatile long numImagesEncoded;
+    private long lastReportedCopies;
+
+    EngineCore(
+            EngineConfig config,
+            ModelExecutor executor,
+            PromptEncoder prompts,
+            EngineMetrics metrics,
+            Executor completions,
+            AtomicInteger numQueued,
+            LongSupplier nanoTime) {
+        this.config = config;
+        this.executor = executor;
+        this.prompts = prompts;
+        this.metrics = metrics;
+        this.completions = completions;
+        this.numQueued = numQueued;
+        this.nanoTime = nanoTime;
+        this.shape = executor.shape();
+        this.kv =
+                new KvCacheManager(
+                        new BlockPool(config.numKvBlocks()),
+                        config.blockSize(),
+                        config.prefixCaching());
+        this.scheduler =
+                new Scheduler(
+                        new SchedulerConfig(config.maxNumBatchedTokens(), config.maxNumSeqs()), kv);
+        this.blockStore =
+                config.prefixCaching()
+                        ? new BlockStore(
+                                shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
+                        : null;
+        this.batch = new DecodeBatchKv(shape.kv(), copies);
+        this.encoderCache = new EncoderCache(config.encoderCacheBytes());
+    }
+
+    void add(ActiveRequest req) {
+        active.add(req);
+        for (Sequence s : req.sequences) {
+            owners.put(s.id(), req);
+        }
+        // Moderation: only the first category runs at first; the others follow once its prompt
+        // blocks are published, so they hit the shared [instruction + image] prefix.
+        scheduler.addWaiting(req.sequences.get(0));
+    }
+
+    boolean hasWork() {
+        return !active.isEmpty();
+    }
+
+    /** Earliest deadline among active requests, or Long.MAX_VALUE. */
+    long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        for (ActiveRequest r : active) {
+            d = Math.min(d, r.deadlineNanos);
+        }
+        return d;
+    }
+
+    /** Runs one step; returns false when there was nothing to compute. */
+    boolean step() {
+        expire(nanoTime.getAsLong());
+        SchedulerOutput out = scheduler.schedule();
+        if (out.isEmpty()) {
+            if (batch.batchSize() > 0 && scheduler.numRunning() == 0) {
+                batch.rebuild(List.of(), 0);
+            }
+            publishGauges();
+            return false;
+        }
+        numSteps++;
+        metrics.step(out.numScheduledTokens().size());
+        numPrefixQueryTokens += out.numPrefixQueryTokens();
+        numPrefixHitTokens += out.numPrefixHitTokens();
+        metrics.prefixCache(out.numPrefixQueryTokens(), out.numPrefixHitTokens());
+        for (Sequence seq : out.admitted()) {
+            onAdmitted(seq);
+        }
+        provideVisualTokens(out.admitted());
+        List<Sequence> decoding = new ArrayList<>();
+        for (Map.Entry<Sequence, Integer> e : out.numScheduledTokens().entrySet()) {
+            Sequence seq = e.getKey();
+            if (seq.state() != RequestState.RUNNING) {
+                continue; // failed earlier in this step
+            }
+            if (seq.isPrefilling()) {
+                prefill(seq, e.getValue());
+            } else {
+                decoding.add(seq);
+            }
+        }
+        decoding.removeIf(s -> s.state() != RequestState.RUNNING);
+        if (!decoding.isEmpty()) {
+            decode(decoding);
+        } else if (batch.batchSize() > 0) {
+            batch.rebuild(List.of(), 0); // every row left: drop them (copies nothing)
+        }
+        publishGauges();
+        if (config.validateInvariants()) {
+            List<String> violations = EngineInvariants.validate(scheduler);
+            if (!violations.isEmpty()) {
+                throw new IllegalStateException("engine invariants violated: " + violations);
+            }
+        }
+        return true;
+    }
+
+    private void publishGauges() {
+        metrics.queues(scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
+        long total = copies.totalBytes();
+        metrics.kvCopied(total - lastReportedCopies);
+        lastReportedCopies = total;
+    }
+
+    private void onAdmitted(Sequence seq) {
+        ActiveRequest req = owners.get(seq.id());
+        if (!req.started) {
+            req.started = true;
+            numQueued.decrementAndGet();
+        }
+        SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength());
+        if (seq.numCachedTokens() > 0) {
+            List<KvBlock> hits =
+                    kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
+            blockStore.load(seqKv, hits);
+        }
+        seq.setPrefillKv(seqKv);
+    }
+
+    /**
+     * Gives admitted sequences their image's visual tokens: request, encoder cache, or one vision
+     * run.
+     */
+    private void provideVisualTokens(List<Sequence> admitted) {
+        Map<String, List<ActiveRequest>> missing = new LinkedHashMap<>();
+        Map<String, EngineImage> images = new LinkedHashMap<>();
+        int queries = 0;
+        int hits = 0;
+        for (Sequence seq : admitted) {
+            ActiveRequest req = owners.get(seq.id());
+            int[] vis = seq.visualPositions();
+            if (seq.state() != RequestState.RUNNING
+                    || vis.length == 0
+                    || vis[vis.length - 1] < seq.numComputedTokens()) {
+                continue; // no image, or the prefix cache covers all its rows
+            }
+            if (req.visualTokens != null) {
+                seq.setVisualTokens(req.visualTokens);
+                continue;
+            }
+            String hash = req.request.image().contentHash();
+            if (missing.containsKey(hash)) {
+                missing.get(hash).add(req);
+                continue;
+            }
+            queries++;
+            var cached = encoderCache.get(hash);
+            if (cached.isPresent()) {
+                hits++;
+                req.visualTokens = cached.get();
+                seq.setVisualTokens(cached.get());
+            } else {
+                missing.computeIfAbsent(hash, h -> new ArrayList<>()).add(req);
+                images.put(hash, req.request.image());
+            }
+        }
+        metrics.encoderCache(queries, hits);
+        if (images.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        missing.values().forEach(l -> l.forEach(r -> ids.add(r.id())));
+        List<float[]> features;
+        try {
+            features = executor.encodeImages(new ArrayList<>(images.values()), ids);
+        } catch (ExecutionFailedException e) {
+            metrics.error(e.stage().label());
+            missing.values()
+                    .forEach(l -> l.forEach(r -> abort(r, RequestState.FINISHED_FAILED, e)));
+            return;
+        }
+        numVisionRuns++;
+        numImagesEncoded += images.size();
+        int i = 0;
+        for (Map.Entry<String, List<ActiveRequest>> e : missing.entrySet()) {
+            float[] f = features.get(i++);
+            encoderCache.put(e.getKey(), f);
+            for (ActiveRequest r : e.getValue()) {
+                r.visualTokens = f;
+            }
+        }
+        for (Sequence seq : admitted) {
+            ActiveRequest req = owners.get(seq.id());
+            if (seq.visualTokens() == null && req != null && req.visualTokens != null) {
+                seq.setVisualTokens(req.visualTokens);
+            }
+        }
+    }
+
+    private void prefill(Sequence seq, int n) {
+        ActiveRequest req = owners.get(seq.id());
+        int start = seq.numComputedTokens();
+        int[] ids = new int[n];
+        for (int t = 0; t < n; t++) {
+            ids[t] = seq.tokenAt(start + t);
+        }
+        float[] logits;
+        try {
+            float[] embeds = executor.embed(ids, List.of(req.id()));
+            placeVisualTokens(seq, embeds, start, n);
+            logits =
+                    executor.decode(
+                            seq.prefillKv(), embeds, n, List.of(req.id()), ExecutionStage.PREFILL);
+        } catch (ExecutionFailedException e) {
+            metrics.error(e.stage().label());
+            abort(req, RequestState.FINISHED_FAILED, e);
+            return;
+        }
+        seq.advanceComputed(n);
+        for (var published :
+                kv.cacheFullBlocks(
+                        seq.id(),
+                        seq.promptBlockHashes(),
+                        seq.numComputedTokens() / config.blockSize())) {
+            blockStore.store(seq.prefillKv(), published.indexInSequence(), published.block());
+        }
+        if (!seq.isPrefilling()) {
+            onLogits(seq, logits, 0);
+        }
+    }
+
+    /** Overwrites the placeholder embeddings in {@code [start, start+n)} with image rows. */
+    private void placeVisualTokens(Sequence seq, float[] embeds, int start, int n) {
+        int[] vis = seq.visualPositions();
+        int d = shape.hiddenSize();
+        int k = java.util.Arrays.binarySearch(vis, start);
+        if (k < 0) {
+            k = -k - 1;
+        }
+        for (; k < vis.length && vis[k] < start + n; k++) {
+            System.arraycopy(seq.visualTokens(), k * d, embeds, (vis[k] - start) * d, d);
+        }
+    }
+
+    private void decode(List<Sequence> rows) {
+        List<String> wanted = new ArrayList<>(rows.size());
+        for (Sequence s : rows) {
+            wanted.add(s.id());
+        }
+        boolean plain = batch.rowIds().equals(wanted);
+        if (!plain) {
+            List<String> current = batch.rowIds();
+            List<DecodeBatchKv.RowSource> sources = new ArrayList<>();
+            int headroom = 0;
+            for (Sequence s : rows) {
+                int idx = current.indexOf(s.id());
+                sources.add(
+                        idx >= 0
+                                ? new DecodeBatchKv.RowSource(s.id(), batch, idx)
+                                : new DecodeBatchKv.RowSource(s.id(), s.prefillKv(), 0));
+                headroom = Math.max(headroom, s.maxNewTokens() - s.numOutputTokens());
+            }
+            batch.rebuild(sources, headroom);
+            for (Sequence s : rows) {
+                if (s.prefillKv() != null) {
+                    s.prefillKv().release(); // its rows now live in the batch
+                    s.setPrefillKv(null);
+                }
+            }
+        }
+        long copiedBefore = copies.totalBytes();
+        int[] ids = new int[rows.size()];
+        List<String> reqIds = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            ids[r] = rows.get(r).tokenAt(rows.get(r).numComputedTokens());
+            reqIds.add(owners.get(rows.get(r).id()).id());
+        }
+        float[] logits;
+        try {
+            float[] embeds = executor.embed(ids, reqIds);
+            logits = executor.decode(batch, embeds, 1, reqIds, ExecutionStage.DECODE);
+        } catch (ExecutionFailedException e) {
+            metrics.error(e.stage().label());
+            batch.release();
+            for (Sequence s : rows) {
+                abort(owners.get(s.id()), RequestState.FINISHED_FAILED, e);
+            }
+            return;
+        }
+        numDecodeSteps++;
+        if (plain) {
+            numPlainDecodeSteps++;
+            kvBytesCopiedInPlainDecodeSteps += copies.totalBytes() - copiedBefore;
+        }
+        int v = shape.vocabSize();
+        for (int r = 0; r < rows.size(); r++) {
+            rows.get(r).advanceComputed(1);
+            onLogits(rows.get(r), logits, r * v);
+        }
+    }
+
+    private void onLogits(Sequence seq, float[] logits, int offset) {
+        ActiveRequest req = owners.get(seq.id());
+        long now = nanoTime.getAsLong();
+        numGeneratedTokens++;
+        metrics.tokens(1);
+        if (req.request.task() == Task.MODERATION) {
+            int child = req.sequences.indexOf(seq);
+            req.probabilityYes[child] =
+                    Sampler.probabilityYes(
+                            logits, offset, prompts.yesTokenId(), prompts.noTokenId());
+            seq.setFirstTokenNanos(now);
+            finish(seq, RequestState.FINISHED_SCORED);
+            if (!req.siblingsQueued) {
+                req.siblingsQueued = true;
+                for (int i = 1; i < req.sequences.size(); i++) {
+                    scheduler.addWaiting(req.sequences.get(i));
+                }
+            }
+        } else {
+            SamplingParams p = seq.sampling();
+            int token =
+                    p.isGreedy()
+                            ? Sampler.argmax(logits, offset, shape.vocabSize())
+                            : Sampler.sampleTopP(
+                                    logits,
+                                    offset,
+                                    shape.vocabSize(),
+                                    p.temperature(),
+                                    p.topP(),
+                                    seq.rng());
+            if (seq.numOutputTokens() == 0 && seq.firstTokenNanos() == 0) {
+                seq.setFirstTokenNanos(now);
+                metrics.firstToken(now - req.submitNanos);
+            } else {
+                metrics.interTokenGap(now - req.lastTokenNanos);
+            }
+            req.lastTokenNanos = now;
+            if (seq.isStopToken(token)) {
+                finish(seq, RequestState.FINISHED_STOPPED);
+            } else {
+                seq.appendOutputToken(token);
+                if (seq.numOutputTokens() >= seq.maxNewTokens()) {
+                    finish(seq, RequestState.FINISHED_LENGTH);
+                }
+            }
+        }
+        maybeComplete(req);
+    }
+
+    private void finish(Sequence seq, RequestState state) {
+        scheduler.finish(seq, state);
+        if (seq.prefillKv() != null) {
+            seq.prefillKv().release();
+            seq.setPrefillKv(null);
+        }
+    }
+
+    private void maybeComplete(ActiveRequest req) {
+        if (req.done) {
+            return;
+        }
+        for (Sequence s : req.sequences) {
+            if (!s.state().isFinished()) {
+                return;
+            }
+        }
+        long now = nanoTime.getAsLong();
+        Task task = req.request.task();
+        Sequence first = req.sequences.get(0);
+        EngineResult result;
+        int promptTokens = 0;
+        int cached = 0;
+        long lastFirstToken = 0;
+        for (Sequence s : req.sequences) {
+            promptTokens += s.promptLength();
+            cached += s.numCachedTokens();
+            lastFirstToken = Math.max(lastFirstToken, s.firstTokenNanos());
+        }
+        if (task == Task.MODERATION) {
+            List<CategoryScore> scores = new ArrayList<>();
+            for (int i = 0; i < req.categories.size(); i++) {
+                double p = req.probabilityYes[i];
+                scores.add(
+                        new CategoryScore(
+                                req.categories.get(i), p, p >= prompts.moderationThreshold()));
+            }
+            result =
+                    new EngineResult(
+                            req.id(),
+                            task,
+                            "",
+                            List.of(),
+                            scores,
+                            FinishReason.SCORED,
+                            promptTokens,
+                            cached,
+                            lastFirstToken - req.submitNanos,
+                            now - req.submitNanos);
+        } else {
+            List<Integer> tokens = first.outputTokens();
+            FinishReason reason =
+                    first.state() == RequestState.FINISHED_STOPPED
+                            ? FinishReason.STOP
+                            : FinishReason.LENGTH;
+            result =
+                    new EngineResult(
+                            req.id(),
+                            task,
+                            prompts.decode(tokens),
+                            tokens,
+                            List.of(),
+                            reason,
+                            promptTokens,
+                            cached,
+                            first.firstTokenNanos() - req.submitNanos,
+                            now - req.submitNanos);
+        }
+        markDone(req);
+        metrics.completed("ok");
+        completions.execute(() -> req.future.complete(result));
+    }
+
+    private void markDone(ActiveRequest req) {
+        req.done = true;
+        active.remove(req);
+        for (Sequence s : req.sequences) {
+            owners.remove(s.id());
+        }
+        if (!req.started) {
+            req.started = true;
+            numQueued.decrementAndGet();
+        }
+    }
+
+    /** Ends every unfinished sequence of the request in {@code state} and fails its future. */
+    void abort(ActiveRequest req, RequestState state, Throwable error) {
+        if (req.done) {
+            return;
+        }
+        for (Sequence s : req.sequences) {
+            if (!s.state().isFinished()) {
+                finish(s, state);
+            }
+        }
+        markDone(req);
+        metrics.completed(
+                state.name().substring("FINISHED_".length()).toLowerCase(java.util.Locale.ROOT));
+        if (error != null) {
+            completions.execute(() -> req.future.completeExceptionally(error));
+        }
+    }
+
+    private void expire(long now) {
+        for (ActiveRequest req : List.copyOf(active)) {
+            if (req.future.isCancelled()) {
+                abort(req, RequestState.FINISHED_CANCELLED, null);
+            } else if (now >= req.deadlineNanos) {
+                abort(
+                        req,
+                        RequestState.FINISHED_DEADLINE,
+                        new DeadlineExceededException(
+                                req.id(), req.request.timeout().orElseThrow()));
+            }
+        }
+    }
+
+    /** Fails everything still active (engine closing) and drops native buffers. */
+    void shutdown() {
+        for (ActiveRequest req : List.copyOf(active)) {
+            abort(req, RequestState.FINISHED_CLOSED, new EngineClosedException(req.id()));
+        }
+        batch.release();
+        if (blockStore != null) {
+            blockStore.release();
+        }
+        encoderCache.clear();
+    }
+
+    /** Fails every active request after an unexpected error in a step; the engine goes on. */
+    void failAll(RuntimeException error) {
+        for (ActiveRequest req : List.copyOf(active)) {
+            abort(req, RequestState.FINISHED_FAILED, error);
+        }
+        batch.release();
+    }
+
+    EngineStats stats(long numRejected) {
+        return new EngineStats(
+                numSteps,
+                numDecodeSteps,
+                numPlainDecodeSteps,
+                copies.totalBytes(),
+                kvBytesCopiedInPlainDecodeSteps,
+                numGeneratedTokens,
+                numPrefixQueryTokens,
+                numPrefixHitTokens,
+                encoderCache.numQueries(),
+                encoderCache.numHits(),
+                numVisionRuns,
+                numImagesEncoded,
+                numRejected);
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.glimpse.serving.engine.kv;
+
+import java.util.List;
+
+/**
+ * The prefix cache's KV contents: block {@code id} of tensor {@code i} is {@code [kvHeads,
+ * blockSize, headDim]} at offset {@code id * kvHeads * blockSize * headDim}. Blocks are written
+ * when a sequence publishes them ({@link KvCacheManager#cacheFullBlocks}) and read once when a
+ * later sequence hits them at admission. Both copies are counted.
+ */
+public final class BlockStore {
+    private final KvLayout layout;
+    private final int blockSize;
+    private final KvCopyCounter copies;
+    private KvSlab slab; // per tensor: [numBlocks, kvHeads, blockSize, headDim]
+
+    public BlockStore(KvLayout layout, int numBlocks, int blockSize, KvCopyCounter copies) {
+        this.layout = layout;
+        this.blockSize = blockSize;
+        this.copies = copies;
+        this.slab =
+                new KvSlab(
+                        layout.numTensors(),
+                        (long) numBlocks * layout.kvHeads() * blockSize * layout.headDim());
+    }
+
+    /** Copies block {@code indexInSequence} of the sequence's computed KV into {@code block}. */
+    public void store(SequenceKv source, int indexInSequence, KvBlock block) {
+        int s = source.pastLength();
+        if ((indexInSequence + 1) * blockSize > s) {
+            throw new IllegalArgumentException(
+                    "block " + indexInSequence + " is not computed yet: sequence length " + s);
+        }
+        int hd = layout.headDim();
+        int run = blockSize * hd;
+        for (int i = 0; i < layout.numTensors(); i++) {
+            var src = source.current.raw(i);
+            var dst = slab.raw(i);
+            for (int h = 0; h < layout.kvHeads(); h++) {
+                int srcOff = (h * s + indexInSequence * blockSize) * hd;
+                int dstOff = (block.id() * layout.kvHeads() + h) * run;
+                dst.put(dstOff, src, srcOff, run);
+            }
+        }
+        copies.add(4L * run * layout.kvHeads() * layout.numTensors());
+    }
+
+    /** Fills an empty sequence with the hit blocks; its length becomes {@code hits * blockSize}. */
+    public void load(SequenceKv target, List<KvBlock> hits) {
+        if (target.pastLength() != 0) {
+            throw new IllegalArgumentException(
+                    "prefix blocks load into an empty sequence, length is " + target.pastLength());
+        }
+        int s = hits.size() * blockSize;
+        int hd = layout.headDim();
+        int run = blockSize * hd;
+        for (int i = 0; i < layout.numTensors(); i++) {
+            var src = slab.raw(i);
+            var dst = target.current.raw(i);
+            for (int j = 0; j < hits.size(); j++) {
+                for (int h = 0; h < layout.kvHeads(); h++) {
+                    int srcOff = (hits.get(j).id() * layout.kvHeads() + h) * run;
+                    int dstOff = (h * s + j * blockSize) * hd;
+                    dst.put(dstOff, src, srcOff, run);
+                }
+            }
+        }
+        target.setLength(s);
+        copies.add(4L * run * layout.kvHeads() * layout.numTensors() * hits.size());
+    }
+
+    public void release() {
+        slab = null;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.glimpse.serving.engine.kv;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * KV of the decode batch: rows left-padded to a common past length S, real tokens right-aligned.
+ *
+ * <pre>
+ *   row 0: [0 0 0 k k k k k]   attention_mask 0 0 0 1 1 1 1 1 | 1   position_id 5
+ *   row 1: [k k k k k k k k]   attention_mask 1 1 1 1 1 1 1 1 | 1   position_id 8
+ * </pre>
+ *
+ * A plain decode step appends one column to every row inside the graph (no Java copy). Only when
+ * the batch's membership changes does {@link #rebuild} copy each remaining or joining row into a
+ * fresh layout (counted in {@link KvCopyCounter}); it also reserves {@code headroom} columns so
+ * that later plain steps never outgrow the buffers.
+ */
+public final class DecodeBatchKv extends KvState {
+    private static final float[] ZEROS = new float[4096];
+    private final KvCopyCounter copies;
+    private final List<String> rowIds = new ArrayList<>();
+    private int[] lengths = new int[0];
+    private int pastLength;
+
+    public DecodeBatchKv(KvLayout layout, KvCopyCounter copies) {
+        super(layout);
+        this.copies = copies;
+    }
+
+    /** Where a row of the rebuilt batch comes from: row {@code row} of {@code source}. */
+    public record RowSource(String id, KvState source, int row) {}
+
+    @Override
+    public int batchSize() {
+        return rowIds.size();
+    }
+
+    @Override
+    public int pastLength() {
+        return pastLength;
+    }
+
+    @Override
+    public int rowLength(int row) {
+        return lengths[row];
+    }
+
+    public List<String> rowIds() {
+        return List.copyOf(rowIds);
+    }
+
+    /**
+     * Replaces the batch by {@code rows} (which may read from this batch), copying each row's real
+     * tokens once. Capacity for {@code headroom} more plain steps is reserved.
+     */
+    public void rebuild(List<RowSource> rows, int headroom) {
+        int b2 = rows.size();
+        int[] newLengths = new int[b2];
+        int s2 = 0;
+        for (int r = 0; r < b2; r++) {
+            RowSource src = rows.get(r);
+            newLengths[r] = src.source().rowLength(src.row());
+            s2 = Math.max(s2, newLengths[r]);
+        }
+        int kvh = layout.kvHeads();
+        int hd = layout.headDim();
+        long need = (long) Math.max(1, b2) * kvh * (s2 + headroom) * hd;
+        KvSlab target =
+                spare != null && spare.capacityFloats() >= need
+                        ? spare
+                        : new KvSlab(layout.numTensors(), need);
+        long copied = 0;
+        for (int i = 0; i < layout.numTensors(); i++) {
+            FloatBuffer dst = target.raw(i);
+            for (int r = 0; r < b2; r++) {
+                RowSource src = rows.get(r);
+                KvState from = src.source();
+                FloatBuffer srcBuf = from.current.raw(i);
+                int srcS = from.pastLength();
+                int len = newLengths[r];
+                for (int h = 0; h < kvh; h++) {
+                    int dstBase = ((r * kvh + h) * s2) * hd;
+                    fillZeros(dst, dstBase, (s2 - len) * hd);
+                    int srcOff = ((src.row() * kvh + h) * srcS + (srcS - len)) * hd;
+                    dst.put(dstBase + (s2 - len) * hd, srcBuf, srcOff, len * hd);
+                    copied += 4L * len * hd;
+                }
+            }
+        }
+        copies.add(copied);
+        KvSlab old = current;
+        current = target;
+        spare =
+                old != null && old != target && old.capacityFloats() >= need
+                        ? old
+                        : new KvSlab(layout.numTensors(), need);
+        rowIds.clear();
+        for (RowSource r : rows) {
+            rowIds.add(r.id());
+        }
+        lengths = newLengths;
+        pastLength = s2;
+    }
+
+    private static void fillZeros(FloatBuffer dst, int offset, int count) {
+        while (count > 0) {
+            int n = Math.min(count, ZEROS.length);
+            dst.put(offset, ZEROS, 0, n);
+            offset += n;
+            count -= n;
+        }
+    }
+
+    @Override
+    public long[] attentionMask(int newTokens) {
+        int b = batchSize();
+        int total = pastLength + newTokens;
+        long[] mask = new long[b * total];
+        for (int r = 0; r < b; r++) {
+            for (int t = pastLength - lengths[r]; t < total; t++) {
+                mask[r * total + t] = 1;
+            }
+        }
+        return mask;
+    }
+
+    @Override
+    public long[] positionIds(int newTokens) {
+        int b = batchSize();
+        long[] pos = new long[b * newTokens];
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < newTokens; t++) {
+                pos[r * newTokens + t] = lengths[r] + t;
+            }
+        }
+        return pos;
+    }
+
+    @Override
+    protected void advance(int newTokens) {
+        pastLength += newTokens;
+        for (int r = 0; r < lengths.length; r++) {
+            lengths[r] += newTokens;
+        }
+    }
+
+    @Override
+    public void release() {
+        super.release();
+        rowIds.clear();
+        lengths = new int[0];
+        pastLength = 0;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.glimpse.serving.engine.kv;
+
+/**
+ * Shape of the decoder's KV tensors: {@code 2 * numLayers} tensors (layer l: key at 2l, value at
+ * 2l+1), each {@code [B, kvHeads, S, headDim]} float32.
+ */
+public record KvLayout(int numLayers, int kvHeads, int headDim) {
+    public KvLayout {
+        if (numLayers <= 0 || kvHeads <= 0 || headDim <= 0) {
+            throw new IllegalArgumentException(
+                    "numLayers, kvHeads and headDim must be > 0, got "
+                            + numLayers
+                            + ", "
+                            + kvHeads
+                            + ", "
+                            + headDim);
+        }
+    }
+
+    public int numTensors() {
+        return 2 * numLayers;
+    }
+
+    /** Bytes of KV (all tensors) for one token of one sequence. */
+    public long bytesPerToken() {
+        return 4L * numTensors() * kvHeads * headDim;
+    }
+}

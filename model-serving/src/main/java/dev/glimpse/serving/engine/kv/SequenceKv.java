@@ -1,0 +1,65 @@
+package dev.glimpse.serving.engine.kv;
+
+/**
+ * KV of one sequence during prefill ({@code B = 1}, no padding): chunks of T prompt tokens append
+ * to it, a prefix hit fills its first blocks from the {@link BlockStore}.
+ */
+public final class SequenceKv extends KvState {
+    private final int capacityTokens;
+    private int length;
+
+    public SequenceKv(KvLayout layout, int capacityTokens) {
+        super(layout);
+        if (capacityTokens <= 0) {
+            throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
+        }
+        this.capacityTokens = capacityTokens;
+        long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
+        current = new KvSlab(layout.numTensors(), floats);
+        spare = new KvSlab(layout.numTensors(), floats);
+    }
+
+    public int capacityTokens() {
+        return capacityTokens;
+    }
+
+    @Override
+    public int batchSize() {
+        return 1;
+    }
+
+    @Override
+    public int pastLength() {
+        return length;
+    }
+
+    @Override
+    public int rowLength(int row) {
+        return length;
+    }
+
+    @Override
+    public long[] attentionMask(int newTokens) {
+        long[] mask = new long[length + newTokens];
+        java.util.Arrays.fill(mask, 1L);
+        return mask;
+    }
+
+    @Override
+    public long[] positionIds(int newTokens) {
+        long[] pos = new long[newTokens];
+        for (int t = 0; t < newTokens; t++) {
+            pos[t] = length + t;
+        }
+        return pos;
+    }
+
+    @Override
+    protected void advance(int newTokens) {
+        length += newTokens;
+    }
+
+    void setLength(int length) {
+        this.length = length;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.glimpse.serving.engine.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The engine's Prometheus metrics, registered on the registry passed in (never the global one).
+ * Names start with {@code glimpse_engine_}; docs/metrics.md describes each.
+ */
+public final class EngineMetrics {
+    private static final double[] LATENCY_BUCKETS = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+    };
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+    final Gauge waiting;
+    final Gauge running;
+    final Histogram batchSize;
+    final Counter generatedTokens;
+    final Histogram timeToFirstToken;
+    final Histogram timePerOutputToken;
+    final Gauge kvUsage;
+    final Counter prefixQueries;
+    final Counter prefixHits;
+    final Counter encoderQueries;
+    final Counter encoderHits;
+    final Counter rejections;
+    final Counter errors;
+    final Gauge executionProvider;
+    final Counter kvBytesCopied;
+    final Counter requests;
+
+    public EngineMetrics(PrometheusRegistry registry, String executionProvider) {
+        waiting =
+                Gauge.builder()
+                        .name("glimpse_engine_requests_waiting")
+                        .help("Sequences admitted to the engine but not running yet")
+                        .register(registry);
+        running =
+                Gauge.builder()
+                        .name("glimpse_engine_requests_running")
+                        .help("Sequences holding KV (prefilling or decoding)")
+                        .register(registry);
+        batchSize =
+                Histogram.builder()
+                        .name("glimpse_engine_batch_size")
+                        .help("Sequences computed per engine step")
+                        .classicOnly()
+                        .classicUpperBounds(BATCH_BUCKETS)
+                        .register(registry);
+        generatedTokens =
+                Counter.builder()
+                        .name("glimpse_engine_generated_tokens_total")
+                        .help("Tokens sampled (rate() gives tokens/s)")
+                        .register(registry);
+        timeToFirstToken =
+                Histogram.builder()
+                        .name("glimpse_engine_time_to_first_token_seconds")
+                        .help("Submit to first sampled token")
+                        .classicOnly()
+                        .classicUpperBounds(LATENCY_BUCKETS)
+                        .register(registry);
+        timePerOutputToken =
+                Histogram.builder()
+                        .name("glimpse_engine_time_per_output_token_seconds")
+                        .help("Time between consecutive tokens of one sequence")
+                        .classicOnly()
+                        .classicUpperBounds(LATENCY_BUCKETS)
+                        .register(registry);
+        kvUsage =
+                Gauge.builder()
+                        .name("glimpse_engine_kv_usage_ratio")
+                        .help("Fraction of KV blocks referenced by running sequences")
+                        .register(registry);
+        prefixQueries =
+                Counter.builder()
+                        .name("glimpse_engine_prefix_cache_queries_total")
+                        .help("Prompt tokens looked up in the prefix cache")
+                        .register(registry);
+        prefixHits =
+                Counter.builder()
+                        .name("glimpse_engine_prefix_cache_hits_total")
+                        .help("Prompt tokens served from the prefix cache")
+                        .register(registry);
+        encoderQueries =
+                Counter.builder()
+                        .name("glimpse_engine_encoder_cache_queries_total")
+                        .help("Images looked up in the encoder cache")
+                        .register(registry);
+        encoderHits =
+                Counter.builder()
+                        .name("glimpse_engine_encoder_cache_hits_total")
+                        .help("Images served from the encoder cache")
+                        .register(registry);
+        rejections =
+                Counter.builder()
+                        .name("glimpse_engine_rejections_total")
+                        .help("Submissions refused because the admission queue was full")
+                        .register(registry);
+        errors =
+                Counter.builder()
+                        .name("glimpse_engine_errors_total")
+                        .help("Failed model runs by stage")
+                        .labelNames("stage")
+                        .register(registry);
+        this.executionProvider =
+                Gauge.builder()
+                        .name("glimpse_engine_execution_provider_info")
+                        .help("1 for the execution provider running the graphs")
+                        .labelNames("provider")
+                        .register(registry);
+        this.executionProvider.labelValues(executionProvider).set(1);
+        kvBytesCopied =
+                Counter.builder()
+                        .name("glimpse_engine_kv_bytes_copied_total")
+                        .help(
+                                "KV bytes copied by Java (batch joins/leaves, prefix-cache loads/stores)")
+                        .register(registry);
+        requests =
+                Counter.builder()
+                        .name("glimpse_engine_requests_total")
+                        .help("Completed requests by outcome")
+                        .labelNames("outcome")
+                        .register(registry);
+    }
+
+    public void queues(int numWaiting, int numRunning, double kvUsageRatio) {
+        waiting.set(numWaiting);
+        running.set(numRunning);
+        kvUsage.set(kvUsageRatio);
+    }
+
+    public void step(int numSequences) {
+        batchSize.observe(numSequences);
+    }
+
+    public void tokens(int n) {
+        generatedTokens.inc(n);
+    }
+
+    public void firstToken(long nanos) {
+        timeToFirstToken.observe(nanos / 1e9);
+    }
+
+    public void interTokenGap(long nanos) {
+        timePerOutputToken.observe(nanos / 1e9);
+    }
+
+    public void prefixCache(int queryTokens, int hitTokens) {
+        if (queryTokens > 0) {
+            prefixQueries.inc(queryTokens);
+            prefixHits.inc(hitTokens);
+        }
+    }
+
+    public void encoderCache(int queries, int hits) {
+        if (queries > 0) {
+            encoderQueries.inc(queries);
+            encoderHits.inc(hits);
+        }
+    }
+
+    public void rejected() {
+        rejections.inc();
+    }
+
+    public void error(String stage) {
+        errors.labelValues(stage).inc();
+    }
+
+    public void kvCopied(long bytes) {
+        if (bytes > 0) {
+            kvBytesCopied.inc(bytes);
+        }
+    }
+
+    public void completed(String outcome) {
+        requests.labelValues(outcome).inc();
+    }
+}

@@ -1,0 +1,367 @@
+package dev.glimpse.serving.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.ExecutionFailedException;
+import dev.glimpse.serving.engine.ExecutionStage;
+import dev.glimpse.serving.engine.ImageSlice;
+import dev.glimpse.serving.engine.ModelExecutor;
+import dev.glimpse.serving.engine.ModelShape;
+import dev.glimpse.serving.engine.kv.KvLayout;
+import dev.glimpse.serving.engine.kv.KvState;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three graphs of a model directory on ONNX Runtime: {@code vision.onnx}, {@code embed.onnx},
+ * {@code decoder.onnx} (DESIGN.md §3). The only class that touches {@code OrtSession}. Every tensor
+ * and result it creates is closed before the call returns ({@link #numLiveTensors} counts the ones
+ * open); an {@link OrtException} leaves as {@link ExecutionFailedException} with the stage and
+ * request ids.
+ *
+ * <p>KV: past tensors wrap the caller's direct buffers (no copy) and the {@code present.*} outputs
+ * are pinned into the other half of the double buffer, so feeding present back as the next past
+ * costs no Java copy. Past and present never alias (the concat graph would compute garbage). Engine
+ * thread only.
+ */
+public final class OrtModelExecutor implements ModelExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtModelExecutor.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession vision;
+    private final OrtSession embed;
+    private final OrtSession decoder;
+    private final ModelShape shape;
+    private final String provider;
+    private final boolean visionTakesPatchMask;
+    private final AtomicLong liveTensors = new AtomicLong();
+    private final String[] pastNames; // [2 * layers]
+    private final String[] presentNames; // [2 * layers]
+    private final Set<String> logitsOnly = Set.of("logits");
+    private boolean closed;
+
+    public OrtModelExecutor(Path modelDir, ModelManifest manifest, ExecutorOptions options) {
+        ModelManifest.Llm llm = manifest.llm();
+        this.shape =
+                new ModelShape(
+                        llm.hidden(),
+                        llm.vocab(),
+                        manifest.vision().queryNum(),
+                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim()));
+        this.env = OrtEnvironment.getEnvironment();
+        int n = shape.kv().numTensors();
+        pastNames = new String[n];
+        presentNames = new String[n];
+        for (int l = 0; l < llm.layers(); l++) {
+            pastNames[2 * l] = "past_key_values." + l + ".key";
+            pastNames[2 * l + 1] = "past_key_values." + l + ".value";
+            presentNames[2 * l] = "present." + l + ".key";
+            presentNames[2 * l + 1] = "present." + l + ".value";
+        }
+        String[] chosen = new String[1];
+        List<OrtSession> opened = new ArrayList<>();
+        try {
+            opened.add(open(modelDir.resolve("vision.onnx"), options, chosen));
+            opened.add(open(modelDir.resolve("embed.onnx"), options, chosen));
+            opened.add(open(modelDir.resolve("decoder.onnx"), options, chosen));
+            this.vision = opened.get(0);
+            this.embed = opened.get(1);
+            this.decoder = opened.get(2);
+            this.visionTakesPatchMask = vision.getInputNames().contains("patch_attention_mask");
+            for (String p : presentNames) {
+                if (!decoder.getOutputNames().contains(p)) {
+                    throw new IllegalArgumentException(
+                            "decoder.onnx has no output "
+                                    + p
+                                    + "; outputs are "
+                                    + decoder.getOutputNames());
+                }
+            }
+        } catch (OrtException e) {
+            opened.forEach(OrtModelExecutor::closeQuietly);
+            throw new IllegalStateException(
+                    "cannot load model from " + modelDir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            opened.forEach(OrtModelExecutor::closeQuietly);
+            throw e;
+        }
+        this.provider = chosen[0];
+        LOG.info(
+                "model {} {} loaded from {} on {}",
+                manifest.name(),
+                manifest.version(),
+                modelDir,
+                provider);
+    }
+
+    private OrtSession open(Path file, ExecutorOptions options, String[] chosen)
+            throws OrtException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file missing: " + file);
+        }
+        OrtSession.SessionOptions so = baseOptions(options);
+        String p = "cpu";
+        if (options.tryCuda()) {
+            try {
+                so.addCUDA(options.cudaDeviceId());
+                p = "cuda";
+            } catch (OrtException e) {
+                LOG.warn(
+                        "CUDA execution provider unavailable ({}); running {} on CPU",
+                        e.getMessage(),
+                        file.getFileName());
+                so.close();
+                so = baseOptions(options);
+            }
+        }
+        try {
+            OrtSession s = env.createSession(file.toString(), so);
+            chosen[0] = chosen[0] == null || chosen[0].equals(p) ? p : "mixed";
+            return s;
+        } finally {
+            so.close();
+        }
+    }
+
+    private static OrtSession.SessionOptions baseOptions(ExecutorOptions options)
+            throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(options.intraOpThreads());
+        so.setInterOpNumThreads(1);
+        // spin-waiting threads fight each other on small shared machines (TOOLCHAIN.md §12)
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
+        return so;
+    }
+
+    @Override
+    public ModelShape shape() {
+        return shape;
+    }
+
+    @Override
+    public String executionProvider() {
+        return provider;
+    }
+
+    @Override
+    public long numLiveTensors() {
+        return liveTensors.get();
+    }
+
+    /** Tensors of one run, closed together. */
+    private final class RunScope implements AutoCloseable {
+        private final List<OnnxValue> owned = new ArrayList<>();
+
+        OnnxTensor floats(FloatBuffer data, long... dims) throws OrtException {
+            return track(OnnxTensor.createTensor(env, data, dims));
+        }
+
+        OnnxTensor longs(long[] data, long... dims) throws OrtException {
+            return track(OnnxTensor.createTensor(env, LongBuffer.wrap(data), dims));
+        }
+
+        private OnnxTensor track(OnnxTensor t) {
+            owned.add(t);
+            liveTensors.incrementAndGet();
+            return t;
+        }
+
+        @Override
+        public void close() {
+            for (OnnxValue v : owned) {
+                v.close();
+                liveTensors.decrementAndGet();
+            }
+            owned.clear();
+        }
+    }
+
+    @Override
+    public List<float[]> encodeImages(List<EngineImage> images, List<String> requestIds) {
+        checkOpen();
+        int q = shape.queryNum();
+        int d = shape.hiddenSize();
+        List<ImageSlice> slices = new ArrayList<>();
+        for (EngineImage img : images) {
+            slices.addAll(img.slices());
+        }
+        int nSlices = slices.size();
+        int lmax = 0;
+        for (ImageSlice s : slices) {
+            lmax = Math.max(lmax, s.numPatches());
+        }
+        int p = ImageSlice.PATCH;
+        // pixel_values [N, 3, 14, Lmax*14]: each strip right-padded with zeros
+        float[] pixels = new float[nSlices * 3 * p * lmax * p];
+        long[] mask = new long[nSlices * lmax]; // [N, Lmax]
+        long[] tgt = new long[nSlices * 2]; // [N, 2] (patch rows, cols)
+        for (int i = 0; i < nSlices; i++) {
+            ImageSlice s = slices.get(i);
+            int w = s.numPatches() * p;
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < p; y++) {
+                    System.arraycopy(
+                            s.pixels(),
+                            (c * p + y) * w,
+                            pixels,
+                            ((i * 3 + c) * p + y) * lmax * p,
+                            w);
+                }
+            }
+            for (int k = 0; k < s.numPatches(); k++) {
+                mask[i * lmax + k] = 1;
+            }
+            tgt[2 * i] = s.patchRows();
+            tgt[2 * i + 1] = s.patchCols();
+        }
+        try (RunScope scope = new RunScope()) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put(
+                    "pixel_values",
+                    scope.floats(FloatBuffer.wrap(pixels), nSlices, 3, p, (long) lmax * p));
+            in.put("tgt_sizes", scope.longs(tgt, nSlices, 2));
+            if (visionTakesPatchMask) {
+                in.put("patch_attention_mask", scope.longs(mask, nSlices, lmax));
+            }
+            float[] features;
+            try (OrtSession.Result r = vision.run(in)) {
+                features = floatsOf(r.get(0)); // image_features [N, Q, D]
+            }
+            List<float[]> out = new ArrayList<>(images.size());
+            int offset = 0;
+            for (EngineImage img : images) {
+                int len = img.slices().size() * q * d;
+                float[] f = new float[len];
+                System.arraycopy(features, offset, f, 0, len);
+                offset += len;
+                out.add(f);
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new ExecutionFailedException(
+                    ExecutionStage.VISION, requestIds, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public float[] embed(int[] tokenIds, List<String> requestIds) {
+        checkOpen();
+        long[] ids = new long[tokenIds.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokenIds[i];
+        }
+        try (RunScope scope = new RunScope()) {
+            Map<String, OnnxTensor> in = Map.of("input_ids", scope.longs(ids, 1, ids.length));
+            try (OrtSession.Result r = embed.run(in)) {
+                return floatsOf(r.get(0)); // inputs_embeds [1, T, D]
+            }
+        } catch (OrtException e) {
+            throw new ExecutionFailedException(ExecutionStage.EMBED, requestIds, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public float[] decode(
+            KvState kv,
+            float[] inputsEmbeds,
+            int newTokens,
+            List<String> requestIds,
+            ExecutionStage stage) {
+        checkOpen();
+        int b = kv.batchSize();
+        int s = kv.pastLength();
+        KvLayout layout = shape.kv();
+        int d = shape.hiddenSize();
+        int v = shape.vocabSize();
+        if (inputsEmbeds.length != b * newTokens * d) {
+            throw new IllegalArgumentException(
+                    "inputsEmbeds must hold B*T*D = "
+                            + (b * newTokens * d)
+                            + " floats, got "
+                            + inputsEmbeds.length);
+        }
+        float[] logits;
+        try (RunScope scope = new RunScope()) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put("inputs_embeds", scope.floats(FloatBuffer.wrap(inputsEmbeds), b, newTokens, d));
+            in.put("attention_mask", scope.longs(kv.attentionMask(newTokens), b, s + newTokens));
+            in.put("position_ids", scope.longs(kv.positionIds(newTokens), b, newTokens));
+            Map<String, OnnxTensor> pinned = new HashMap<>();
+            for (int i = 0; i < layout.numTensors(); i++) {
+                // [B, kvHeads, S, headDim] over the caller's direct buffer (no copy); S = 0 for a
+                // fresh prefill
+                FloatBuffer past = s == 0 ? FloatBuffer.allocate(0) : kv.past(i);
+                in.put(pastNames[i], scope.floats(past, b, layout.kvHeads(), s, layout.headDim()));
+                // [B, kvHeads, S + T, headDim]: ORT writes the present straight into the spare
+                // buffer
+                pinned.put(
+                        presentNames[i],
+                        scope.floats(
+                                kv.present(i, newTokens),
+                                b,
+                                layout.kvHeads(),
+                                s + newTokens,
+                                layout.headDim()));
+            }
+            float[] all;
+            try (OrtSession.Result r = decoder.run(in, logitsOnly, pinned)) {
+                all = floatsOf(r.get("logits").orElseThrow()); // [B, T, V]
+            }
+            logits = new float[b * v];
+            for (int row = 0; row < b; row++) {
+                System.arraycopy(all, (row * newTokens + newTokens - 1) * v, logits, row * v, v);
+            }
+        } catch (OrtException e) {
+            throw new ExecutionFailedException(stage, requestIds, e.getMessage(), e);
+        }
+        kv.commit(newTokens);
+        return logits;
+    }
+
+    private static float[] floatsOf(OnnxValue value) {
+        FloatBuffer fb = ((OnnxTensor) value).getFloatBuffer();
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("executor is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(vision);
+        closeQuietly(embed);
+        closeQuietly(decoder);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException e) {
+            LOG.warn("closing an ONNX Runtime session failed", e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.glimpse.serving.engine.sched;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glimpse.serving.engine.SamplingParams;
+import dev.glimpse.serving.engine.kv.BlockHasher;
+import dev.glimpse.serving.engine.kv.BlockPool;
+import dev.glimpse.serving.engine.kv.KvCacheManager;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class SchedulerTest {
+    private static Sequence seq(String id, int promptLength, int maxNew) {
+        int[] t = IntStream.range(100, 100 + promptLength).toArray();
+        return new Sequence(
+                id,
+                id,
+                t,
+                new int[0],
+                List.of(),
+                BlockHasher.hashFullBlocks(t, t.length, 4, List.of()),
+                maxNew,
+                Set.of(),
+                SamplingParams.GREEDY);
+    }
+
+    private static Scheduler scheduler(int tokens, int seqs, int blocks) {
+        return new Scheduler(
+                new SchedulerConfig(tokens, seqs),
+                new KvCacheManager(new BlockPool(blocks), 4, true));
+    }
+
+    /** Pretends the model computed what was planned and sampled token 7 where a prompt ended. */
+    private static void execute(SchedulerOutput out) {
+        out.numScheduledTokens()
+                .forEach(
+                        (s, n) -> {
+                            s.advanceComputed(n);
+                            if (s.numComputedTokens() == s.numTokens()) {
+                                s.appendOutputToken(7);
+                            }
+                        });
+    }
+
+    @Test
+    void runningSequencesComeFirstAndPrefillIsChunkedToTheBudget() {
+        Scheduler sched = scheduler(16, 3, 100);
+        Sequence a = seq("a", 10, 5);
+        Sequence b = seq("b", 10, 5);
+        Sequence c = seq("c", 10, 5);
+        Sequence d = seq("d", 10, 5);
+        List.of(a, b, c, d).forEach(sched::addWaiting);
+
+        SchedulerOutput s1 = sched.schedule();
+        assertThat(s1.byId()).containsExactly(Map.entry("a", 10), Map.entry("b", 6));
+        assertThat(s1.admitted()).containsExactly(a, b);
+        execute(s1);
+
+        SchedulerOutput s2 = sched.schedule();
+        // a decodes (1), b finishes its prompt (4), c starts with what is left (11 -> its 10)
+        assertThat(s2.byId())
+                .containsExactly(Map.entry("a", 1), Map.entry("b", 4), Map.entry("c", 10));
+        assertThat(sched.waiting()).containsExactly(d); // maxNumSeqs = 3
+        execute(s2);
+
+        SchedulerOutput s3 = sched.schedule();
+        assertThat(s3.byId())
+                .containsExactly(Map.entry("a", 1), Map.entry("b", 1), Map.entry("c", 1));
+        assertThat(EngineInvariants.validate(sched)).isEmpty();
+    }
+
+    @Test
+    void finishingASequenceAdmitsTheNextOne() {
+        Scheduler sched = scheduler(64, 1, 100);
+        Sequence a = seq("a", 5, 2);
+        Sequence b = seq("b", 5, 2);
+        sched.addWaiting(a);
+        sched.addWaiting(b);
+        execute(sched.schedule());
+        assertThat(sched.running()).containsExactly(a);
+        sched.finish(a, RequestState.FINISHED_LENGTH);
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.byId()).containsExactly(Map.entry("b", 5));
+        assertThat(sched.kvCacheManager().blocksOf("a")).isEmpty();
+    }
+
+    @Test
+    void admissionWaitsForKvSpaceWithoutOvertaking() {
+        Scheduler sched = scheduler(64, 8, 5); // 20 token slots
+        Sequence big = seq("big", 12, 4); // 16 tokens: 4 blocks
+        Sequence large = seq("large", 10, 6); // 4 blocks: does not fit next to big
+        Sequence small = seq("small", 2, 2); // 1 block: would fit, but must not overtake
+        List.of(big, large, small).forEach(sched::addWaiting);
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.byId()).containsExactly(Map.entry("big", 12));
+        assertThat(sched.waiting()).containsExactly(large, small);
+        assertThat(large.state()).isEqualTo(RequestState.WAITING);
+        assertThat(sched.kvCacheManager().blocksOf("large")).isEmpty();
+        assertThat(EngineInvariants.validate(sched)).isEmpty();
+    }
+
+    @Test
+    void prefixHitCountsAsComputedAndOnlyTheRestIsScheduled() {
+        Scheduler sched = scheduler(64, 8, 100);
+        Sequence a = seq("a", 10, 2);
+        sched.addWaiting(a);
+        execute(sched.schedule());
+        sched.kvCacheManager().cacheFullBlocks("a", a.promptBlockHashes(), 2);
+        Sequence b = seq("b", 10, 2); // same tokens
+        sched.addWaiting(b);
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.byId()).containsExactly(Map.entry("a", 1), Map.entry("b", 2));
+        assertThat(b.numCachedTokens()).isEqualTo(8);
+        assertThat(out.numPrefixQueryTokens()).isEqualTo(10);
+        assertThat(out.numPrefixHitTokens()).isEqualTo(8);
+    }
+
+    @Test
+    void validatorReportsEveryViolation() {
+        Scheduler sched = scheduler(64, 8, 100);
+        Sequence a = seq("a", 10, 2);
+        sched.addWaiting(a);
+        sched.schedule();
+        sched.kvCacheManager().free("a"); // corrupt: running without blocks
+        assertThat(EngineInvariants.validate(sched))
+                .containsExactly(
+                        "Sequence[a, RUNNING, computed 0/10] holds 0 blocks, needs 3",
+                        "sequences holding KV [] differ from running [a]");
+    }
+}

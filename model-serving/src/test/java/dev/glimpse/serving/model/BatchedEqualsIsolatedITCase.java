@@ -1,0 +1,145 @@
+package dev.glimpse.serving.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.glimpse.serving.engine.CategoryScore;
+import dev.glimpse.serving.engine.EngineConfig;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.EngineRequest;
+import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.EngineStats;
+import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.Task;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 64 requests of mixed tasks over a handful of images, arriving staggered, give exactly the tokens
+ * each request gives alone; with the prefix cache or the encoder cache turned off too. Real ONNX
+ * Runtime on the bundled model, invariants validated after every step.
+ */
+class BatchedEqualsIsolatedITCase {
+    private static final int MAX_NEW = 6;
+    private static ModelDirectory model;
+    private static List<EngineRequest> requests;
+    private static List<EngineResult> isolated;
+
+    @BeforeAll
+    static void runIsolated() throws Exception {
+        model = ModelDirectory.open(BundledModel.dir());
+        List<EngineImage> images =
+                List.of(
+                        BundledModel.synthetic(11, 8, 0, 0),
+                        BundledModel.synthetic(12, 8, 1, 2),
+                        BundledModel.synthetic(13, 6, 0, 0),
+                        BundledModel.synthetic(14, 8, 2, 2),
+                        BundledModel.synthetic(15, 4, 1, 3));
+        List<String> categories = model.manifest().tasks().get(Task.MODERATION).categories();
+        requests = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            EngineImage img = images.get((i * 7) % images.size());
+            Task task = Task.values()[i % 3];
+            EngineRequest.Builder b = EngineRequest.builder("r" + i, img, task);
+            if (task == Task.MODERATION) {
+                b.categories(categories.subList(0, 1 + i % categories.size()));
+            } else {
+                b.maxNewTokens(1 + i % MAX_NEW);
+                if (i % 5 == 0) {
+                    b.question("What is shown?");
+                }
+            }
+            requests.add(b.build());
+        }
+        try (InferenceEngine alone =
+                engine(base().maxNumSeqs(1).prefixCaching(false).encoderCacheBytes(0))) {
+            isolated = new ArrayList<>();
+            for (EngineRequest r : requests) {
+                isolated.add(alone.submit(r).get(60, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    private static EngineConfig.Builder base() {
+        return EngineConfig.builder()
+                .maxNumBatchedTokens(256)
+                .maxNumSeqs(16)
+                .blockSize(16)
+                .numKvBlocks(1024)
+                .validateInvariants(true);
+    }
+
+    private static InferenceEngine engine(EngineConfig.Builder cfg) {
+        return model.newEngine(cfg.build(), ExecutorOptions.cpu(), new PrometheusRegistry());
+    }
+
+    private static EngineStats runBatched(EngineConfig.Builder cfg) throws Exception {
+        try (InferenceEngine engine = engine(cfg)) {
+            List<CompletableFuture<EngineResult>> futures = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                futures.add(engine.submit(requests.get(i)));
+                if (i % 4 == 3) {
+                    Thread.sleep(3); // staggered arrivals: requests join a running batch
+                }
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                assertSame(isolated.get(i), futures.get(i).get(60, TimeUnit.SECONDS));
+            }
+            return engine.stats();
+        }
+    }
+
+    private static void assertSame(EngineResult expected, EngineResult actual) {
+        assertThat(actual.requestId()).isEqualTo(expected.requestId());
+        assertThat(actual.tokenIds()).as(expected.requestId()).isEqualTo(expected.tokenIds());
+        assertThat(actual.text()).isEqualTo(expected.text());
+        assertThat(actual.finishReason()).isEqualTo(expected.finishReason());
+        assertThat(actual.scores()).hasSameSizeAs(expected.scores());
+        for (int c = 0; c < expected.scores().size(); c++) {
+            CategoryScore e = expected.scores().get(c);
+            CategoryScore a = actual.scores().get(c);
+            assertThat(a.category()).isEqualTo(e.category());
+            assertThat(a.probabilityYes())
+                    .as(expected.requestId() + " " + e.category())
+                    .isCloseTo(e.probabilityYes(), within(1e-4));
+        }
+    }
+
+    @Test
+    void batchedWithBothCachesEqualsIsolated() throws Exception {
+        EngineStats stats = runBatched(base());
+        assertThat(stats.numPrefixHitTokens()).isPositive();
+        assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
+        assertThat(stats.numImagesEncoded()).isLessThan(64);
+    }
+
+    @Test
+    void prefixCacheOffEqualsIsolated() throws Exception {
+        EngineStats stats = runBatched(base().prefixCaching(false));
+        assertThat(stats.numPrefixHitTokens()).isZero();
+    }
+
+    @Test
+    void encoderCacheOffEqualsIsolated() throws Exception {
+        EngineStats stats = runBatched(base().encoderCacheBytes(0));
+        assertThat(stats.numEncoderHits()).isZero();
+    }
+
+    @Test
+    void smallTokenBudgetForcesChunkedPrefillAndStillEqualsIsolated() throws Exception {
+        runBatched(base().maxNumBatchedTokens(48).maxNumSeqs(8));
+    }
+}

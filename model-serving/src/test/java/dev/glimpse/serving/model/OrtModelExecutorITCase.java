@@ -1,0 +1,147 @@
+package dev.glimpse.serving.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.ExecutionStage;
+import dev.glimpse.serving.engine.kv.DecodeBatchKv;
+import dev.glimpse.serving.engine.kv.KvCopyCounter;
+import dev.glimpse.serving.engine.kv.SequenceKv;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ONNX Runtime executor on the bundled model: KV plumbing against full recomputation. */
+class OrtModelExecutorITCase {
+    private static ModelDirectory model;
+    private static OrtModelExecutor executor;
+
+    @BeforeAll
+    static void open() throws Exception {
+        model = ModelDirectory.open(BundledModel.dir());
+        executor = model.newExecutor(ExecutorOptions.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        if (executor != null) {
+            executor.close();
+            model.close();
+        }
+    }
+
+    private static float[] logitsOfFullRecompute(int[] tokens) {
+        SequenceKv kv = new SequenceKv(executor.shape().kv(), tokens.length);
+        float[] emb = executor.embed(tokens, List.of("ref"));
+        return executor.decode(kv, emb, tokens.length, List.of("ref"), ExecutionStage.PREFILL);
+    }
+
+    @Test
+    void chunkedPrefillAndBatchedDecodeMatchFullRecomputation() {
+        int[] a =
+                model.tokenizer()
+                        .encode(
+                                "<|im_start|>user\nDescribe the image.<|im_end|>\n<|im_start|>assistant\n");
+        int[] b =
+                model.tokenizer()
+                        .encode(
+                                "<|im_start|>user\nRead the text in the image, please.<|im_end|>\n");
+        int v = executor.shape().vocabSize();
+
+        // a: prefill in two chunks, b: in one; then both decode one token together (b left-padded)
+        SequenceKv ka = new SequenceKv(executor.shape().kv(), a.length);
+        int cut = 5;
+        executor.decode(
+                ka,
+                executor.embed(java.util.Arrays.copyOf(a, cut), List.of("a")),
+                cut,
+                List.of("a"),
+                ExecutionStage.PREFILL);
+        int[] rest = java.util.Arrays.copyOfRange(a, cut, a.length);
+        float[] la =
+                executor.decode(
+                        ka,
+                        executor.embed(rest, List.of("a")),
+                        rest.length,
+                        List.of("a"),
+                        ExecutionStage.PREFILL);
+        assertClose(la, 0, logitsOfFullRecompute(a), 0, v);
+
+        SequenceKv kb = new SequenceKv(executor.shape().kv(), b.length);
+        executor.decode(
+                kb,
+                executor.embed(b, List.of("b")),
+                b.length,
+                List.of("b"),
+                ExecutionStage.PREFILL);
+
+        KvCopyCounter copies = new KvCopyCounter();
+        DecodeBatchKv batch = new DecodeBatchKv(executor.shape().kv(), copies);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", ka, 0),
+                        new DecodeBatchKv.RowSource("b", kb, 0)),
+                4);
+        long afterJoin = copies.totalBytes();
+        assertThat(afterJoin)
+                .isEqualTo(executor.shape().kv().bytesPerToken() * (a.length + b.length));
+        int[] next = {17, 23};
+        float[] lab =
+                executor.decode(
+                        batch,
+                        executor.embed(next, List.of("a", "b")),
+                        1,
+                        List.of("a", "b"),
+                        ExecutionStage.DECODE);
+        assertClose(lab, 0, logitsOfFullRecompute(append(a, 17)), 0, v);
+        assertClose(lab, v, logitsOfFullRecompute(append(b, 23)), 0, v);
+
+        // a plain step: same batch, no Java copy
+        int[] next2 = {30, 31};
+        float[] lab2 =
+                executor.decode(
+                        batch,
+                        executor.embed(next2, List.of("a", "b")),
+                        1,
+                        List.of("a", "b"),
+                        ExecutionStage.DECODE);
+        assertThat(copies.totalBytes()).isEqualTo(afterJoin);
+        assertClose(lab2, 0, logitsOfFullRecompute(append(append(a, 17), 30)), 0, v);
+        assertClose(lab2, v, logitsOfFullRecompute(append(append(b, 23), 31)), 0, v);
+        assertThat(executor.numLiveTensors()).isZero();
+    }
+
+    @Test
+    void visionEncodesMixedSliceSizesInOneBatchLikeOneByOne() {
+        EngineImage small = BundledModel.synthetic(1, 4, 0, 0);
+        EngineImage sliced = BundledModel.synthetic(2, 6, 1, 2);
+        List<float[]> together = executor.encodeImages(List.of(small, sliced), List.of("x", "y"));
+        float[] alone = executor.encodeImages(List.of(small), List.of("x")).get(0);
+        int qd = executor.shape().queryNum() * executor.shape().hiddenSize();
+        assertThat(together.get(0)).hasSize(qd);
+        assertThat(together.get(1)).hasSize(3 * qd);
+        assertClose(together.get(0), 0, alone, 0, qd);
+        assertThat(executor.numLiveTensors()).isZero();
+    }
+
+    @Test
+    void runsOnTheCpuProviderHere() {
+        assertThat(executor.executionProvider()).isEqualTo("cpu");
+    }
+
+    private static int[] append(int[] a, int t) {
+        int[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = t;
+        return r;
+    }
+
+    private static void assertClose(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            assertThat((double) x[xo + i])
+                    .as("index " + i)
+                    .isCloseTo(y[yo + i], within(1e-4 * Math.max(1, Math.abs(y[yo + i]))));
+        }
+    }
+}
