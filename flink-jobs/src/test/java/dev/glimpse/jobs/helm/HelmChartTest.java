@@ -87,7 +87,7 @@ class HelmChartTest {
         assertThat(conf.path("classloader.parent-first-patterns.additional").asText())
                 .isEqualTo("ai.onnxruntime.");
         assertThat(conf.has("external-resources")).isFalse();
-        assertThat(fd.path("taskManager").path("podTemplate").isMissingNode()).isTrue();
+        assertThat(fd.path("taskManager").toString()).doesNotContain("nvidia.com/gpu", "resources");
         assertThat(m.glimpseConfig().path("engine").path("executionProvider").asText())
                 .isEqualTo("CPU");
     }
@@ -266,12 +266,15 @@ class HelmChartTest {
         assertThat(conf.path("metrics.reporter.prom.factory.class").asText())
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         assertThat(conf.path("metrics.reporter.prom.port").asText()).isEqualTo("9249");
-        JsonNode ports =
-                fd.path("podTemplate").path("spec").path("containers").get(0).path("ports");
-        assertThat(ports.get(0).path("name").asText()).isEqualTo("metrics");
-        assertThat(ports.get(0).path("containerPort").asInt()).isEqualTo(9249);
-        assertThat(ports.get(1).path("name").asText()).isEqualTo("engine-metrics");
-        assertThat(ports.get(1).path("containerPort").asInt()).isEqualTo(9250);
+        JsonNode shared = fd.path("podTemplate").path("spec").path("containers").get(0);
+        assertThat(texts(shared.path("ports"), "name")).containsExactly("metrics");
+        assertThat(shared.path("ports").get(0).path("containerPort").asInt()).isEqualTo(9249);
+        // Only TaskManagers run an engine, so only they declare its port.
+        JsonNode tm =
+                fd.path("taskManager").path("podTemplate").path("spec").path("containers").get(0);
+        assertThat(tm.path("name").asText()).isEqualTo("flink-main-container");
+        assertThat(texts(tm.path("ports"), "name")).containsExactly("metrics", "engine-metrics");
+        assertThat(texts(tm.path("ports"), "containerPort")).containsExactly("9249", "9250");
 
         JsonNode pm = m.one("PodMonitor", FULLNAME);
         assertThat(pm.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
