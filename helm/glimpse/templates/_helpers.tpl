@@ -134,6 +134,12 @@ app.kubernetes.io/part-of: glimpse
 {{- if and .Values.kafka.strimzi.createTopics (not .Values.kafka.strimzi.clusterName) }}
 {{- fail "kafka.strimzi.clusterName is required when kafka.strimzi.createTopics is true (the strimzi.io/cluster label of the KafkaTopics)" }}
 {{- end }}
+{{- if and (eq .Values.job.upgradeMode "last-state") (not .Values.flink.highAvailability.enabled) }}
+{{- fail "job.upgradeMode \"last-state\" needs flink.highAvailability.enabled: the operator restores from the HA metadata" }}
+{{- end }}
+{{- if and (gt (int .Values.jobManager.replicas) 1) (not .Values.flink.highAvailability.enabled) }}
+{{- fail "jobManager.replicas above 1 needs flink.highAvailability.enabled (standby JobManagers elect a leader through Kubernetes HA)" }}
+{{- end }}
 {{- if and (ne .Values.job.upgradeMode "stateless") (not .Values.state.savepointDir) }}
 {{- fail (printf "state.savepointDir is required when job.upgradeMode is %q" .Values.job.upgradeMode) }}
 {{- end }}

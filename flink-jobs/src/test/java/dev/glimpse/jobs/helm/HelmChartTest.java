@@ -142,6 +142,8 @@ class HelmChartTest {
         assertThat(conf.path("external-resource.gpu.kubernetes.config-key").asText())
                 .isEqualTo("nvidia.com/gpu");
         assertThat(conf.path("taskmanager.memory.jvm-overhead.fraction").asText()).isEqualTo("0.3");
+        assertThat(conf.path("taskmanager.memory.jvm-overhead.max").asText()).isEqualTo("8g");
+        assertThat(conf.path("taskmanager.memory.task.off-heap.size").asText()).isEqualTo("2g");
         assertThat(m.glimpseConfig().path("engine").path("executionProvider").asText())
                 .isEqualTo("CUDA");
     }
@@ -463,6 +465,31 @@ class HelmChartTest {
         assertThatThrownBy(() -> template().withValuesFile(values).call())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("/kafka/securityProtocol");
+    }
+
+    @Test
+    void lastStateUpgradesWithoutHighAvailabilityFail() {
+        assertThatThrownBy(() -> template().set("job.upgradeMode", "last-state").call())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        "job.upgradeMode \"last-state\" needs flink.highAvailability.enabled");
+    }
+
+    @Test
+    void highAvailabilityUsesKubernetesHaWithTheGivenStorageDir() {
+        JsonNode conf =
+                Manifests.parse(
+                                template()
+                                        .set("flink.highAvailability.enabled", true)
+                                        .set("flink.highAvailability.storageDir", "s3://ha/glimpse")
+                                        .set("job.upgradeMode", "last-state")
+                                        .call())
+                        .one("FlinkDeployment", FULLNAME)
+                        .path("spec")
+                        .path("flinkConfiguration");
+
+        assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
+        assertThat(conf.path("high-availability.storageDir").asText()).isEqualTo("s3://ha/glimpse");
     }
 
     @Test
