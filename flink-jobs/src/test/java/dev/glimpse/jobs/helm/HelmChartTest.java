@@ -260,6 +260,26 @@ class HelmChartTest {
     }
 
     @Test
+    void changingThePipelineConfigChangesThePodTemplateSoTheOperatorUpgradesTheJob() {
+        String before = configChecksum(template().call());
+        String after = configChecksum(template().set("pipeline.batching.maxNumSeqs", 32).call());
+
+        assertThat(before).hasSize(64).isNotEqualTo(after);
+        assertThat(configChecksum(template().call())).isEqualTo(before);
+    }
+
+    private static String configChecksum(String yaml) {
+        return Manifests.parse(yaml)
+                .one("FlinkDeployment", FULLNAME)
+                .path("spec")
+                .path("podTemplate")
+                .path("metadata")
+                .path("annotations")
+                .path("glimpse.dev/config-checksum")
+                .asText();
+    }
+
+    @Test
     void prometheusReporterListensOn9249AndThePodMonitorScrapesIt() {
         Manifests m = render("ci/values-cpu.yaml");
         JsonNode fd = m.one("FlinkDeployment", FULLNAME).path("spec");
