@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -449,17 +450,15 @@ class HelmChartTest {
     void gpuCountThatIsNotANumberFailsNamingTheValue() throws IOException {
         Path values = values("gpu:\n  enabled: true\n  count: lots\n");
 
-        assertThatThrownBy(() -> template().withValuesFile(values).call())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("/gpu/count");
+        assertRenderFails(template().withValuesFile(values))
+                .hasMessageContaining("at '/gpu/count': got string, want integer");
     }
 
     @Test
     void missingBootstrapServersFailsNamingTheValue() throws IOException {
         Path values = values("kafka:\n  bootstrapServers: \"\"\n");
 
-        assertThatThrownBy(() -> template().withValuesFile(values).call())
-                .isInstanceOf(IllegalStateException.class)
+        assertRenderFails(template().withValuesFile(values))
                 .hasMessageContaining(
                         "kafka.bootstrapServers is required: the comma-separated host:port list of the"
                                 + " Kafka brokers");
@@ -472,8 +471,7 @@ class HelmChartTest {
                         "kafka:\n  securityProtocol: SASL_SSL\n"
                                 + "  sasl:\n    jaasSecret:\n      name: user\n");
 
-        assertThatThrownBy(() -> template().withValuesFile(values).call())
-                .isInstanceOf(IllegalStateException.class)
+        assertRenderFails(template().withValuesFile(values))
                 .hasMessageContaining(
                         "kafka.sasl.mechanism is required when kafka.securityProtocol is SASL_SSL");
     }
@@ -482,15 +480,15 @@ class HelmChartTest {
     void unknownSecurityProtocolIsRejectedBySchema() throws IOException {
         Path values = values("kafka:\n  securityProtocol: TLS\n");
 
-        assertThatThrownBy(() -> template().withValuesFile(values).call())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("/kafka/securityProtocol");
+        assertRenderFails(template().withValuesFile(values))
+                .hasMessageContaining(
+                        "at '/kafka/securityProtocol': value must be one of 'PLAINTEXT', 'SSL',"
+                                + " 'SASL_PLAINTEXT', 'SASL_SSL'");
     }
 
     @Test
     void lastStateUpgradesWithoutHighAvailabilityFail() {
-        assertThatThrownBy(() -> template().set("job.upgradeMode", "last-state").call())
-                .isInstanceOf(IllegalStateException.class)
+        assertRenderFails(template().set("job.upgradeMode", "last-state"))
                 .hasMessageContaining(
                         "job.upgradeMode \"last-state\" needs flink.highAvailability.enabled");
     }
@@ -514,16 +512,14 @@ class HelmChartTest {
 
     @Test
     void pvcModelWithoutClaimFailsNamingTheValue() {
-        assertThatThrownBy(() -> template().set("model.source", "pvc").call())
-                .isInstanceOf(IllegalStateException.class)
+        assertRenderFails(template().set("model.source", "pvc"))
                 .hasMessageContaining(
                         "model.pvc.claimName is required when model.source is \"pvc\"");
     }
 
     @Test
     void latestImageTagIsRefused() {
-        assertThatThrownBy(() -> template().set("image.tag", "latest").call())
-                .isInstanceOf(IllegalStateException.class)
+        assertRenderFails(template().set("image.tag", "latest"))
                 .hasMessageContaining("image.tag must not be \"latest\"");
     }
 
@@ -559,6 +555,12 @@ class HelmChartTest {
     /** Maps whose keys are data (Kafka topic configs, labels), documented as one value. */
     private static boolean isFreeFormMap(String key) {
         return key.endsWith(".config") || key.endsWith("labels") || key.equals("pipeline.tasks");
+    }
+
+    /** Helm reports schema violations and template failures as IllegalStateException. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRenderFails(
+            TemplateCommand command) {
+        return assertThatThrownBy(command::call).isInstanceOf(IllegalStateException.class);
     }
 
     private TemplateCommand template() {
