@@ -1,7 +1,8 @@
 package dev.glimpse.serving.image;
 
 /**
- * Bounds checked before any pixel memory is allocated. Immutable.
+ * Bounds checked before any pixel memory is allocated. Immutable and serializable (Flink operators
+ * carry it).
  *
  * <p>Sides are checked on the picture as displayed (after EXIF rotation). The defaults allow
  * extreme strips such as 1x20000 (the slicer handles them) but cap memory through the pixel count:
@@ -20,7 +21,8 @@ public record DecodeLimits(
         int maxHeight,
         long maxPixels,
         int minWidth,
-        int minHeight) {
+        int minHeight)
+        implements java.io.Serializable {
 
     /** 20 MiB encoded, 32768 per side, 40 Mpx, at least 1x1. */
     public static final DecodeLimits DEFAULTS =
