@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Held-out evaluation of a checkpoint (seeds never used in training).
+
+usage: evaluate.py --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-caption 200] [--n-moderation 200] [--n-ocr 100]
+                   [--json OUT.json]
+Metrics: caption exact match; moderation precision/recall/F1 at P(yes) >= 0.5 (P(yes) = softmax over the yes/no
+logits of the first answer position); OCR CER (edit distance / reference length) of the decoder's greedy answer on
+held-out text lines/pages that need slicing, with slicing (maxSliceNums 9) and overview-only (maxSliceNums 1);
+plus the CTC read-out CER of the resampler outputs (auxiliary head, not exported) for the same images.
+"""
+import argparse
+import json
+import os
+import random
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import torch
+
+from glimpse_train import data
+from glimpse_train.batching import CHAR_CLASS
+from glimpse_train.infer import encode_image, generate, load_model
+from glimpse_train.tokenizer import Tokenizer
+
+EVAL_SEED = 900_000_000
+INV_CLASS = {v: k for k, v in CHAR_CLASS.items()}
+
+
+def edit_distance(a, b):
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def ctc_readout(model, feats, slices_only):
+    rows = feats[1:] if slices_only and feats.shape[0] > 1 else feats[:1]
+    with torch.no_grad():
+        best = model.ctc_head(rows).argmax(-1)
+    parts = []
+    for r in best.tolist():
+        s, prev = [], 0
+        for c in r:
+            if c != prev and c != 0:
+                s.append(INV_CLASS[c])
+            prev = c
+        parts.append("".join(s))
+    return " ".join(p for p in parts if p)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--n-caption", type=int, default=200)
+    ap.add_argument("--n-moderation", type=int, default=200)
+    ap.add_argument("--n-ocr", type=int, default=100)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    model, ck = load_model(a.ckpt)
+    tok = Tokenizer.load(a.tokenizer)
+    res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1)}
+    t0 = time.time()
+    # captions
+    rng = random.Random(EVAL_SEED)
+    exact, samples = 0, []
+    for i in range(a.n_caption):
+        img, cap = data.make_scene(rng, *data.scene_size(rng))
+        out = generate(model, tok, img, "caption")["text"]
+        exact += out == cap
+        if i < 5:
+            samples.append([cap, out])
+    res["caption"] = {"n": a.n_caption, "exact_match": exact / max(1, a.n_caption), "samples": samples}
+    print("caption", res["caption"], "%.0fs" % (time.time() - t0), flush=True)
+    # moderation
+    rng = random.Random(EVAL_SEED + 1)
+    tp = fp = fn = tn = 0
+    per_cat = {c: [0, 0] for c in data.CATEGORIES}
+    cats = list(data.CATEGORIES)
+    for i in range(a.n_moderation):
+        img, cat, ans = data.make_moderation(rng, cats[i % len(cats)])
+        p = generate(model, tok, img, "moderation", category=cat)["p_yes"]
+        pred = p >= 0.5
+        truth = ans == "yes"
+        tp += pred and truth
+        fp += pred and not truth
+        fn += (not pred) and truth
+        tn += (not pred) and not truth
+        per_cat[cat][0] += pred == truth
+        per_cat[cat][1] += 1
+    prec = tp / max(1, tp + fp)
+    rec = tp / max(1, tp + fn)
+    res["moderation"] = {"n": a.n_moderation, "precision": prec, "recall": rec,
+                         "f1": 2 * prec * rec / max(1e-9, prec + rec), "accuracy": (tp + tn) / max(1, a.n_moderation),
+                         "per_category_accuracy": {c: v[0] / max(1, v[1]) for c, v in per_cat.items()}}
+    print("moderation", res["moderation"], "%.0fs" % (time.time() - t0), flush=True)
+    # OCR on lines/pages that need slicing
+    rng = random.Random(EVAL_SEED + 2)
+    agg = {"sliced": [0, 0], "overview_only": [0, 0], "ctc_slices": [0, 0], "ctc_overview": [0, 0]}
+    exact = {"sliced": 0, "overview_only": 0}
+    samples = []
+    for i in range(a.n_ocr):
+        img, text, _ = (data.make_ocr_line(rng) if i % 2 == 0 else data.make_ocr_page(rng))
+        ref = text
+        for mode, ms in (("sliced", 9), ("overview_only", 1)):
+            enc = encode_image(model, img, ms)
+            assert (enc["plan"]["grid"] is not None) == (ms > 1), "held-out OCR image does not need slicing"
+            out = generate(model, tok, img, "ocr", max_slices=ms, enc=enc)["text"]
+            agg[mode][0] += edit_distance(out, ref)
+            agg[mode][1] += len(ref)
+            exact[mode] += out == ref
+            flat = ref.replace("\n", " ")
+            key = "ctc_slices" if ms > 1 else "ctc_overview"
+            agg[key][0] += edit_distance(ctc_readout(model, enc["features"], ms > 1), flat)
+            agg[key][1] += len(flat)
+            if i < 4:
+                samples.append([mode, ref, out])
+    res["ocr"] = {"n": a.n_ocr, "cer_sliced": agg["sliced"][0] / agg["sliced"][1],
+                  "cer_overview_only": agg["overview_only"][0] / agg["overview_only"][1],
+                  "exact_sliced": exact["sliced"] / a.n_ocr, "exact_overview_only": exact["overview_only"] / a.n_ocr,
+                  "ctc_readout_cer_slices": agg["ctc_slices"][0] / agg["ctc_slices"][1],
+                  "ctc_readout_cer_overview": agg["ctc_overview"][0] / agg["ctc_overview"][1],
+                  "samples": samples}
+    print("ocr", res["ocr"], "%.0fs" % (time.time() - t0), flush=True)
+    res["eval_seconds"] = round(time.time() - t0)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

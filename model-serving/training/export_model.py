@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""Exports a training checkpoint to the bundled model directory: ONNX graphs, model.json, golden files.
+
+usage: export_model.py --ckpt CKPT --model-dir ../models/glimpse-tiny [--version 0.1.0]
+                       [--verify-out DIR] [--train-log CSV]
+--verify-out writes raw tensors + tokenizer texts for CheckModel.java (keep it outside the repo).
+"""
+import argparse
+import json
+import os
+import shutil
+
+import torch
+
+from glimpse_train import export, golden
+from glimpse_train.infer import load_model
+from glimpse_train.tokenizer import Tokenizer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--version", default="0.1.0")
+    ap.add_argument("--verify-out")
+    ap.add_argument("--train-log")
+    ap.add_argument("--extra-training-json", help="json file merged into model.json's training section")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    model, ck = load_model(a.ckpt)
+    tok = Tokenizer.load(os.path.join(a.model_dir, "tokenizer.json"))
+    assert len(tok.vocab) == model.c.vocab
+    training = {"seed": ck.get("seed"), "steps": ck["step"], "minutes": round(ck.get("train_minutes", 0.0), 1),
+                "batch": ck.get("batch"), "lr": ck.get("lr"),
+                "hardware": "2 shared CPU cores (x86-64), PyTorch 1.13.1 CPU (Debian), OpenBLAS-openmp",
+                "data": "synthetic (captions: shape scenes; OCR: DejaVu Sans text; moderation: DejaVu symbols)"}
+    if a.extra_training_json:
+        with open(a.extra_training_json) as f:
+            training.update(json.load(f))
+    export.export_all(model, a.model_dir, a.version, training)
+    cases = golden.write(model, tok, os.path.join(a.model_dir, "golden"), a.verify_out, a.version)
+    if a.verify_out:
+        with open(os.path.join(a.verify_out, "tokenizer_cases.json"), "w") as f:
+            json.dump(golden.tokenizer_cases(tok, cases), f)
+    if a.train_log:
+        shutil.copy(a.train_log, os.path.join(a.model_dir, "training-log.csv"))
+    for c in cases:
+        print(c["name"], c["tgtSizes"], repr(c["outputText"]), c.get("pYes"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""MiniCPM-V 2.6 architecture at toy size: NaViT-style ViT with bucketed learned positions, a one-layer
+perceiver resampler with 2-D sin-cos key positions, and a Qwen2-style decoder (RMSNorm, RoPE, GQA, SwiGLU,
+tied embeddings).
+
+Everything that depends on sizes is written with tensor ops (no int() on shapes) so that torch.onnx.export
+produces graphs with dynamic axes; attention is matmul/softmax/matmul (torch 1.13 has no SDPA export).
+"""
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NEG = -1e9
+
+
+@dataclass
+class Config:
+    vocab: int = 393
+    patch: int = 14
+    vit_hidden: int = 192
+    vit_layers: int = 4
+    vit_heads: int = 3
+    vit_mlp: int = 768
+    pos_buckets: int = 16
+    query_num: int = 16
+    resampler_heads: int = 2
+    hidden: int = 256
+    layers: int = 4
+    heads: int = 4
+    kv_heads: int = 2
+    head_dim: int = 64
+    intermediate: int = 768
+    rope_theta: float = 10000.0
+    rms_eps: float = 1e-6
+    ln_eps: float = 1e-6
+    max_positions: int = 1024
+    n_ocr_classes: int = 38          # aux heads only: blank + OCR charset
+
+    def to_dict(self):
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# vision
+# ----------------------------------------------------------------------------------------------------------
+def patch_grid(tgt_sizes, L):
+    """tgt_sizes [N,2] (rows, cols) int64, L (0-d int64 tensor or int) -> row i, col j, valid mask, all [N,L]."""
+    k = torch.arange(L, dtype=torch.int64, device=tgt_sizes.device).unsqueeze(0)          # [1,L]
+    hp = tgt_sizes[:, 0:1]
+    wp = tgt_sizes[:, 1:2]
+    i = torch.div(k, wp, rounding_mode="floor")
+    j = k - i * wp
+    valid = k < hp * wp
+    return i, j, valid
+
+
+class VitLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c.vit_hidden
+        self.h = c.vit_heads
+        self.ln1 = nn.LayerNorm(d, eps=c.ln_eps)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d, eps=c.ln_eps)
+        self.fc1 = nn.Linear(d, c.vit_mlp)
+        self.fc2 = nn.Linear(c.vit_mlp, d)
+
+    def forward(self, x, key_ok):
+        # x [N,L,d], key_ok [N,1,1,L] bool
+        N, L, d = x.shape
+        h = self.ln1(x)
+        q, k, v = self.qkv(h).reshape(N, L, 3, self.h, d // self.h).permute(2, 0, 3, 1, 4)
+        s = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(d // self.h))
+        s = torch.where(key_ok, s, torch.full_like(s, NEG))
+        a = torch.matmul(torch.softmax(s, dim=-1), v)
+        x = x + self.out(a.transpose(1, 2).reshape(N, L, d))
+        x = x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        return x
+
+
+class Resampler(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        D = c.hidden
+        self.D, self.heads = D, c.resampler_heads
+        self.query = nn.Parameter(torch.randn(c.query_num, D) * 0.02)
+        self.kv_proj = nn.Linear(c.vit_hidden, D, bias=False)
+        self.ln_kv = nn.LayerNorm(D, eps=c.ln_eps)
+        self.ln_q = nn.LayerNorm(D, eps=c.ln_eps)
+        self.in_proj = nn.Linear(D, 3 * D)          # packed q,k,v like torch MultiheadAttention
+        self.out_proj = nn.Linear(D, D)
+        self.ln_post = nn.LayerNorm(D, eps=c.ln_eps)
+        self.proj = nn.Parameter(torch.randn(D, D) * D ** -0.5)
+        q4 = D // 4
+        self.register_buffer("omega", 1.0 / (10000.0 ** (torch.arange(q4, dtype=torch.float32) / q4)),
+                             persistent=False)
+
+    def pos_embed(self, i, j):
+        """2-D sin-cos (MiniCPM-V 2.5+ form): [sin(j w), cos(j w), sin(i w), cos(i w)]; i,j [N,L] int64."""
+        ej = j.to(torch.float32).unsqueeze(-1) * self.omega
+        ei = i.to(torch.float32).unsqueeze(-1) * self.omega
+        return torch.cat([torch.sin(ej), torch.cos(ej), torch.sin(ei), torch.cos(ei)], dim=-1)
+
+    def forward(self, x, i, j, valid):
+        N, L, _ = x.shape
+        D, H = self.D, self.heads
+        kv = self.ln_kv(self.kv_proj(x))                          # [N,L,D]
+        q = self.ln_q(self.query)                                 # [Q,D]
+        k_in = kv + self.pos_embed(i, j)
+        wq, wk, wv = self.in_proj.weight.chunk(3, dim=0)
+        bq, bk, bv = self.in_proj.bias.chunk(3, dim=0)
+        qh = F.linear(q, wq, bq).reshape(-1, H, D // H).transpose(0, 1).unsqueeze(0)      # [1,H,Q,hd]
+        kh = F.linear(k_in, wk, bk).reshape(N, L, H, D // H).transpose(1, 2)             # [N,H,L,hd]
+        vh = F.linear(kv, wv, bv).reshape(N, L, H, D // H).transpose(1, 2)
+        s = torch.matmul(qh, kh.transpose(-1, -2)) * (1.0 / math.sqrt(D // H))            # [N,H,Q,L]
+        s = torch.where(valid[:, None, None, :], s, torch.full_like(s, NEG))
+        o = torch.matmul(torch.softmax(s, dim=-1), vh)                                    # [N,H,Q,hd]
+        o = self.out_proj(o.transpose(1, 2).reshape(N, -1, D))
+        return torch.matmul(self.ln_post(o), self.proj)
+
+
+class Vision(nn.Module):
+    """pixel_values [N,3,14,L*14], tgt_sizes [N,2] -> image_features [N,Q,D] (and ViT states for aux losses)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.patch_embed = nn.Conv2d(3, c.vit_hidden, c.patch, c.patch)
+        self.pos = nn.Embedding(c.pos_buckets * c.pos_buckets, c.vit_hidden)
+        self.layers = nn.ModuleList([VitLayer(c) for _ in range(c.vit_layers)])
+        self.post_ln = nn.LayerNorm(c.vit_hidden, eps=c.ln_eps)
+        self.resampler = Resampler(c)
+
+    def forward(self, pixel_values, tgt_sizes, patch_attention_mask=None, return_states=False):
+        x = self.patch_embed(pixel_values).flatten(2).transpose(1, 2)        # [N,L,d]
+        L = x.shape[1]
+        i, j, valid = patch_grid(tgt_sizes, L)
+        if patch_attention_mask is not None:
+            valid = valid & (patch_attention_mask > 0)
+        B = self.c.pos_buckets
+        bh = torch.div(i * B, tgt_sizes[:, 0:1], rounding_mode="floor")
+        bw = torch.div(j * B, tgt_sizes[:, 1:2], rounding_mode="floor")
+        pos_id = torch.where(valid, bh * B + bw, torch.zeros_like(bh))
+        x = x + self.pos(pos_id)
+        key_ok = valid[:, None, None, :]
+        for layer in self.layers:
+            x = layer(x, key_ok)
+        x = self.post_ln(x)
+        feats = self.resampler(x, i, j, valid)
+        if return_states:
+            return feats, x, valid
+        return feats
+
+
+# ----------------------------------------------------------------------------------------------------------
+# decoder
+# ----------------------------------------------------------------------------------------------------------
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat([-x[..., h:], x[..., :h]], dim=-1)
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c.hidden
+        self.c = c
+        self.input_layernorm = RMSNorm(d, c.rms_eps)
+        self.q_proj = nn.Linear(d, c.heads * c.head_dim)
+        self.k_proj = nn.Linear(d, c.kv_heads * c.head_dim)
+        self.v_proj = nn.Linear(d, c.kv_heads * c.head_dim)
+        self.o_proj = nn.Linear(c.heads * c.head_dim, d, bias=False)
+        self.post_attention_layernorm = RMSNorm(d, c.rms_eps)
+        self.gate_proj = nn.Linear(d, c.intermediate, bias=False)
+        self.up_proj = nn.Linear(d, c.intermediate, bias=False)
+        self.down_proj = nn.Linear(c.intermediate, d, bias=False)
+
+    def forward(self, x, cos, sin, allowed, past_k=None, past_v=None):
+        c = self.c
+        B, T, _ = x.shape
+        h = self.input_layernorm(x)
+        q = self.q_proj(h).reshape(B, T, c.heads, c.head_dim).transpose(1, 2)
+        k = self.k_proj(h).reshape(B, T, c.kv_heads, c.head_dim).transpose(1, 2)
+        v = self.v_proj(h).reshape(B, T, c.kv_heads, c.head_dim).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past_k is not None:
+            k = torch.cat([past_k, k], dim=2)
+            v = torch.cat([past_v, v], dim=2)
+        present = (k, v)
+        rep = c.heads // c.kv_heads
+        S = k.shape[2]
+        kk = k[:, :, None].expand(B, c.kv_heads, rep, S, c.head_dim).reshape(B, c.heads, S, c.head_dim)
+        vv = v[:, :, None].expand(B, c.kv_heads, rep, S, c.head_dim).reshape(B, c.heads, S, c.head_dim)
+        s = torch.matmul(q, kk.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim))
+        s = torch.where(allowed, s, torch.full_like(s, NEG))
+        a = torch.matmul(torch.softmax(s, dim=-1), vv)
+        x = x + self.o_proj(a.transpose(1, 2).reshape(B, T, c.heads * c.head_dim))
+        h = self.post_attention_layernorm(x)
+        x = x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
+        return x, present
+
+
+class Decoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embed_tokens = nn.Embedding(c.vocab, c.hidden)
+        nn.init.normal_(self.embed_tokens.weight, std=0.02)
+        self.layers = nn.ModuleList([DecoderLayer(c) for _ in range(c.layers)])
+        self.norm = RMSNorm(c.hidden, c.rms_eps)
+        inv = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2, dtype=torch.float32) / c.head_dim))
+        self.register_buffer("inv_freq", inv, persistent=False)
+
+    def forward(self, inputs_embeds, attention_mask, position_ids, past=None, return_hidden=False):
+        """inputs_embeds [B,T,D], attention_mask [B,S_past+T] (1 = attend), position_ids [B,T],
+        past: list of (k, v) [B,kvh,S_past,hd] or None. Returns logits [B,T,V], presents."""
+        B, T = inputs_embeds.shape[0], inputs_embeds.shape[1]
+        f = position_ids.to(torch.float32).unsqueeze(-1) * self.inv_freq          # [B,T,hd/2]
+        emb = torch.cat([f, f], dim=-1)
+        cos, sin = torch.cos(emb).unsqueeze(1), torch.sin(emb).unsqueeze(1)      # [B,1,T,hd]
+        S = attention_mask.shape[1]
+        q_idx = torch.arange(T, device=inputs_embeds.device) + (S - T)          # absolute query index
+        k_idx = torch.arange(S, device=inputs_embeds.device)
+        causal = k_idx.unsqueeze(0) <= q_idx.unsqueeze(1)                         # [T,S]
+        allowed = causal.unsqueeze(0).unsqueeze(0) & (attention_mask[:, None, None, :] > 0)   # [B,1,T,S]
+        x = inputs_embeds
+        presents = []
+        for n, layer in enumerate(self.layers):
+            pk, pv = (past[n] if past is not None else (None, None))
+            x, pr = layer(x, cos, sin, allowed, pk, pv)
+            presents.append(pr)
+        x = self.norm(x)
+        logits = F.linear(x, self.embed_tokens.weight)
+        if return_hidden:
+            return logits, presents, x
+        return logits, presents
+
+
+class GlimpseModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.vision = Vision(c)
+        self.decoder = Decoder(c)
+        # auxiliary OCR heads (training only, not exported)
+        self.patch_char_head = nn.Linear(c.vit_hidden, c.n_ocr_classes)
+        self.ctc_head = nn.Linear(c.hidden, c.n_ocr_classes)
+
+    def embed_with_images(self, input_ids, image_features, unk_id):
+        """Replace <unk> rows (in order) with image feature rows (overview, then slices row-major)."""
+        e = self.decoder.embed_tokens(input_ids)
+        m = (input_ids == unk_id).unsqueeze(-1)
+        return e.masked_scatter(m, image_features.reshape(-1, e.shape[-1]).to(e.dtype))
