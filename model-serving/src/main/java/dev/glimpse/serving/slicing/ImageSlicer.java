@@ -1,0 +1,46 @@
+package dev.glimpse.serving.slicing;
+
+import dev.glimpse.serving.image.RgbImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Cuts a decoded picture into the overview and slices of its {@link SliceLayout}, as MiniCPM-V's
+ * {@code slice_image} does: the overview is the picture resized on its own; slices are crops of the
+ * picture resized once to the refined size (not resized one by one, which would change the pixels
+ * at slice borders). Thread-safe.
+ */
+public final class ImageSlicer {
+
+    private final SlicePlanner planner;
+    private final PillowBicubicResampler resampler;
+
+    public ImageSlicer(SliceConfig config) {
+        this(new SlicePlanner(config), new PillowBicubicResampler());
+    }
+
+    public ImageSlicer(SlicePlanner planner, PillowBicubicResampler resampler) {
+        this.planner = Objects.requireNonNull(planner, "planner");
+        this.resampler = Objects.requireNonNull(resampler, "resampler");
+    }
+
+    public SlicedImage slice(RgbImage image) {
+        SliceLayout layout = planner.plan(new ImageSize(image.width(), image.height()));
+        List<RgbImage> images = new ArrayList<>(layout.imageCount());
+        images.add(resampler.resize(image, layout.overview()));
+        if (layout.isSliced()) {
+            RgbImage refined = resampler.resize(image, layout.refined());
+            int sliceWidth = layout.slice().width();
+            int sliceHeight = layout.slice().height();
+            for (int row = 0; row < layout.grid().rows(); row++) {
+                for (int col = 0; col < layout.grid().cols(); col++) {
+                    images.add(
+                            refined.crop(
+                                    col * sliceWidth, row * sliceHeight, sliceWidth, sliceHeight));
+                }
+            }
+        }
+        return new SlicedImage(layout, images);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.glimpse.serving.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GlimpseCliTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String stdin, String... args) {
+        return GlimpseCli.standard()
+                .run(
+                        List.of(args),
+                        new BufferedReader(new StringReader(stdin)),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void slicesPrintsOneJsonObjectPerSizeArgumentPair() {
+        int code = run("", "slices", "1920", "1080", "448", "448");
+
+        assertThat(code).isZero();
+        assertThat(stdout())
+                .isEqualTo(
+                        "{\"width\":1920,\"height\":1080,\"grid\":[4,2],\"overview\":[602,336],\"slice\":[420,476],\"tokens\":576}\n"
+                                + "{\"width\":448,\"height\":448,\"grid\":null,\"overview\":[448,448],\"slice\":null,\"tokens\":64}\n");
+    }
+
+    @Test
+    void slicesReadsSizesFromStdinWhenNoneAreGiven() {
+        int code = run("2480 3508\n\n100 100\n", "slices");
+
+        assertThat(code).isZero();
+        assertThat(stdout().lines())
+                .containsExactly(
+                        "{\"width\":2480,\"height\":3508,\"grid\":[2,4],\"overview\":[378,532],\"slice\":[532,378],\"tokens\":576}",
+                        "{\"width\":100,\"height\":100,\"grid\":null,\"overview\":[448,448],\"slice\":null,\"tokens\":64}");
+    }
+
+    @Test
+    void slicesFlagsChangeScaleBudgetAndQueries() {
+        int code =
+                run(
+                        "",
+                        "slices",
+                        "--scale",
+                        "112",
+                        "--max-slices=4",
+                        "--query-num",
+                        "16",
+                        "640",
+                        "480");
+
+        assertThat(code).isZero();
+        assertThat(stdout())
+                .isEqualTo(
+                        "{\"width\":640,\"height\":480,\"grid\":[2,2],\"overview\":[126,98],\"slice\":[126,98],\"tokens\":80}\n");
+    }
+
+    @Test
+    void aBadStdinLineIsAUsageErrorNamingTheLine() {
+        int code = run("640 480\n12 x\n", "slices");
+
+        assertThat(code).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith(
+                        "glimpse slices: stdin line 2: expected two positive integers W H, got '12 x'\n")
+                .contains("usage: glimpse slices");
+    }
+
+    @Test
+    void anInvalidConfigurationIsAUsageError() {
+        int code = run("", "slices", "--scale", "112", "--patch", "224", "10", "10");
+
+        assertThat(code).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith(
+                        "glimpse slices: patchSize must be in [1, scaleResolution=112] pixels, got 224");
+    }
+
+    @Test
+    void anUnknownCommandListsTheCommands() {
+        int code = run("", "caption");
+
+        assertThat(code).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith(
+                        "glimpse: unknown command 'caption'\nusage: java -jar glimpse.jar <command> [args]")
+                .contains("  slices ");
+    }
+
+    @Test
+    void noCommandPrintsTheUsageAsAnError() {
+        assertThat(run("")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr()).contains("commands:");
+    }
+}

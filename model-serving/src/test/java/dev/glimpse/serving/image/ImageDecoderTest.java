@@ -1,0 +1,197 @@
+package dev.glimpse.serving.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+
+    private final ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS);
+
+    @Test
+    void alphaIsDroppedNotComposited() throws Exception {
+        BufferedImage rgba = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+        rgba.setRGB(0, 0, 0x000a141e); // fully transparent (10, 20, 30)
+
+        RgbImage decoded = decoder.decode(png(rgba), "rgba").pixels();
+
+        assertThat(decoded.rgb(0, 0)).isEqualTo(0x0a141e);
+    }
+
+    @Test
+    void greySamplesAreReplicatedWithoutGammaConversion() throws Exception {
+        BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSample(0, 0, 0, 128);
+        grey.getRaster().setSample(1, 0, 0, 7);
+
+        RgbImage decoded = decoder.decode(png(grey), "grey").pixels();
+
+        assertThat(decoded.rgb(0, 0)).isEqualTo(0x808080);
+        assertThat(decoded.rgb(1, 0)).isEqualTo(0x070707);
+    }
+
+    @Test
+    void exifOrientationSixRotatesClockwiseAndSwapsSides() throws Exception {
+        BufferedImage stored = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < 3; x++) {
+                stored.setRGB(x, y, 0x010000 * (10 * y + x)); // red = 10*y + x
+            }
+        }
+        byte[] withExif = insertAfterIhdr(png(stored), chunk("eXIf", tiffWithOrientation(6)));
+
+        DecodedImage decoded = decoder.decode(withExif, "rotated");
+
+        assertThat(decoded.orientation()).isEqualTo(ExifOrientation.ROTATE_90_CW);
+        RgbImage upright = decoded.pixels();
+        assertThat(upright.width()).isEqualTo(2);
+        assertThat(upright.height()).isEqualTo(3);
+        // Clockwise: the stored bottom-left (x=0, y=1) becomes the top-left.
+        assertThat(upright.rgb(0, 0) >> 16).isEqualTo(10);
+        assertThat(upright.rgb(1, 0) >> 16).isEqualTo(0);
+        assertThat(upright.rgb(0, 2) >> 16).isEqualTo(12);
+    }
+
+    @Test
+    void everyOrientationMatchesPillowsTransposeMeaning() {
+        // 2x1 picture [A B]; after each orientation, the displayed pixels read row-major.
+        RgbImage ab = RgbImage.wrap(2, 1, new byte[] {1, 1, 1, 2, 2, 2});
+        assertThat(firstChannel(ExifOrientation.MIRROR_HORIZONTAL.apply(ab))).containsExactly(2, 1);
+        assertThat(firstChannel(ExifOrientation.ROTATE_180.apply(ab))).containsExactly(2, 1);
+        assertThat(firstChannel(ExifOrientation.MIRROR_VERTICAL.apply(ab))).containsExactly(1, 2);
+        assertThat(firstChannel(ExifOrientation.TRANSPOSE.apply(ab))).containsExactly(1, 2);
+        assertThat(firstChannel(ExifOrientation.ROTATE_90_CW.apply(ab))).containsExactly(1, 2);
+        assertThat(firstChannel(ExifOrientation.TRANSVERSE.apply(ab))).containsExactly(2, 1);
+        assertThat(firstChannel(ExifOrientation.ROTATE_90_CCW.apply(ab))).containsExactly(2, 1);
+    }
+
+    @Test
+    void jpegOrientationIsReadFromTheExifSegment() {
+        byte[] tiff = tiffWithOrientation(8);
+        ByteBuffer jpeg = ByteBuffer.allocate(2 + 4 + 6 + tiff.length + 2);
+        jpeg.put((byte) 0xff).put((byte) 0xd8).put((byte) 0xff).put((byte) 0xe1);
+        jpeg.putShort((short) (2 + 6 + tiff.length));
+        jpeg.put("Exif\0\0".getBytes(StandardCharsets.US_ASCII)).put(tiff);
+        jpeg.put((byte) 0xff).put((byte) 0xd9);
+
+        assertThat(OrientationReader.fromJpeg(jpeg.array()))
+                .isEqualTo(ExifOrientation.ROTATE_90_CCW);
+    }
+
+    @Test
+    void tooManyEncodedBytesAreRejectedBeforeReading() {
+        ImageDecoder small = new ImageDecoder(new DecodeLimits(100, 100, 100, 10_000, 1, 1));
+
+        assertThatThrownBy(() -> small.decode(new byte[101], "upload-7"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("upload-7: TOO_LARGE: 101 encoded bytes; expected at most 100")
+                .extracting(e -> ((ImageRejectedException) e).reason())
+                .isEqualTo(RejectionReason.TOO_LARGE);
+    }
+
+    @Test
+    void aHeaderClaimingTooManyPixelsIsRejectedFromTheHeader() throws Exception {
+        ImageDecoder small = new ImageDecoder(new DecodeLimits(1_000_000, 1000, 1000, 9_999, 1, 1));
+        byte[] bytes = png(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB));
+
+        assertThatThrownBy(() -> small.decode(bytes, "cam-3/frame-9"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "cam-3/frame-9: TOO_MANY_PIXELS: size 100x100 = 10000 pixels; expected at most 9999");
+    }
+
+    @Test
+    void aPictureBelowTheMinimumSizeIsTooSmall() throws Exception {
+        ImageDecoder strict =
+                new ImageDecoder(new DecodeLimits(1_000_000, 1000, 1000, 1_000_000, 2, 2));
+        byte[] bytes = png(new BufferedImage(1, 5, BufferedImage.TYPE_INT_RGB));
+
+        assertThatThrownBy(() -> strict.decode(bytes, "tiny"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("tiny: TOO_SMALL: size 1x5; expected at least 2x2");
+    }
+
+    @Test
+    void aPngWithABadChunkCrcIsCorrupt() throws Exception {
+        byte[] bytes = png(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB));
+        bytes[bytes.length - 20] ^= 1; // inside the IDAT data, before IEND
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "flipped-bit"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessageStartingWith("flipped-bit: CORRUPT: PNG chunk IDAT");
+    }
+
+    @Test
+    void randomBytesAreAnUnsupportedFormat() {
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        "hello, world".getBytes(StandardCharsets.US_ASCII),
+                                        "note.txt"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "note.txt: UNSUPPORTED_FORMAT: no reader recognises the content; expected an"
+                                + " encoded JPEG, PNG, BMP, GIF, TIFF or WebP image");
+    }
+
+    @Test
+    void limitsRejectAMaximumBelowTheMinimumNamingBoth() {
+        assertThatThrownBy(() -> new DecodeLimits(100, 1, 1, 100, 2, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "maxWidth x maxHeight must be at least minWidth x minHeight (2x2), got 1x1");
+    }
+
+    private static int[] firstChannel(RgbImage image) {
+        int[] out = new int[image.width() * image.height()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = image.pixels()[i * 3];
+        }
+        return out;
+    }
+
+    static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    private static byte[] tiffWithOrientation(int value) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + 12 + 4);
+        b.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
+        b.putShort((short) 1);
+        b.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) value)
+                .putShort((short) 0);
+        b.putInt(0);
+        return b.array();
+    }
+
+    private static byte[] chunk(String type, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(12 + data.length);
+        b.putInt(data.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(data);
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 4, 4 + data.length);
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    private static byte[] insertAfterIhdr(byte[] png, byte[] chunk) {
+        int at = 8 + 12 + 13; // signature + IHDR
+        byte[] out = new byte[png.length + chunk.length];
+        System.arraycopy(png, 0, out, 0, at);
+        System.arraycopy(chunk, 0, out, at, chunk.length);
+        System.arraycopy(png, at, out, at + chunk.length, png.length - at);
+        return out;
+    }
+}
