@@ -64,14 +64,14 @@ public record EngineConfig(
     }
 
     /**
-     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 4096 blocks, caches on.
+     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on.
      */
     public static final class Builder {
         private int maxNumBatchedTokens = 512;
         private int maxNumSeqs = 32;
         private int maxQueuedRequests = 256;
         private int blockSize = 16;
-        private int numKvBlocks = 4096;
+        private int numKvBlocks = 1024;
         private boolean prefixCaching = true;
         private long encoderCacheBytes = 64L << 20;
         private boolean validateInvariants;

@@ -61,6 +61,10 @@ final class EngineCore {
     private volatile long numVisionRuns;
     private volatile long numImagesEncoded;
     private long lastReportedCopies;
+    private volatile long visionNanos;
+    private volatile long prefillNanos;
+    private volatile long decodeNanos;
+    private volatile long rebuildNanos;
 
     EngineCore(
             EngineConfig config,
@@ -232,8 +236,10 @@ final class EngineCore {
         List<String> ids = new ArrayList<>();
         missing.values().forEach(l -> l.forEach(r -> ids.add(r.id())));
         List<float[]> features;
+        long t0 = nanoTime.getAsLong();
         try {
             features = executor.encodeImages(new ArrayList<>(images.values()), ids);
+            visionNanos += nanoTime.getAsLong() - t0;
         } catch (ExecutionFailedException e) {
             metrics.error(e.stage().label());
             missing.values()
@@ -266,12 +272,14 @@ final class EngineCore {
             ids[t] = seq.tokenAt(start + t);
         }
         float[] logits;
+        long t0 = nanoTime.getAsLong();
         try {
             float[] embeds = executor.embed(ids, List.of(req.id()));
             placeVisualTokens(seq, embeds, start, n);
             logits =
                     executor.decode(
                             seq.prefillKv(), embeds, n, List.of(req.id()), ExecutionStage.PREFILL);
+            prefillNanos += nanoTime.getAsLong() - t0;
         } catch (ExecutionFailedException e) {
             metrics.error(e.stage().label());
             abort(req, RequestState.FINISHED_FAILED, e);
@@ -310,6 +318,7 @@ final class EngineCore {
         }
         boolean plain = batch.rowIds().equals(wanted);
         if (!plain) {
+            long t0 = nanoTime.getAsLong();
             List<String> current = batch.rowIds();
             List<DecodeBatchKv.RowSource> sources = new ArrayList<>();
             int headroom = 0;
@@ -328,6 +337,7 @@ final class EngineCore {
                     s.setPrefillKv(null);
                 }
             }
+            rebuildNanos += nanoTime.getAsLong() - t0;
         }
         long copiedBefore = copies.totalBytes();
         int[] ids = new int[rows.size()];
@@ -337,9 +347,11 @@ final class EngineCore {
             reqIds.add(owners.get(rows.get(r).id()).id());
         }
         float[] logits;
+        long t1 = nanoTime.getAsLong();
         try {
             float[] embeds = executor.embed(ids, reqIds);
             logits = executor.decode(batch, embeds, 1, reqIds, ExecutionStage.DECODE);
+            decodeNanos += nanoTime.getAsLong() - t1;
         } catch (ExecutionFailedException e) {
             metrics.error(e.stage().label());
             batch.release();
@@ -560,7 +572,11 @@ final class EngineCore {
                 encoderCache.numHits(),
                 numVisionRuns,
                 numImagesEncoded,
-                numRejected);
+                numRejected,
+                visionNanos,
+                prefillNanos,
+                decodeNanos,
+                rebuildNanos);
     }
 
     Scheduler scheduler() {

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param sampling sampling parameters
  * @param extraStopTokenIds stop tokens in addition to the manifest's
  * @param timeout deadline measured from {@code submit}; empty = none
+ * @param ignoreStopTokens generate exactly {@code maxNewTokens} tokens (benchmarks, like vLLM's
+ *     {@code ignore_eos})
  */
 public record EngineRequest(
         String id,
@@ -27,7 +29,8 @@ public record EngineRequest(
         List<String> categories,
         SamplingParams sampling,
         Set<Integer> extraStopTokenIds,
-        Optional<Duration> timeout) {
+        Optional<Duration> timeout,
+        boolean ignoreStopTokens) {
 
     public EngineRequest {
         if (id == null || id.isEmpty()) {
@@ -68,6 +71,7 @@ public record EngineRequest(
         private SamplingParams sampling = SamplingParams.GREEDY;
         private final Set<Integer> stops = new LinkedHashSet<>();
         private Optional<Duration> timeout = Optional.empty();
+        private boolean ignoreStopTokens;
 
         private Builder(String id, EngineImage image, Task task) {
             this.id = id;
@@ -106,9 +110,22 @@ public record EngineRequest(
             return this;
         }
 
+        public Builder ignoreStopTokens(boolean ignore) {
+            this.ignoreStopTokens = ignore;
+            return this;
+        }
+
         public EngineRequest build() {
             return new EngineRequest(
-                    id, image, task, question, categories, sampling, stops, timeout);
+                    id,
+                    image,
+                    task,
+                    question,
+                    categories,
+                    sampling,
+                    stops,
+                    timeout,
+                    ignoreStopTokens);
         }
     }
 }

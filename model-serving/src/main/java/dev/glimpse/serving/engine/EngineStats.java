@@ -16,6 +16,10 @@ package dev.glimpse.serving.engine;
  * @param numVisionRuns vision graph runs
  * @param numImagesEncoded images through the vision graph
  * @param numRejected submissions refused because the admission queue was full
+ * @param visionNanos time in vision runs
+ * @param prefillNanos time in prefill chunks (embedding + decoder runs)
+ * @param decodeNanos time in batched decode runs (embedding + decoder runs)
+ * @param rebuildNanos time rebuilding the decode batch (joins and leaves)
  */
 public record EngineStats(
         long numSteps,
@@ -30,4 +34,8 @@ public record EngineStats(
         long numEncoderHits,
         long numVisionRuns,
         long numImagesEncoded,
-        long numRejected) {}
+        long numRejected,
+        long visionNanos,
+        long prefillNanos,
+        long decodeNanos,
+        long rebuildNanos) {}

@@ -135,8 +135,11 @@ public final class InferenceEngine implements AutoCloseable {
 
     private ActiveRequest prepare(EngineRequest request) {
         long now = nanoTime.getAsLong();
-        Set<Integer> stops = new HashSet<>(prompts.stopTokenIds());
-        stops.addAll(request.extraStopTokenIds());
+        Set<Integer> stops = new HashSet<>();
+        if (!request.ignoreStopTokens()) {
+            stops.addAll(prompts.stopTokenIds());
+            stops.addAll(request.extraStopTokenIds());
+        }
         List<String> categories = List.of();
         List<Optional<String>> perSequence = new ArrayList<>();
         int maxNew;

@@ -77,6 +77,7 @@ public record ModelManifest(
      * @param threshold moderation flag threshold on P(yes)
      * @param yes moderation: the "yes" answer token text
      * @param no moderation: the "no" answer token text
+     * @param maxSliceNums slicing limit for this task's images
      */
     public record TaskPrompt(
             String instruction,
@@ -85,7 +86,8 @@ public record ModelManifest(
             List<String> categories,
             double threshold,
             String yes,
-            String no) {}
+            String no,
+            int maxSliceNums) {}
 
     static String key(Task t) {
         return t.name().toLowerCase(Locale.ROOT);
@@ -147,7 +149,8 @@ public record ModelManifest(
                             cats,
                             thr == null ? 0.5 : thr.asDouble(),
                             n.has("yes") ? n.get("yes").asText() : "yes",
-                            n.has("no") ? n.get("no").asText() : "no"));
+                            n.has("no") ? n.get("no").asText() : "no",
+                            intOf(n, vision.maxSliceNums(), "maxSliceNums", "max_slice_nums")));
         }
         return new ModelManifest(
                 root.path("name").asText("unnamed"),

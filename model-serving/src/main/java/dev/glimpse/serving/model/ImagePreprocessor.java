@@ -1,0 +1,81 @@
+package dev.glimpse.serving.model;
+
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.ImageSlice;
+import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.image.ContentHash;
+import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.image.ImageDecoder;
+import dev.glimpse.serving.image.ImageRejectedException;
+import dev.glimpse.serving.image.RgbImage;
+import dev.glimpse.serving.slicing.ImageSlicer;
+import dev.glimpse.serving.slicing.PatchPacker;
+import dev.glimpse.serving.slicing.PatchStrip;
+import dev.glimpse.serving.slicing.PixelNormalization;
+import dev.glimpse.serving.slicing.SliceConfig;
+import dev.glimpse.serving.slicing.SliceGrid;
+import dev.glimpse.serving.slicing.SlicedImage;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Image bytes or pixels → the engine's {@link EngineImage}, with the model's slicing settings per
+ * task (decode with limits, MiniCPM-V slicing, Pillow-exact resize, normalise, patch strips).
+ *
+ * <p>The content hash covers the pixels AND the slicing settings: the same picture sliced with a
+ * different {@code maxSliceNums} is a different encoder input, so it must not share encoder-cache
+ * entries or prefix blocks. Thread-safe.
+ */
+public final class ImagePreprocessor {
+    private final ImageDecoder decoder;
+    private final Map<Task, ImageSlicer> slicers = new EnumMap<>(Task.class);
+    private final Map<Task, Integer> maxSlices = new EnumMap<>(Task.class);
+    private final PatchPacker packer;
+    private final int scaleResolution;
+
+    public ImagePreprocessor(ModelManifest manifest, DecodeLimits limits) {
+        ModelManifest.Vision v = manifest.vision();
+        this.decoder = new ImageDecoder(limits);
+        this.scaleResolution = v.scaleResolution();
+        for (Task t : Task.values()) {
+            int max = manifest.tasks().get(t).maxSliceNums();
+            maxSlices.put(t, max);
+            slicers.put(t, new ImageSlicer(new SliceConfig(v.scaleResolution(), v.patch(), max)));
+        }
+        this.packer =
+                new PatchPacker(
+                        v.patch(), new PixelNormalization(toFloats(v.mean()), toFloats(v.std())));
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    /** Decodes (within the limits) and prepares encoded image bytes. */
+    public EngineImage prepare(byte[] encoded, String label, Task task)
+            throws ImageRejectedException {
+        return prepare(decoder.decode(encoded, label).pixels(), task);
+    }
+
+    /** Slices, resizes, normalises and packs decoded pixels for {@code task}. */
+    public EngineImage prepare(RgbImage image, Task task) {
+        SlicedImage sliced = slicers.get(task).slice(image);
+        List<ImageSlice> slices = new ArrayList<>(sliced.images().size());
+        for (RgbImage part : sliced.images()) {
+            PatchStrip strip = packer.pack(part);
+            slices.add(new ImageSlice(strip.data(), strip.heightPatches(), strip.widthPatches()));
+        }
+        SliceGrid grid = sliced.layout().grid();
+        String hash =
+                ContentHash.of(image).hex() + "/s" + scaleResolution + "m" + maxSlices.get(task);
+        return grid == null
+                ? new EngineImage(hash, slices, 0, 0)
+                : new EngineImage(hash, slices, grid.rows(), grid.cols());
+    }
+}

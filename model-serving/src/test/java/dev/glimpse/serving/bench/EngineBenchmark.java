@@ -1,0 +1,268 @@
+package dev.glimpse.serving.bench;
+
+import dev.glimpse.serving.engine.EngineConfig;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.EngineRequest;
+import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.EngineStats;
+import dev.glimpse.serving.engine.ImageSlice;
+import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.model.ExecutorOptions;
+import dev.glimpse.serving.model.ModelDirectory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Engine benchmark on the bundled (or given) model, printing in one run:
+ *
+ * <ol>
+ *   <li>continuous batching vs sequential per-request generation at 1, 8 and 32 concurrent requests
+ *       (same requests, same tokens; sequential = {@code maxNumSeqs 1});
+ *   <li>TTFT of requests sharing [instruction + image] with a warm prefix cache, on vs off
+ *       (identical tokens checked);
+ *   <li>KV bytes Java copied per decode step over the batched runs (with joins and leaves), and per
+ *       plain decode step (must be 0).
+ * </ol>
+ *
+ * <pre>
+ * mvn -q -pl model-serving -am test-compile
+ * mvn -q -pl model-serving exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.glimpse.serving.bench.EngineBenchmark [-Dexec.args="MODEL_DIR [NEW_TOKENS]"]
+ * </pre>
+ */
+public final class EngineBenchmark {
+    private EngineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = args.length > 0 ? Path.of(args[0]) : ModelDirectory.locateBundled();
+        int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int threads = Integer.getInteger("glimpse.bench.threads", 2);
+        try (ModelDirectory model = ModelDirectory.open(dir)) {
+            System.out.printf(
+                    "model %s %s at %s, %d new tokens per request, intra-op threads %d, %d cores%n",
+                    model.manifest().name(),
+                    model.manifest().version(),
+                    dir,
+                    newTokens,
+                    threads,
+                    Runtime.getRuntime().availableProcessors());
+            ExecutorOptions options = ExecutorOptions.cpu().withIntraOpThreads(threads);
+            throughput(model, options, newTokens);
+            prefixTtft(model, options);
+        }
+    }
+
+    static EngineImage image(long seed, int patches, int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<ImageSlice> slices = new ArrayList<>();
+        for (int s = 0; s < 1 + rows * cols; s++) {
+            float[] px = new float[3 * 14 * 14 * patches * patches];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (float) (rng.nextDouble() * 2 - 1);
+            }
+            slices.add(new ImageSlice(px, patches, patches));
+        }
+        return new EngineImage("bench-" + seed, slices, rows, cols);
+    }
+
+    private static EngineConfig.Builder config() {
+        return EngineConfig.builder()
+                .maxNumBatchedTokens(1024)
+                .maxNumSeqs(32)
+                .numKvBlocks(2048)
+                .maxQueuedRequests(1024);
+    }
+
+    private record Run(double seconds, List<List<Integer>> tokens, EngineStats stats) {}
+
+    private static Run run(
+            ModelDirectory model,
+            ExecutorOptions options,
+            EngineConfig cfg,
+            List<EngineRequest> reqs)
+            throws Exception {
+        try (InferenceEngine engine = model.newEngine(cfg, options, new PrometheusRegistry())) {
+            // warm-up: first runs allocate and JIT
+            engine.submit(
+                            EngineRequest.builder("warm", image(999, 8, 0, 0), Task.CAPTION)
+                                    .maxNewTokens(4)
+                                    .build())
+                    .get();
+            EngineStats before = engine.stats();
+            long t0 = System.nanoTime();
+            List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
+            for (EngineRequest r : reqs) {
+                fs.add(engine.submit(r));
+            }
+            List<List<Integer>> tokens = new ArrayList<>();
+            for (CompletableFuture<EngineResult> f : fs) {
+                tokens.add(f.get(10, TimeUnit.MINUTES).tokenIds());
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            return new Run(s, tokens, minus(engine.stats(), before));
+        }
+    }
+
+    private static EngineStats minus(EngineStats a, EngineStats b) {
+        return new EngineStats(
+                a.numSteps() - b.numSteps(),
+                a.numDecodeSteps() - b.numDecodeSteps(),
+                a.numPlainDecodeSteps() - b.numPlainDecodeSteps(),
+                a.kvBytesCopied() - b.kvBytesCopied(),
+                a.kvBytesCopiedInPlainDecodeSteps() - b.kvBytesCopiedInPlainDecodeSteps(),
+                a.numGeneratedTokens() - b.numGeneratedTokens(),
+                a.numPrefixQueryTokens() - b.numPrefixQueryTokens(),
+                a.numPrefixHitTokens() - b.numPrefixHitTokens(),
+                a.numEncoderQueries() - b.numEncoderQueries(),
+                a.numEncoderHits() - b.numEncoderHits(),
+                a.numVisionRuns() - b.numVisionRuns(),
+                a.numImagesEncoded() - b.numImagesEncoded(),
+                a.numRejected() - b.numRejected(),
+                a.visionNanos() - b.visionNanos(),
+                a.prefillNanos() - b.prefillNanos(),
+                a.decodeNanos() - b.decodeNanos(),
+                a.rebuildNanos() - b.rebuildNanos());
+    }
+
+    static void throughput(ModelDirectory model, ExecutorOptions options, int newTokens)
+            throws Exception {
+        System.out.println();
+        System.out.println(
+                "== continuous batching vs sequential (caption, distinct 112x112 images, ignore stop) ==");
+        System.out.println(
+                "concurrent | sequential s | batched s | speedup | tokens/s seq | tokens/s batched | same tokens");
+        long copied = 0;
+        long decodeSteps = 0;
+        long plainSteps = 0;
+        long plainCopied = 0;
+        for (int c : new int[] {1, 8, 32}) {
+            List<EngineRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < c; i++) {
+                // staggered lengths so that rows leave the batch at different steps
+                int n = newTokens - (i % 4) * Math.max(1, newTokens / 8);
+                reqs.add(
+                        EngineRequest.builder("b" + i, image(100 + i, 8, 0, 0), Task.CAPTION)
+                                .maxNewTokens(n)
+                                .ignoreStopTokens(true)
+                                .build());
+            }
+            Run seq = run(model, options, config().maxNumSeqs(1).build(), reqs);
+            Run bat = run(model, options, config().build(), reqs);
+            long tokens = bat.tokens().stream().mapToLong(List::size).sum();
+            System.out.printf(
+                    "%10d | %12.3f | %9.3f | %6.2fx | %12.0f | %15.0f | %s%n",
+                    c,
+                    seq.seconds(),
+                    bat.seconds(),
+                    seq.seconds() / bat.seconds(),
+                    tokens / seq.seconds(),
+                    tokens / bat.seconds(),
+                    seq.tokens().equals(bat.tokens()));
+            for (Run r : List.of(seq, bat)) {
+                EngineStats st = r.stats();
+                System.out.printf(
+                        "           %s: vision %.0f ms, prefill %.0f ms, decode %.0f ms in %d steps (%.2f ms/step), rebuild %.0f ms%n",
+                        r == seq ? "sequential" : "batched   ",
+                        st.visionNanos() / 1e6,
+                        st.prefillNanos() / 1e6,
+                        st.decodeNanos() / 1e6,
+                        st.numDecodeSteps(),
+                        st.decodeNanos() / 1e6 / Math.max(1, st.numDecodeSteps()),
+                        st.rebuildNanos() / 1e6);
+            }
+            copied += bat.stats().kvBytesCopied();
+            decodeSteps += bat.stats().numDecodeSteps();
+            plainSteps += bat.stats().numPlainDecodeSteps();
+            plainCopied += bat.stats().kvBytesCopiedInPlainDecodeSteps();
+        }
+        System.out.println();
+        System.out.println(
+                "== KV bytes copied by Java (batched runs above, joins and leaves included) ==");
+        System.out.printf(
+                "decode steps %d, of which plain (same batch as before) %d%n",
+                decodeSteps, plainSteps);
+        System.out.printf(
+                "KV bytes copied per decode step (average, incl. joins/leaves) = %.0f%n",
+                (double) copied / decodeSteps);
+        System.out.printf(
+                "KV bytes copied per plain decode step = %d%n",
+                plainSteps == 0 ? 0 : plainCopied / plainSteps);
+    }
+
+    static void prefixTtft(ModelDirectory model, ExecutorOptions options) throws Exception {
+        System.out.println();
+        System.out.println(
+                "== TTFT with a shared [instruction + image] prefix (2x2-sliced image, 5 slices) ==");
+        EngineImage shared = image(7, 8, 2, 2);
+        String[] questions = {
+            "What is shown?",
+            "Which colour?",
+            "How many shapes?",
+            "Where is it?",
+            "What is left?",
+            "Describe it briefly.",
+            "Any text?",
+            "What is on top?"
+        };
+        double[] ttft = new double[2];
+        List<List<Integer>> outs0 = null;
+        int promptTokens = 0;
+        int cached = 0;
+        for (int mode = 0; mode < 2; mode++) {
+            boolean on = mode == 0;
+            try (InferenceEngine engine =
+                    model.newEngine(
+                            config().prefixCaching(on).build(),
+                            options,
+                            new PrometheusRegistry())) {
+                // warm the caches (and the JIT) with one request over the same image
+                engine.submit(
+                                EngineRequest.builder("warm", shared, Task.CAPTION)
+                                        .maxNewTokens(2)
+                                        .build())
+                        .get();
+                long[] samples = new long[questions.length * 3];
+                List<List<Integer>> outs = new ArrayList<>();
+                int k = 0;
+                for (int rep = 0; rep < 3; rep++) {
+                    for (String q : questions) {
+                        EngineResult r =
+                                engine.submit(
+                                                EngineRequest.builder("p" + k, shared, Task.CAPTION)
+                                                        .question(q + " " + rep)
+                                                        .maxNewTokens(4)
+                                                        .build())
+                                        .get();
+                        samples[k++] = r.timeToFirstTokenNanos();
+                        outs.add(r.tokenIds());
+                        if (on) {
+                            promptTokens = r.promptTokens();
+                            cached = r.cachedPromptTokens();
+                        }
+                    }
+                }
+                Arrays.sort(samples);
+                ttft[mode] = samples[samples.length / 2] / 1e6;
+                if (on) {
+                    outs0 = outs;
+                } else {
+                    System.out.printf(
+                            "prompt %d tokens, %d served from the prefix cache when on%n",
+                            promptTokens, cached);
+                    System.out.printf("median TTFT prefix cache on  = %.2f ms%n", ttft[0]);
+                    System.out.printf("median TTFT prefix cache off = %.2f ms%n", ttft[1]);
+                    System.out.printf(
+                            "TTFT ratio off/on = %.2fx, identical tokens: %s%n",
+                            ttft[1] / ttft[0], outs.equals(outs0));
+                }
+            }
+        }
+    }
+}
