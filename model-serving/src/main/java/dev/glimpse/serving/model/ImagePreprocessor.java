@@ -36,11 +36,29 @@ public final class ImagePreprocessor {
     private final int scaleResolution;
 
     public ImagePreprocessor(ModelManifest manifest, DecodeLimits limits) {
+        this(manifest, limits, Map.of());
+    }
+
+    /**
+     * @param maxSliceOverrides per-task slice bounds that replace the manifest's (a deployment may
+     *     cap camera captions at 1-2 slices); each must be 1..the model's {@code maxSliceNums}
+     */
+    public ImagePreprocessor(
+            ModelManifest manifest, DecodeLimits limits, Map<Task, Integer> maxSliceOverrides) {
         ModelManifest.Vision v = manifest.vision();
         this.decoder = new ImageDecoder(limits);
         this.scaleResolution = v.scaleResolution();
         for (Task t : Task.values()) {
-            int max = manifest.tasks().get(t).maxSliceNums();
+            int max = maxSliceOverrides.getOrDefault(t, manifest.tasks().get(t).maxSliceNums());
+            if (max < 1 || max > v.maxSliceNums()) {
+                throw new IllegalArgumentException(
+                        "maxSliceNums of "
+                                + t
+                                + " must be 1.."
+                                + v.maxSliceNums()
+                                + " (the model's bound), was "
+                                + max);
+            }
             maxSlices.put(t, max);
             slicers.put(t, new ImageSlicer(new SliceConfig(v.scaleResolution(), v.patch(), max)));
         }

@@ -1,0 +1,115 @@
+package dev.glimpse.jobs;
+
+import dev.glimpse.jobs.config.ConfigSource;
+import dev.glimpse.jobs.config.GlimpseJobConfig;
+import dev.glimpse.jobs.kafka.GlimpseKafka;
+import dev.glimpse.operators.DeadLetterCounter;
+import dev.glimpse.operators.DeadLetters;
+import dev.glimpse.operators.analyze.Analyze;
+import dev.glimpse.operators.analyze.AnalysisOutcome;
+import dev.glimpse.operators.analyze.OutcomeRouter;
+import dev.glimpse.operators.gate.FrameGate;
+import dev.glimpse.operators.ingest.EventValidator;
+import dev.glimpse.operators.ingest.IngestedRecord;
+import dev.glimpse.operators.preprocess.Preprocess;
+import dev.glimpse.operators.preprocess.PreparedRequest;
+import dev.glimpse.schemas.AnalysisResult;
+import dev.glimpse.schemas.DeadLetter;
+import dev.glimpse.schemas.ImageEvent;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Glimpse job: image events in, captions / OCR text / moderation verdicts out, dead letters
+ * aside.
+ *
+ * <pre>
+ * source ─► validate ─► keyBy(source id) ─► FrameGate ─► Preprocess ─► Analyze (async) ─► route ─► results sink
+ *              │                                            │                              │
+ *              └──────────── dead letters (side outputs) ───┴──────────────────────────────┴──► dead-letter sink
+ * </pre>
+ *
+ * The source and both sinks are arguments, so tests wire their own; {@link #main} wires Kafka.
+ * Every operator has a stable uid, so savepoints survive upgrades of the job.
+ */
+public final class VisionAnalysisJob {
+
+    private final GlimpseJobConfig config;
+
+    public VisionAnalysisJob(GlimpseJobConfig config) {
+        this.config = config;
+    }
+
+    /** Adds the pipeline to {@code env} between {@code source} and the two sinks. */
+    public void build(
+            StreamExecutionEnvironment env,
+            Source<IngestedRecord, ?, ?> source,
+            Sink<AnalysisResult> results,
+            Sink<DeadLetter> deadLetters) {
+        GlimpseJobConfig.Pipeline pipeline = config.pipeline();
+        env.setParallelism(pipeline.parallelism());
+        env.enableCheckpointing(pipeline.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+
+        SingleOutputStreamOperator<ImageEvent> valid =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "image-events")
+                        .uid("image-events")
+                        .process(new EventValidator(config.kafka().maxInlineBytes()))
+                        .name("validate")
+                        .uid("validate");
+
+        SingleOutputStreamOperator<ImageEvent> gated =
+                valid.keyBy(ImageEvent::getSourceId)
+                        .process(new FrameGate(config.frameGate(), config.limits()))
+                        .name("frame-gate")
+                        .uid("frame-gate");
+
+        SingleOutputStreamOperator<PreparedRequest> prepared =
+                gated.process(new Preprocess(config.modelDir(), config.limits(), config.tasks()))
+                        .name("preprocess")
+                        .uid("preprocess");
+
+        DataStream<AnalysisOutcome> analyzed =
+                AsyncDataStream.unorderedWait(
+                                prepared,
+                                new Analyze(config.engine(), config.tasks(), pipeline.requestTimeout(), 20, 50),
+                                pipeline.asyncTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                pipeline.asyncCapacity())
+                        .name("analyze")
+                        .uid("analyze");
+
+        SingleOutputStreamOperator<AnalysisResult> routed =
+                analyzed.process(new OutcomeRouter()).name("route-outcomes").uid("route-outcomes");
+
+        routed.sinkTo(results).name("results").uid("results-sink");
+
+        valid.getSideOutput(DeadLetters.OUTPUT)
+                .union(prepared.getSideOutput(DeadLetters.OUTPUT), routed.getSideOutput(DeadLetters.OUTPUT))
+                .map(new DeadLetterCounter())
+                .name("count-dead-letters")
+                .uid("count-dead-letters")
+                .sinkTo(deadLetters)
+                .name("dead-letters")
+                .uid("dead-letters-sink");
+    }
+
+    /** Cluster entry point: {@code --config glimpse.yaml} and/or flags (see README.md). */
+    public static void main(String[] args) throws Exception {
+        GlimpseJobConfig config = GlimpseJobConfig.from(ConfigSource.fromArgs(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new VisionAnalysisJob(config)
+                .build(
+                        env,
+                        GlimpseKafka.source(config.kafka()),
+                        GlimpseKafka.resultSink(config.kafka()),
+                        GlimpseKafka.deadLetterSink(config.kafka()));
+        env.execute("glimpse-vision-analysis");
+    }
+}

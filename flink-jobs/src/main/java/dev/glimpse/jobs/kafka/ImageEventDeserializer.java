@@ -1,0 +1,85 @@
+package dev.glimpse.jobs.kafka;
+
+import dev.glimpse.operators.DeadLetters;
+import dev.glimpse.operators.KafkaOrigin;
+import dev.glimpse.operators.ingest.IngestedRecord;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.ReasonCode;
+import dev.glimpse.schemas.codec.AvroCodec;
+import dev.glimpse.schemas.codec.MalformedRecordException;
+import dev.glimpse.schemas.codec.SchemaHistory;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Kafka record → {@link IngestedRecord}: the {@link ImageEvent} decoded with the writer schema
+ * version named by the {@code glimpse-schema-version} header (current when absent), tagged with its
+ * topic, partition and offset; or, for anything that does not decode, a dead letter carrying the
+ * raw bytes (up to a cap). Never throws, so a malformed record can never fail the job.
+ */
+public final class ImageEventDeserializer implements KafkaRecordDeserializationSchema<IngestedRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int maxDeadLetterBytes;
+    private transient AvroCodec<ImageEvent> codec;
+
+    /** @param maxDeadLetterBytes undecodable values up to this size are copied into the dead letter */
+    public ImageEventDeserializer(int maxDeadLetterBytes) {
+        this.maxDeadLetterBytes = maxDeadLetterBytes;
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IngestedRecord> out) {
+        if (codec == null) {
+            codec = AvroCodec.of(ImageEvent.class);
+        }
+        try {
+            ImageEvent event = codec.decode(record.value(), version(record));
+            Map<String, String> attributes = new HashMap<>(event.getAttributes());
+            KafkaOrigin.record(attributes, record.topic(), record.partition(), record.offset());
+            event.setAttributes(attributes);
+            out.collect(IngestedRecord.of(event));
+        } catch (MalformedRecordException | IllegalArgumentException e) {
+            out.collect(
+                    IngestedRecord.rejected(
+                            DeadLetters.forRawRecord(
+                                    record.topic(),
+                                    record.partition(),
+                                    record.offset(),
+                                    record.value(),
+                                    maxDeadLetterBytes,
+                                    ReasonCode.MALFORMED_RECORD,
+                                    String.format(
+                                            "%s-%d@%d: %s",
+                                            record.topic(), record.partition(), record.offset(), e.getMessage()),
+                                    Instant.now())));
+        }
+    }
+
+    private int version(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(SchemaHistory.VERSION_HEADER);
+        if (header == null) {
+            return SchemaHistory.currentVersion(ImageEvent.class);
+        }
+        String text = new String(header.value(), StandardCharsets.US_ASCII).strip();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "header " + SchemaHistory.VERSION_HEADER + " must be a decimal version, was '" + text + "'");
+        }
+    }
+
+    @Override
+    public TypeInformation<IngestedRecord> getProducedType() {
+        return TypeInformation.of(IngestedRecord.class);
+    }
+}

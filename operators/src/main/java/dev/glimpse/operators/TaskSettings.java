@@ -1,0 +1,49 @@
+package dev.glimpse.operators;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pipeline settings of one task, validated on construction (serializable: operators carry it).
+ *
+ * @param maxSlices MiniCPM-V slice bound for this task (1 = overview only; camera captions 1-2, OCR
+ *     up to 9); capped by the model's own bound
+ * @param question default question asked after the image when an event has no prompt ("" = none,
+ *     the model's instruction alone); not used for moderation
+ * @param categories moderation: categories scored when an event names none (empty = the manifest's)
+ * @param threshold moderation: P(yes) at or above which a category is flagged (null = the
+ *     manifest's)
+ */
+public record TaskSettings(int maxSlices, String question, List<String> categories, Double threshold)
+        implements Serializable {
+
+    /** Up to 9 slices, no default question, the manifest's categories and threshold. */
+    public static final TaskSettings DEFAULT = new TaskSettings(9, "", List.of(), null);
+
+    public TaskSettings {
+        if (maxSlices < 1 || maxSlices > 9) {
+            throw new IllegalArgumentException("maxSlices must be 1..9, was " + maxSlices);
+        }
+        question = question == null ? "" : question.strip();
+        categories = List.copyOf(categories);
+        if (threshold != null && !(threshold > 0 && threshold < 1)) {
+            throw new IllegalArgumentException("threshold must be in (0, 1), was " + threshold);
+        }
+    }
+
+    /** The default question, if one is set. */
+    public Optional<String> defaultQuestion() {
+        return question.isEmpty() ? Optional.empty() : Optional.of(question);
+    }
+
+    /** The moderation threshold, if set here. */
+    public Optional<Double> thresholdOverride() {
+        return Optional.ofNullable(threshold);
+    }
+
+    /** These settings with another slice bound. */
+    public TaskSettings withMaxSlices(int n) {
+        return new TaskSettings(n, question, categories, threshold);
+    }
+}

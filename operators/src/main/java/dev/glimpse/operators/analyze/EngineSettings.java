@@ -1,0 +1,93 @@
+package dev.glimpse.operators.analyze;
+
+import dev.glimpse.serving.engine.EngineConfig;
+import dev.glimpse.serving.model.ExecutorOptions;
+import java.io.Serializable;
+
+/**
+ * Everything that defines one shared engine on a TaskManager, validated on construction. Two
+ * operators with equal settings share one engine ({@link EngineRegistry}).
+ *
+ * @param modelDir the model directory on the TaskManagers
+ * @param maxNumSeqs sequences decoded together per step
+ * @param maxNumBatchedTokens tokens (prefill chunks + decode rows) per step
+ * @param maxQueuedRequests requests accepted but not started; beyond that the engine reports
+ *     overload and Analyze retries after {@code overloadRetryMillis}
+ * @param numKvBlocks KV blocks of 16 tokens in the pool
+ * @param prefixCaching reuse KV of shared prompt prefixes (templates, repeated images)
+ * @param encoderCacheBytes vision outputs kept by image hash; 0 disables
+ * @param tryCuda try the CUDA execution provider first (falls back to CPU with a WARN)
+ * @param intraOpThreads ONNX Runtime threads per graph run
+ * @param metricsPort port of the engine's Prometheus endpoint; 0 = any free port, -1 = no endpoint
+ * @param metricsHost address the endpoint binds ("127.0.0.1" locally, "0.0.0.0" in a pod)
+ */
+public record EngineSettings(
+        String modelDir,
+        int maxNumSeqs,
+        int maxNumBatchedTokens,
+        int maxQueuedRequests,
+        int numKvBlocks,
+        boolean prefixCaching,
+        long encoderCacheBytes,
+        boolean tryCuda,
+        int intraOpThreads,
+        int metricsPort,
+        String metricsHost)
+        implements Serializable {
+
+    public EngineSettings {
+        if (modelDir == null || modelDir.isBlank()) {
+            throw new IllegalArgumentException("modelDir must be set");
+        }
+        if (metricsPort < -1 || metricsPort > 65535) {
+            throw new IllegalArgumentException(
+                    "metricsPort must be -1 (off), 0 (any) or a port, was " + metricsPort);
+        }
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
+        }
+        // EngineConfig checks the batching values and names the bad one.
+        engineConfig();
+    }
+
+    /** Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, CPU, no endpoint. */
+    public static EngineSettings defaults(String modelDir) {
+        return new EngineSettings(modelDir, 16, 1024, 256, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
+    }
+
+    /** The engine configuration these settings describe. */
+    public EngineConfig engineConfig() {
+        return EngineConfig.builder()
+                .maxNumSeqs(maxNumSeqs)
+                .maxNumBatchedTokens(maxNumBatchedTokens)
+                .maxQueuedRequests(maxQueuedRequests)
+                .numKvBlocks(numKvBlocks)
+                .prefixCaching(prefixCaching)
+                .encoderCacheBytes(encoderCacheBytes)
+                .build();
+    }
+
+    /** Executor options for the GPU {@code gpuIndex} (-1 = none assigned: CPU unless tryCuda). */
+    public ExecutorOptions executorOptions(int gpuIndex) {
+        boolean cuda = tryCuda || gpuIndex >= 0;
+        return new ExecutorOptions(cuda, Math.max(gpuIndex, 0), intraOpThreads);
+    }
+
+    public EngineSettings withMetrics(int port, String host) {
+        return new EngineSettings(
+                modelDir, maxNumSeqs, maxNumBatchedTokens, maxQueuedRequests, numKvBlocks, prefixCaching,
+                encoderCacheBytes, tryCuda, intraOpThreads, port, host);
+    }
+
+    public EngineSettings withBatching(int seqs, int tokens, int queued) {
+        return new EngineSettings(
+                modelDir, seqs, tokens, queued, numKvBlocks, prefixCaching, encoderCacheBytes, tryCuda,
+                intraOpThreads, metricsPort, metricsHost);
+    }
+
+    public EngineSettings withCuda(boolean cuda) {
+        return new EngineSettings(
+                modelDir, maxNumSeqs, maxNumBatchedTokens, maxQueuedRequests, numKvBlocks, prefixCaching,
+                encoderCacheBytes, cuda, intraOpThreads, metricsPort, metricsHost);
+    }
+}

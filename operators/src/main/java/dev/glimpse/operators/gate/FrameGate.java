@@ -1,0 +1,113 @@
+package dev.glimpse.operators.gate;
+
+import dev.glimpse.operators.ingest.EventValidator;
+import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.InlineImage;
+import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.image.ImageDecoder;
+import dev.glimpse.serving.image.ImageRejectedException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Per-camera frame gate, keyed by source id: drops frames that are too old, caps frames per second,
+ * and skips frames that are near-duplicates (difference hash) of the last frame it let through.
+ * Only events of the configured tasks are gated (camera captioning by default); others pass.
+ *
+ * <p>Skipped frames are intentional drops, not failures: they are counted in {@code
+ * framesSkipped{reason=stale|rate|duplicate}}, not dead-lettered. A frame that cannot be decoded
+ * passes so that the preprocessing step dead-letters it with its reason.
+ */
+public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, ImageEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final FrameGateConfig config;
+    private final DecodeLimits decodeLimits;
+
+    private transient ValueState<Long> lastHash;
+    private transient ValueState<Long> lastEventTime;
+    private transient ImageDecoder decoder;
+    private transient Counter skippedStale;
+    private transient Counter skippedRate;
+    private transient Counter skippedDuplicate;
+
+    public FrameGate(FrameGateConfig config, DecodeLimits decodeLimits) {
+        this.config = config;
+        this.decodeLimits = decodeLimits;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(config.stateTtl()).build();
+        ValueStateDescriptor<Long> hash = new ValueStateDescriptor<>("last-hash", Long.class);
+        hash.enableTimeToLive(ttl);
+        ValueStateDescriptor<Long> time = new ValueStateDescriptor<>("last-event-time", Long.class);
+        time.enableTimeToLive(ttl);
+        lastHash = getRuntimeContext().getState(hash);
+        lastEventTime = getRuntimeContext().getState(time);
+        decoder = new ImageDecoder(decodeLimits);
+        var group = getRuntimeContext().getMetricGroup();
+        skippedStale = group.addGroup("reason", "stale").counter("framesSkipped");
+        skippedRate = group.addGroup("reason", "rate").counter("framesSkipped");
+        skippedDuplicate = group.addGroup("reason", "duplicate").counter("framesSkipped");
+    }
+
+    @Override
+    public void processElement(ImageEvent event, Context ctx, Collector<ImageEvent> out)
+            throws Exception {
+        Optional<AnalysisTask> task = EventValidator.parseTask(event.getTask());
+        if (task.isEmpty() || !config.gatedTasks().contains(task.get())) {
+            out.collect(event);
+            return;
+        }
+        long eventTime = event.getEventTime().toEpochMilli();
+        if (!config.maxAge().isZero()
+                && ctx.timerService().currentProcessingTime() - eventTime > config.maxAge().toMillis()) {
+            skippedStale.inc();
+            return;
+        }
+        Long previousTime = lastEventTime.value();
+        if (previousTime != null
+                && !config.minInterval().isZero()
+                && eventTime - previousTime < config.minInterval().toMillis()) {
+            skippedRate.inc();
+            return;
+        }
+        Long hash = hash(event);
+        Long previousHash = lastHash.value();
+        if (hash != null
+                && previousHash != null
+                && config.duplicateDistance() >= 0
+                && DifferenceHash.distance(hash, previousHash) <= config.duplicateDistance()) {
+            skippedDuplicate.inc();
+            return;
+        }
+        lastEventTime.update(eventTime);
+        lastHash.update(hash);
+        out.collect(event);
+    }
+
+    /** The difference hash of an inline image; null for URIs and undecodable bytes. */
+    private Long hash(ImageEvent event) {
+        if (config.duplicateDistance() < 0 || !(event.getImage() instanceof InlineImage inline)) {
+            return null;
+        }
+        ByteBuffer data = inline.getData().duplicate();
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        try {
+            return DifferenceHash.of(decoder.decode(bytes, event.getEventId()).pixels());
+        } catch (ImageRejectedException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.glimpse.operators.preprocess;
+
+import dev.glimpse.operators.DeadLetters;
+import dev.glimpse.operators.TaskSettings;
+import dev.glimpse.operators.ingest.EventValidator;
+import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.schemas.FailureStage;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.ReasonCode;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.image.ImageDecoder;
+import dev.glimpse.serving.image.ImageRejectedException;
+import dev.glimpse.serving.image.RgbImage;
+import dev.glimpse.serving.model.ImagePreprocessor;
+import dev.glimpse.serving.model.ModelManifest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Fetches, decodes and slices each event's image the way the model's manifest says (MiniCPM-V
+ * adaptive slicing, per-task slice bound), so that the next operator only runs the engine. Fetch
+ * and decode failures go to the dead-letter side output with their reason; nothing else escapes.
+ */
+public final class Preprocess extends ProcessFunction<ImageEvent, PreparedRequest> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String modelDir;
+    private final DecodeLimits limits;
+    private final Map<AnalysisTask, TaskSettings> tasks;
+
+    private transient ImageFetcher fetcher;
+    private transient ImageDecoder decoder;
+    private transient ImagePreprocessor preprocessor;
+    private transient Clock clock;
+    private transient Counter prepared;
+
+    /**
+     * @param modelDir the model directory on the TaskManagers (its manifest gives the slicing)
+     * @param limits decode limits; {@code maxEncodedBytes} also caps URI reads
+     * @param tasks per-task settings (slice bound; tasks not named use the manifest's)
+     */
+    public Preprocess(String modelDir, DecodeLimits limits, Map<AnalysisTask, TaskSettings> tasks) {
+        this.modelDir = modelDir;
+        this.limits = limits;
+        this.tasks = Map.copyOf(tasks);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        ModelManifest manifest = ModelManifest.read(Path.of(modelDir).resolve("model.json"));
+        Map<Task, Integer> maxSlices = new EnumMap<>(Task.class);
+        for (Map.Entry<AnalysisTask, TaskSettings> e : tasks.entrySet()) {
+            maxSlices.put(
+                    engineTask(e.getKey()),
+                    Math.min(e.getValue().maxSlices(), manifest.vision().maxSliceNums()));
+        }
+        decoder = new ImageDecoder(limits);
+        preprocessor = new ImagePreprocessor(manifest, limits, maxSlices);
+        fetcher = new ImageFetcher(limits.maxEncodedBytes());
+        clock = Clock.systemUTC();
+        prepared = getRuntimeContext().getMetricGroup().counter("imagesPrepared");
+    }
+
+    @Override
+    public void processElement(ImageEvent event, Context ctx, Collector<PreparedRequest> out) {
+        Task task = engineTask(EventValidator.parseTask(event.getTask()).orElseThrow());
+        try {
+            byte[] bytes = fetcher.fetch(event);
+            RgbImage pixels = decoder.decode(bytes, "event " + event.getEventId()).pixels();
+            EngineImage image = preprocessor.prepare(pixels, task);
+            prepared.inc();
+            out.collect(
+                    PreparedRequest.of(
+                            event, image, pixels.width(), pixels.height(), clock.millis()));
+        } catch (ImageFetcher.FetchException e) {
+            reject(ctx, event, FailureStage.FETCH, e.reason(), e.getMessage());
+        } catch (ImageRejectedException e) {
+            reject(ctx, event, FailureStage.DECODE, reasonOf(e), e.getMessage());
+        } catch (RuntimeException e) {
+            // Slicing bugs must not kill the job: the event is dead-lettered with what happened.
+            reject(ctx, event, FailureStage.PREPROCESS, ReasonCode.UNKNOWN, "event " + event.getEventId() + ": " + e);
+        }
+    }
+
+    private void reject(Context ctx, ImageEvent event, FailureStage stage, ReasonCode reason, String message) {
+        ctx.output(DeadLetters.OUTPUT, DeadLetters.forEvent(event, stage, reason, message, clock.instant()));
+    }
+
+    /** The engine's name for a task. */
+    public static Task engineTask(AnalysisTask task) {
+        return Task.valueOf(task.name());
+    }
+
+    /** The dead-letter reason of a decoder rejection. */
+    static ReasonCode reasonOf(ImageRejectedException e) {
+        return switch (e.reason()) {
+            case UNSUPPORTED_FORMAT -> ReasonCode.UNSUPPORTED_FORMAT;
+            case CORRUPT -> ReasonCode.CORRUPT_IMAGE;
+            case TRUNCATED -> ReasonCode.TRUNCATED_IMAGE;
+            case TOO_LARGE -> ReasonCode.PAYLOAD_TOO_LARGE;
+            case DIMENSION_TOO_LARGE -> ReasonCode.IMAGE_TOO_LARGE;
+            case TOO_MANY_PIXELS -> ReasonCode.TOO_MANY_PIXELS;
+            case TOO_SMALL -> ReasonCode.IMAGE_TOO_SMALL;
+        };
+    }
+}
