@@ -429,7 +429,7 @@ class HelmChartTest {
                         "glimpse_engine_requests_running",
                         "glimpse_engine_batch_size_bucket",
                         "glimpse_engine_generated_tokens_total",
-                        "glimpse_engine_ttft_seconds_bucket",
+                        "glimpse_engine_time_to_first_token_seconds_bucket",
                         "glimpse_engine_time_per_output_token_seconds_bucket",
                         "glimpse_engine_kv_usage_ratio",
                         "glimpse_engine_prefix_cache_hits_total",

@@ -65,6 +65,7 @@ final class EngineCore {
     private volatile long prefillNanos;
     private volatile long decodeNanos;
     private volatile long rebuildNanos;
+    private volatile long numGroupedPrefills;
 
     EngineCore(
             EngineConfig config,
@@ -143,15 +144,27 @@ final class EngineCore {
         }
         provideVisualTokens(out.admitted());
         List<Sequence> decoding = new ArrayList<>();
+        // Fresh prompts computed whole in this step are batched by length: equal T and no past
+        // is the one case the concat graph can run as one batch without padding.
+        Map<Integer, List<Sequence>> freshByLength = new LinkedHashMap<>();
         for (Map.Entry<Sequence, Integer> e : out.numScheduledTokens().entrySet()) {
             Sequence seq = e.getKey();
             if (seq.state() != RequestState.RUNNING) {
                 continue; // failed earlier in this step
             }
-            if (seq.isPrefilling()) {
-                prefill(seq, e.getValue());
-            } else {
+            if (!seq.isPrefilling()) {
                 decoding.add(seq);
+            } else if (seq.numComputedTokens() == 0 && e.getValue() == seq.promptLength()) {
+                freshByLength.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(seq);
+            } else {
+                prefill(seq, e.getValue());
+            }
+        }
+        for (List<Sequence> group : freshByLength.values()) {
+            if (group.size() == 1) {
+                prefill(group.get(0), group.get(0).promptLength());
+            } else {
+                prefillGroup(group);
             }
         }
         decoding.removeIf(s -> s.state() != RequestState.RUNNING);
@@ -183,13 +196,13 @@ final class EngineCore {
             req.started = true;
             numQueued.decrementAndGet();
         }
-        SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength());
         if (seq.numCachedTokens() > 0) {
+            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength());
             List<KvBlock> hits =
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
             blockStore.load(seqKv, hits);
+            seq.setPrefillKv(seqKv, 0);
         }
-        seq.setPrefillKv(seqKv);
     }
 
     /**
@@ -271,6 +284,9 @@ final class EngineCore {
         for (int t = 0; t < n; t++) {
             ids[t] = seq.tokenAt(start + t);
         }
+        if (seq.prefillKv() == null) {
+            seq.setPrefillKv(new SequenceKv(shape.kv(), seq.promptLength()), 0);
+        }
         float[] logits;
         long t0 = nanoTime.getAsLong();
         try {
@@ -286,15 +302,74 @@ final class EngineCore {
             return;
         }
         seq.advanceComputed(n);
+        publishBlocks(seq);
+        if (!seq.isPrefilling()) {
+            onLogits(seq, logits, 0);
+        }
+    }
+
+    /** Prefills fresh sequences of equal prompt length in one {@code [B, T]} run. */
+    private void prefillGroup(List<Sequence> group) {
+        int n = group.get(0).promptLength();
+        int d = shape.hiddenSize();
+        List<String> ids = new ArrayList<>();
+        int[] tokens = new int[group.size() * n];
+        for (int r = 0; r < group.size(); r++) {
+            Sequence seq = group.get(r);
+            ids.add(owners.get(seq.id()).id());
+            for (int t = 0; t < n; t++) {
+                tokens[r * n + t] = seq.tokenAt(t);
+            }
+        }
+        DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies);
+        List<String> seqIds = new ArrayList<>();
+        group.forEach(s -> seqIds.add(s.id()));
+        groupKv.resetEmpty(seqIds, n);
+        float[] logits;
+        long t0 = nanoTime.getAsLong();
+        try {
+            float[] embeds = executor.embed(tokens, ids);
+            for (int r = 0; r < group.size(); r++) {
+                float[] row = new float[n * d];
+                System.arraycopy(embeds, r * n * d, row, 0, n * d);
+                placeVisualTokens(group.get(r), row, 0, n);
+                System.arraycopy(row, 0, embeds, r * n * d, n * d);
+            }
+            logits = executor.decode(groupKv, embeds, n, ids, ExecutionStage.PREFILL);
+            prefillNanos += nanoTime.getAsLong() - t0;
+        } catch (ExecutionFailedException e) {
+            metrics.error(e.stage().label());
+            for (Sequence seq : group) {
+                abort(owners.get(seq.id()), RequestState.FINISHED_FAILED, e);
+            }
+            return;
+        }
+        numGroupedPrefills += group.size();
+        int v = shape.vocabSize();
+        for (int r = 0; r < group.size(); r++) {
+            Sequence seq = group.get(r);
+            if (seq.state() != RequestState.RUNNING) {
+                continue;
+            }
+            seq.setPrefillKv(groupKv, r);
+            seq.advanceComputed(n);
+            publishBlocks(seq);
+            onLogits(seq, logits, r * v);
+        }
+    }
+
+    /** Publishes the sequence's newly full prompt blocks to the prefix cache (one copy each). */
+    private void publishBlocks(Sequence seq) {
         for (var published :
                 kv.cacheFullBlocks(
                         seq.id(),
                         seq.promptBlockHashes(),
                         seq.numComputedTokens() / config.blockSize())) {
-            blockStore.store(seq.prefillKv(), published.indexInSequence(), published.block());
-        }
-        if (!seq.isPrefilling()) {
-            onLogits(seq, logits, 0);
+            blockStore.store(
+                    seq.prefillKv(),
+                    seq.prefillRow(),
+                    published.indexInSequence(),
+                    published.block());
         }
     }
 
@@ -327,15 +402,15 @@ final class EngineCore {
                 sources.add(
                         idx >= 0
                                 ? new DecodeBatchKv.RowSource(s.id(), batch, idx)
-                                : new DecodeBatchKv.RowSource(s.id(), s.prefillKv(), 0));
+                                : new DecodeBatchKv.RowSource(
+                                        s.id(), s.prefillKv(), s.prefillRow()));
                 headroom = Math.max(headroom, s.maxNewTokens() - s.numOutputTokens());
             }
             batch.rebuild(sources, headroom);
             for (Sequence s : rows) {
-                if (s.prefillKv() != null) {
-                    s.prefillKv().release(); // its rows now live in the batch
-                    s.setPrefillKv(null);
-                }
+                // its KV now lives in the batch; the old buffer (maybe shared by a prefill group)
+                // is freed by the collector once no sequence refers to it
+                s.setPrefillKv(null, 0);
             }
             rebuildNanos += nanoTime.getAsLong() - t0;
         }
@@ -423,10 +498,7 @@ final class EngineCore {
 
     private void finish(Sequence seq, RequestState state) {
         scheduler.finish(seq, state);
-        if (seq.prefillKv() != null) {
-            seq.prefillKv().release();
-            seq.setPrefillKv(null);
-        }
+        seq.setPrefillKv(null, 0);
     }
 
     private void maybeComplete(ActiveRequest req) {
@@ -576,7 +648,8 @@ final class EngineCore {
                 visionNanos,
                 prefillNanos,
                 decodeNanos,
-                rebuildNanos);
+                rebuildNanos,
+                numGroupedPrefills);
     }
 
     Scheduler scheduler() {

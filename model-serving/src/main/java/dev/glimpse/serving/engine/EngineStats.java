@@ -20,6 +20,7 @@ package dev.glimpse.serving.engine;
  * @param prefillNanos time in prefill chunks (embedding + decoder runs)
  * @param decodeNanos time in batched decode runs (embedding + decoder runs)
  * @param rebuildNanos time rebuilding the decode batch (joins and leaves)
+ * @param numGroupedPrefills sequences whose whole prompt ran in a batched prefill with others
  */
 public record EngineStats(
         long numSteps,
@@ -38,4 +39,5 @@ public record EngineStats(
         long visionNanos,
         long prefillNanos,
         long decodeNanos,
-        long rebuildNanos) {}
+        long rebuildNanos,
+        long numGroupedPrefills) {}

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrtModelExecutor implements ModelExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(OrtModelExecutor.class);
+    private static final long MAX_EMBEDDING_CACHE_BYTES = 64L << 20;
 
     private final OrtEnvironment env;
     private final OrtSession vision;
@@ -52,6 +53,10 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
     private final Set<String> logitsOnly = Set.of("logits");
+    // token id -> its embedding row [D], filled on first use; null when V * D is too large to keep.
+    // The embedding graph is a pure lookup, so a decode step needs no embedding run once its
+    // tokens have been seen.
+    private final float[][] embeddingRows;
     private boolean closed;
 
     public OrtModelExecutor(Path modelDir, ModelManifest manifest, ExecutorOptions options) {
@@ -100,6 +105,10 @@ public final class OrtModelExecutor implements ModelExecutor {
             throw e;
         }
         this.provider = chosen[0];
+        this.embeddingRows =
+                (long) llm.vocab() * llm.hidden() * 4 <= MAX_EMBEDDING_CACHE_BYTES
+                        ? new float[llm.vocab()][]
+                        : null;
         LOG.info(
                 "model {} {} loaded from {} on {}",
                 manifest.name(),
@@ -261,6 +270,36 @@ public final class OrtModelExecutor implements ModelExecutor {
     @Override
     public float[] embed(int[] tokenIds, List<String> requestIds) {
         checkOpen();
+        if (embeddingRows == null) {
+            return runEmbed(tokenIds, requestIds);
+        }
+        int d = shape.hiddenSize();
+        int[] missing =
+                java.util.Arrays.stream(tokenIds)
+                        .filter(t -> t < 0 || t >= embeddingRows.length || embeddingRows[t] == null)
+                        .distinct()
+                        .toArray();
+        if (missing.length > 0) {
+            float[] rows = runEmbed(missing, requestIds);
+            for (int i = 0; i < missing.length; i++) {
+                if (missing[i] < 0 || missing[i] >= embeddingRows.length) {
+                    throw new IllegalArgumentException(
+                            "token id "
+                                    + missing[i]
+                                    + " outside the vocabulary of "
+                                    + embeddingRows.length);
+                }
+                embeddingRows[missing[i]] = java.util.Arrays.copyOfRange(rows, i * d, (i + 1) * d);
+            }
+        }
+        float[] out = new float[tokenIds.length * d];
+        for (int i = 0; i < tokenIds.length; i++) {
+            System.arraycopy(embeddingRows[tokenIds[i]], 0, out, i * d, d);
+        }
+        return out;
+    }
+
+    private float[] runEmbed(int[] tokenIds, List<String> requestIds) {
         long[] ids = new long[tokenIds.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = tokenIds[i];

@@ -128,7 +128,8 @@ public final class EngineBenchmark {
                 a.visionNanos() - b.visionNanos(),
                 a.prefillNanos() - b.prefillNanos(),
                 a.decodeNanos() - b.decodeNanos(),
-                a.rebuildNanos() - b.rebuildNanos());
+                a.rebuildNanos() - b.rebuildNanos(),
+                a.numGroupedPrefills() - b.numGroupedPrefills());
     }
 
     static void throughput(ModelDirectory model, ExecutorOptions options, int newTokens)

@@ -112,6 +112,8 @@ class InferenceEngineTest {
 
         EngineStats stats = batched.stats();
         assertThat(stats.numPrefixHitTokens()).isPositive();
+        assertThat(stats.numGroupedPrefills())
+                .isPositive(); // equal-length fresh prompts ran as one batch
         // each of the 5 images goes through the vision graph once: later requests find its rows in
         // the encoder cache or skip them entirely because the prefix cache covers the placeholder
         assertThat(stats.numImagesEncoded()).isEqualTo(5);

@@ -122,6 +122,8 @@ class BatchedEqualsIsolatedITCase {
     void batchedWithBothCachesEqualsIsolated() throws Exception {
         EngineStats stats = runBatched(base());
         assertThat(stats.numPrefixHitTokens()).isPositive();
+        assertThat(stats.numGroupedPrefills())
+                .isPositive(); // equal-length fresh prompts ran as one batch
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
         assertThat(stats.numImagesEncoded()).isLessThan(64);
     }

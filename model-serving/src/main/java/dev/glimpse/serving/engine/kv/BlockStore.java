@@ -24,12 +24,16 @@ public final class BlockStore {
                         (long) numBlocks * layout.kvHeads() * blockSize * layout.headDim());
     }
 
-    /** Copies block {@code indexInSequence} of the sequence's computed KV into {@code block}. */
-    public void store(SequenceKv source, int indexInSequence, KvBlock block) {
+    /**
+     * Copies block {@code indexInSequence} of row {@code row}'s computed KV in {@code source} (a
+     * sequence's own buffer, or a row of a batched prefill) into {@code block}.
+     */
+    public void store(KvState source, int row, int indexInSequence, KvBlock block) {
         int s = source.pastLength();
-        if ((indexInSequence + 1) * blockSize > s) {
+        int len = source.rowLength(row);
+        if ((indexInSequence + 1) * blockSize > len) {
             throw new IllegalArgumentException(
-                    "block " + indexInSequence + " is not computed yet: sequence length " + s);
+                    "block " + indexInSequence + " is not computed yet: sequence length " + len);
         }
         int hd = layout.headDim();
         int run = blockSize * hd;
@@ -37,7 +41,9 @@ public final class BlockStore {
             var src = source.current.raw(i);
             var dst = slab.raw(i);
             for (int h = 0; h < layout.kvHeads(); h++) {
-                int srcOff = (h * s + indexInSequence * blockSize) * hd;
+                int srcOff =
+                        ((row * layout.kvHeads() + h) * s + (s - len) + indexInSequence * blockSize)
+                                * hd;
                 int dstOff = (block.id() * layout.kvHeads() + h) * run;
                 dst.put(dstOff, src, srcOff, run);
             }

@@ -104,6 +104,26 @@ public final class DecodeBatchKv extends KvState {
         pastLength = s2;
     }
 
+    /**
+     * Empties the batch into {@code ids.size()} rows of length 0 with room for {@code
+     * capacityTokens}: the state of a batched prefill of fresh prompts of equal length.
+     */
+    public void resetEmpty(List<String> ids, int capacityTokens) {
+        long need =
+                (long) Math.max(1, ids.size())
+                        * layout.kvHeads()
+                        * capacityTokens
+                        * layout.headDim();
+        if (spare == null || spare.capacityFloats() < need) {
+            spare = new KvSlab(layout.numTensors(), need);
+        }
+        current = null;
+        rowIds.clear();
+        rowIds.addAll(ids);
+        lengths = new int[ids.size()];
+        pastLength = 0;
+    }
+
     private static void fillZeros(FloatBuffer dst, int offset, int count) {
         while (count > 0) {
             int n = Math.min(count, ZEROS.length);

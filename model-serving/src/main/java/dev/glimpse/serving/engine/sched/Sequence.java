@@ -3,7 +3,7 @@ package dev.glimpse.serving.engine.sched;
 import dev.glimpse.serving.engine.SamplingParams;
 import dev.glimpse.serving.engine.kv.BlockHash;
 import dev.glimpse.serving.engine.kv.ImageSpan;
-import dev.glimpse.serving.engine.kv.SequenceKv;
+import dev.glimpse.serving.engine.kv.KvState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +32,9 @@ public final class Sequence {
     private int numCachedTokens;
 
     // Physical state owned by the engine loop.
-    private SequenceKv prefillKv; // until the sequence joins the decode batch
+    private KvState
+            prefillKv; // holds this sequence's KV (row prefillRow) until it joins the decode batch
+    private int prefillRow;
     private float[] visualTokens; // [visualPositions.length, D] once encoded
     private long firstTokenNanos;
     private float[] lastLogits; // [V], moderation scoring reads it
@@ -183,12 +185,18 @@ public final class Sequence {
         return numComputedTokens < promptTokens.length;
     }
 
-    public SequenceKv prefillKv() {
+    /** Where this sequence's KV lives while prefilling: its own buffer or a row of a group run. */
+    public KvState prefillKv() {
         return prefillKv;
     }
 
-    public void setPrefillKv(SequenceKv kv) {
+    public int prefillRow() {
+        return prefillRow;
+    }
+
+    public void setPrefillKv(KvState kv, int row) {
         this.prefillKv = kv;
+        this.prefillRow = row;
     }
 
     public float[] visualTokens() {
