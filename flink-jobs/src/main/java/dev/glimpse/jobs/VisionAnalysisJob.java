@@ -5,14 +5,14 @@ import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.GlimpseKafka;
 import dev.glimpse.operators.DeadLetterCounter;
 import dev.glimpse.operators.DeadLetters;
-import dev.glimpse.operators.analyze.Analyze;
 import dev.glimpse.operators.analyze.AnalysisOutcome;
+import dev.glimpse.operators.analyze.Analyze;
 import dev.glimpse.operators.analyze.OutcomeRouter;
 import dev.glimpse.operators.gate.FrameGate;
 import dev.glimpse.operators.ingest.EventValidator;
 import dev.glimpse.operators.ingest.IngestedRecord;
-import dev.glimpse.operators.preprocess.Preprocess;
 import dev.glimpse.operators.preprocess.PreparedRequest;
+import dev.glimpse.operators.preprocess.Preprocess;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ImageEvent;
@@ -55,7 +55,8 @@ public final class VisionAnalysisJob {
             Sink<DeadLetter> deadLetters) {
         GlimpseJobConfig.Pipeline pipeline = config.pipeline();
         env.setParallelism(pipeline.parallelism());
-        env.enableCheckpointing(pipeline.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.enableCheckpointing(
+                pipeline.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
 
         SingleOutputStreamOperator<ImageEvent> valid =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "image-events")
@@ -78,7 +79,12 @@ public final class VisionAnalysisJob {
         DataStream<AnalysisOutcome> analyzed =
                 AsyncDataStream.unorderedWait(
                                 prepared,
-                                new Analyze(config.engine(), config.tasks(), pipeline.requestTimeout(), 20, 50),
+                                new Analyze(
+                                        config.engine(),
+                                        config.tasks(),
+                                        pipeline.requestTimeout(),
+                                        20,
+                                        50),
                                 pipeline.asyncTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 pipeline.asyncCapacity())
@@ -91,7 +97,9 @@ public final class VisionAnalysisJob {
         routed.sinkTo(results).name("results").uid("results-sink");
 
         valid.getSideOutput(DeadLetters.OUTPUT)
-                .union(prepared.getSideOutput(DeadLetters.OUTPUT), routed.getSideOutput(DeadLetters.OUTPUT))
+                .union(
+                        prepared.getSideOutput(DeadLetters.OUTPUT),
+                        routed.getSideOutput(DeadLetters.OUTPUT))
                 .map(new DeadLetterCounter())
                 .name("count-dead-letters")
                 .uid("count-dead-letters")

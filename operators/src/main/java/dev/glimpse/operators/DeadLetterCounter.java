@@ -8,7 +8,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
-/** Counts dead letters by reason ({@code deadLetters{reason=...}}) on their way to the sink. */
+/**
+ * Counts dead letters by reason ({@code glimpse_pipeline.dead_letters{reason=...}},
+ * docs/metrics.md) on their way to the sink.
+ */
 public final class DeadLetterCounter extends RichMapFunction<DeadLetter, DeadLetter> {
 
     private static final long serialVersionUID = 1L;
@@ -20,7 +23,11 @@ public final class DeadLetterCounter extends RichMapFunction<DeadLetter, DeadLet
         for (ReasonCode reason : ReasonCode.values()) {
             counters.put(
                     reason,
-                    getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter("deadLetters"));
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("glimpse_pipeline")
+                            .addGroup("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+                            .counter("dead_letters"));
         }
     }
 

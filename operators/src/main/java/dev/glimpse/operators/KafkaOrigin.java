@@ -16,7 +16,8 @@ public final class KafkaOrigin {
     private KafkaOrigin() {}
 
     /** Adds the origin attributes to {@code attributes}. */
-    public static void record(Map<String, String> attributes, String topic, int partition, long offset) {
+    public static void record(
+            Map<String, String> attributes, String topic, int partition, long offset) {
         attributes.put(TOPIC_ATTRIBUTE, topic);
         attributes.put(PARTITION_ATTRIBUTE, Integer.toString(partition));
         attributes.put(OFFSET_ATTRIBUTE, Long.toString(offset));

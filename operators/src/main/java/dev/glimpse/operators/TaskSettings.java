@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param threshold moderation: P(yes) at or above which a category is flagged (null = the
  *     manifest's)
  */
-public record TaskSettings(int maxSlices, String question, List<String> categories, Double threshold)
+public record TaskSettings(
+        int maxSlices, String question, List<String> categories, Double threshold)
         implements Serializable {
 
     /** Up to 9 slices, no default question, the manifest's categories and threshold. */

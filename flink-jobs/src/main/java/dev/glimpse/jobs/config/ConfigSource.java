@@ -64,14 +64,18 @@ public final class ConfigSource {
             } else if (flag.equals("--set")) {
                 int eq = value.indexOf('=');
                 if (eq <= 0) {
-                    throw new IllegalArgumentException("--set expects key=value, got '" + value + "'");
+                    throw new IllegalArgumentException(
+                            "--set expects key=value, got '" + value + "'");
                 }
                 overrides.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
             } else if (FLAGS.containsKey(flag)) {
                 overrides.put(FLAGS.get(flag), value);
             } else {
                 throw new IllegalArgumentException(
-                        "Unknown flag " + flag + "; expected --config, --set or one of " + FLAGS.keySet());
+                        "Unknown flag "
+                                + flag
+                                + "; expected --config, --set or one of "
+                                + FLAGS.keySet());
             }
         }
         values.putAll(overrides);
@@ -84,7 +88,8 @@ public final class ConfigSource {
         Map<String, String> flat = new LinkedHashMap<>();
         if (root != null && !root.isNull()) {
             if (!root.isObject()) {
-                throw new IllegalArgumentException(file + ": expected a YAML mapping at the top level");
+                throw new IllegalArgumentException(
+                        file + ": expected a YAML mapping at the top level");
             }
             flatten("", root, flat);
         }
@@ -96,7 +101,10 @@ public final class ConfigSource {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                flatten(prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), f.getValue(), out);
+                flatten(
+                        prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(),
+                        f.getValue(),
+                        out);
             }
         } else if (node.isArray()) {
             List<String> items = new ArrayList<>();

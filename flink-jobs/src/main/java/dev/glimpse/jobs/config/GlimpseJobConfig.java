@@ -49,7 +49,8 @@ public record GlimpseJobConfig(
      *
      * @param properties passed verbatim to every consumer, producer and admin client (security...)
      * @param maxInlineBytes largest inline image accepted; larger ones must travel by URI
-     * @param maxDeadLetterBytes undecodable records up to this size are copied into their dead letter
+     * @param maxDeadLetterBytes undecodable records up to this size are copied into their dead
+     *     letter
      */
     public record Kafka(
             String bootstrapServers,
@@ -95,48 +96,136 @@ public record GlimpseJobConfig(
     public static final List<Key> KEYS =
             List.of(
                     new Key("kafka.bootstrapServers", "", "Kafka bootstrap servers (required)."),
-                    new Key("kafka.topics.images", "glimpse.images", "Topic of ImageEvent records."),
-                    new Key("kafka.topics.results", "glimpse.results", "Topic of AnalysisResult records (exactly once)."),
-                    new Key("kafka.topics.dlq", "glimpse.dlq", "Topic of DeadLetter records (exactly once)."),
+                    new Key(
+                            "kafka.topics.images",
+                            "glimpse.images",
+                            "Topic of ImageEvent records."),
+                    new Key(
+                            "kafka.topics.results",
+                            "glimpse.results",
+                            "Topic of AnalysisResult records (exactly once)."),
+                    new Key(
+                            "kafka.topics.dlq",
+                            "glimpse.dlq",
+                            "Topic of DeadLetter records (exactly once)."),
                     new Key("kafka.groupId", "glimpse", "Consumer group of the source."),
-                    new Key("kafka.transactionalIdPrefix", "glimpse", "Prefix of the sinks' transactional ids; unique per job."),
-                    new Key("kafka.transactionTimeout", "15 min", "Sink transaction timeout; at most the broker's transaction.max.timeout.ms."),
-                    new Key("kafka.properties.*", "", "Passed verbatim to every Kafka client (security.protocol, sasl.*, ssl.*)."),
-                    new Key("kafka.maxInlineBytes", "8388608", "Largest inline image; larger ones must travel by URI (PAYLOAD_TOO_LARGE)."),
-                    new Key("kafka.maxDeadLetterBytes", "1048576", "Undecodable records up to this size are copied into their dead letter."),
-                    new Key("model.dir", "", "Model directory on every TaskManager (required; the demo passes the bundled model)."),
-                    new Key("tasks.<task>.maxSlices", "manifest", "MiniCPM-V slice bound per task (caption, ocr, moderation), 1..9."),
-                    new Key("tasks.<task>.prompt", "", "Default question after the image (caption, ocr); empty = the model's instruction alone."),
-                    new Key("tasks.moderation.categories", "manifest", "Comma-separated categories scored when an event names none."),
-                    new Key("tasks.moderation.threshold", "manifest", "P(yes) at or above which a category is flagged."),
-                    new Key("engine.executionProvider", "CPU", "CPU or CUDA (CUDA falls back to CPU with a WARN when unavailable)."),
-                    new Key("engine.batching.maxNumSeqs", "16", "Sequences decoded together per step."),
-                    new Key("engine.batching.maxNumBatchedTokens", "1024", "Tokens (prefill chunks + decode rows) per step."),
-                    new Key("engine.batching.maxWaitingRequests", "256", "Requests queued in the engine before it reports overload."),
+                    new Key(
+                            "kafka.transactionalIdPrefix",
+                            "glimpse",
+                            "Prefix of the sinks' transactional ids; unique per job."),
+                    new Key(
+                            "kafka.transactionTimeout",
+                            "15 min",
+                            "Sink transaction timeout; at most the broker's transaction.max.timeout.ms."),
+                    new Key(
+                            "kafka.properties.*",
+                            "",
+                            "Passed verbatim to every Kafka client (security.protocol, sasl.*, ssl.*)."),
+                    new Key(
+                            "kafka.maxInlineBytes",
+                            "8388608",
+                            "Largest inline image; larger ones must travel by URI (PAYLOAD_TOO_LARGE)."),
+                    new Key(
+                            "kafka.maxDeadLetterBytes",
+                            "1048576",
+                            "Undecodable records up to this size are copied into their dead letter."),
+                    new Key(
+                            "model.dir",
+                            "",
+                            "Model directory on every TaskManager (required; the demo passes the bundled model)."),
+                    new Key(
+                            "tasks.<task>.maxSlices",
+                            "manifest",
+                            "MiniCPM-V slice bound per task (caption, ocr, moderation), 1..9."),
+                    new Key(
+                            "tasks.<task>.prompt",
+                            "",
+                            "Default question after the image (caption, ocr); empty = the model's instruction alone."),
+                    new Key(
+                            "tasks.moderation.categories",
+                            "manifest",
+                            "Comma-separated categories scored when an event names none."),
+                    new Key(
+                            "tasks.moderation.threshold",
+                            "manifest",
+                            "P(yes) at or above which a category is flagged."),
+                    new Key(
+                            "engine.executionProvider",
+                            "CPU",
+                            "CPU or CUDA (CUDA falls back to CPU with a WARN when unavailable)."),
+                    new Key(
+                            "engine.batching.maxNumSeqs",
+                            "16",
+                            "Sequences decoded together per step."),
+                    new Key(
+                            "engine.batching.maxNumBatchedTokens",
+                            "1024",
+                            "Tokens (prefill chunks + decode rows) per step."),
+                    new Key(
+                            "engine.batching.maxWaitingRequests",
+                            "256",
+                            "Requests queued in the engine before it reports overload."),
                     new Key("engine.kvBlocks", "2048", "KV blocks of 16 tokens in the pool."),
-                    new Key("engine.prefixCaching", "true", "Reuse the KV of shared prompt prefixes."),
-                    new Key("engine.encoderCacheBytes", "67108864", "Bytes of vision outputs cached by image hash (0 = off)."),
+                    new Key(
+                            "engine.prefixCaching",
+                            "true",
+                            "Reuse the KV of shared prompt prefixes."),
+                    new Key(
+                            "engine.encoderCacheBytes",
+                            "67108864",
+                            "Bytes of vision outputs cached by image hash (0 = off)."),
                     new Key("engine.intraOpThreads", "1", "ONNX Runtime threads per graph run."),
-                    new Key("engine.requestTimeout", "60 s", "Engine-side deadline per request (TIMEOUT dead letter)."),
-                    new Key("engine.metrics.port", "-1", "Engine Prometheus endpoint port per TaskManager (-1 = off, 0 = any)."),
-                    new Key("engine.metrics.host", "127.0.0.1", "Address the engine endpoint binds (0.0.0.0 in a pod)."),
+                    new Key(
+                            "engine.requestTimeout",
+                            "60 s",
+                            "Engine-side deadline per request (TIMEOUT dead letter)."),
+                    new Key(
+                            "engine.metrics.port",
+                            "-1",
+                            "Engine Prometheus endpoint port per TaskManager (-1 = off, 0 = any)."),
+                    new Key(
+                            "engine.metrics.host",
+                            "127.0.0.1",
+                            "Address the engine endpoint binds (0.0.0.0 in a pod)."),
                     new Key("frameGate.enabled", "true", "Gate camera frames (per source id)."),
                     new Key("frameGate.tasks", "CAPTION", "Tasks whose events are gated."),
                     new Key("frameGate.maxAge", "5 min", "Drop frames older than this (0 = off)."),
-                    new Key("frameGate.minInterval", "200 ms", "At most one frame per source per interval (0 = off)."),
-                    new Key("frameGate.duplicateDistance", "6", "Skip frames within this many bits (of 64) of the last accepted frame's hash (-1 = off)."),
-                    new Key("limits.maxEncodedBytes", "20971520", "Largest encoded image (inline or fetched)."),
+                    new Key(
+                            "frameGate.minInterval",
+                            "200 ms",
+                            "At most one frame per source per interval (0 = off)."),
+                    new Key(
+                            "frameGate.duplicateDistance",
+                            "6",
+                            "Skip frames within this many bits (of 64) of the last accepted frame's hash (-1 = off)."),
+                    new Key(
+                            "limits.maxEncodedBytes",
+                            "20971520",
+                            "Largest encoded image (inline or fetched)."),
                     new Key("limits.maxWidth", "32768", "Widest image accepted."),
                     new Key("limits.maxHeight", "32768", "Tallest image accepted."),
-                    new Key("limits.maxPixels", "40000000", "Most pixels accepted (decompression bombs)."),
+                    new Key(
+                            "limits.maxPixels",
+                            "40000000",
+                            "Most pixels accepted (decompression bombs)."),
                     new Key("limits.minWidth", "1", "Narrowest image accepted."),
                     new Key("limits.minHeight", "1", "Shortest image accepted."),
                     new Key("pipeline.parallelism", "1", "Job parallelism."),
-                    new Key("pipeline.checkpointInterval", "10 s", "Checkpoint interval; results commit at each checkpoint."),
-                    new Key("pipeline.asyncCapacity", "32", "In-flight requests per Analyze subtask."),
-                    new Key("pipeline.asyncTimeout", "120 s", "Async operator timeout (TIMEOUT dead letter)."));
+                    new Key(
+                            "pipeline.checkpointInterval",
+                            "10 s",
+                            "Checkpoint interval; results commit at each checkpoint."),
+                    new Key(
+                            "pipeline.asyncCapacity",
+                            "32",
+                            "In-flight requests per Analyze subtask."),
+                    new Key(
+                            "pipeline.asyncTimeout",
+                            "120 s",
+                            "Async operator timeout (TIMEOUT dead letter)."));
 
-    private static final Set<String> TASK_KEYS = Set.of("maxSlices", "prompt", "categories", "threshold");
+    private static final Set<String> TASK_KEYS =
+            Set.of("maxSlices", "prompt", "categories", "threshold");
 
     /** The typed configuration of {@code source}; every key is checked. */
     public static GlimpseJobConfig from(ConfigSource source) {
@@ -165,19 +254,29 @@ public record GlimpseJobConfig(
                 r.consumed.add(prefix + k);
                 if (!TASK_KEYS.contains(k)) {
                     throw new IllegalArgumentException(
-                            "Unknown key " + prefix + k + "; expected one of " + new TreeSet<>(TASK_KEYS));
+                            "Unknown key "
+                                    + prefix
+                                    + k
+                                    + "; expected one of "
+                                    + new TreeSet<>(TASK_KEYS));
                 }
             }
             int maxSlices = t.containsKey("maxSlices") ? r.intIn(prefix + "maxSlices", 1, 9) : 9;
             List<String> categories =
                     t.containsKey("categories") ? splitList(t.get("categories")) : List.of();
-            Double threshold = t.containsKey("threshold") ? r.probability(prefix + "threshold") : null;
-            tasks.put(task, new TaskSettings(maxSlices, t.getOrDefault("prompt", ""), categories, threshold));
+            Double threshold =
+                    t.containsKey("threshold") ? r.probability(prefix + "threshold") : null;
+            tasks.put(
+                    task,
+                    new TaskSettings(
+                            maxSlices, t.getOrDefault("prompt", ""), categories, threshold));
         }
         String provider = r.string("engine.executionProvider").toUpperCase(Locale.ROOT);
         if (!provider.equals("CPU") && !provider.equals("CUDA")) {
             throw new IllegalArgumentException(
-                    "engine.executionProvider must be CPU or CUDA, was '" + r.raw("engine.executionProvider") + "'");
+                    "engine.executionProvider must be CPU or CUDA, was '"
+                            + r.raw("engine.executionProvider")
+                            + "'");
         }
         EngineSettings engine =
                 new EngineSettings(
@@ -274,14 +373,16 @@ public record GlimpseJobConfig(
             try {
                 return parser.apply(v);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(key + " must be " + expected + ", was '" + v + "'");
+                throw new IllegalArgumentException(
+                        key + " must be " + expected + ", was '" + v + "'");
             }
         }
 
         int intIn(String key, int min, int max) {
             int v = parse(key, "an integer", Integer::parseInt);
             if (v < min || v > max) {
-                throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + v);
+                throw new IllegalArgumentException(
+                        key + " must be in [" + min + ", " + max + "], was " + v);
             }
             return v;
         }
@@ -323,7 +424,10 @@ public record GlimpseJobConfig(
         }
 
         Duration duration(String key) {
-            return parse(key, "a duration such as '10 s', '500 ms' or '5 min'", TimeUtils::parseDuration);
+            return parse(
+                    key,
+                    "a duration such as '10 s', '500 ms' or '5 min'",
+                    TimeUtils::parseDuration);
         }
 
         Set<AnalysisTask> tasks(String key) {
@@ -333,7 +437,12 @@ public record GlimpseJobConfig(
                     out.add(AnalysisTask.valueOf(name.toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(
-                            key + " must list tasks of " + Arrays.toString(AnalysisTask.values()) + ", was '" + name + "'");
+                            key
+                                    + " must list tasks of "
+                                    + Arrays.toString(AnalysisTask.values())
+                                    + ", was '"
+                                    + name
+                                    + "'");
                 }
             }
             return out;
@@ -343,7 +452,9 @@ public record GlimpseJobConfig(
             for (String key : new TreeSet<>(given)) {
                 if (!consumed.contains(key) && !key.startsWith("kafka.properties.")) {
                     throw new IllegalArgumentException(
-                            "Unknown configuration key '" + key + "' (see the configuration reference in README.md)");
+                            "Unknown configuration key '"
+                                    + key
+                                    + "' (see the configuration reference in README.md)");
                 }
             }
         }

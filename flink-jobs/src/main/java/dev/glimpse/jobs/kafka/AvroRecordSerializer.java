@@ -14,7 +14,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * @param <T> the generated record class
  */
-public final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+public final class AvroRecordSerializer<T extends SpecificRecord>
+        implements KafkaRecordSerializationSchema<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,15 +32,22 @@ public final class AvroRecordSerializer<T extends SpecificRecord> implements Kaf
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            T element, KafkaSinkContext context, Long timestamp) {
         if (codec == null) {
             codec = AvroCodec.of(type);
-            version = Integer.toString(SchemaHistory.currentVersion(type)).getBytes(StandardCharsets.US_ASCII);
+            version =
+                    Integer.toString(SchemaHistory.currentVersion(type))
+                            .getBytes(StandardCharsets.US_ASCII);
         }
         String k = key.apply(element);
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(
-                        topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8), codec.encode(element));
+                        topic,
+                        null,
+                        timestamp,
+                        k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+                        codec.encode(element));
         record.headers().add(SchemaHistory.VERSION_HEADER, version);
         return record;
     }

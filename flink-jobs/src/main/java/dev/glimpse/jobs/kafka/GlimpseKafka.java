@@ -21,7 +21,8 @@ public final class GlimpseKafka {
                 .setProperties(kafka.clientProperties())
                 .setTopics(kafka.imagesTopic())
                 .setGroupId(kafka.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new ImageEventDeserializer(kafka.maxDeadLetterBytes()))
                 .build();
     }
@@ -31,7 +32,8 @@ public final class GlimpseKafka {
         return exactlyOnce(
                 kafka,
                 "results",
-                new AvroRecordSerializer<>(AnalysisResult.class, kafka.resultsTopic(), AnalysisResult::getEventId));
+                new AvroRecordSerializer<>(
+                        AnalysisResult.class, kafka.resultsTopic(), AnalysisResult::getEventId));
     }
 
     /** Dead letters, keyed by event id when there is one, committed with each checkpoint. */
@@ -39,7 +41,8 @@ public final class GlimpseKafka {
         return exactlyOnce(
                 kafka,
                 "dlq",
-                new AvroRecordSerializer<>(DeadLetter.class, kafka.deadLetterTopic(), DeadLetter::getEventId));
+                new AvroRecordSerializer<>(
+                        DeadLetter.class, kafka.deadLetterTopic(), DeadLetter::getEventId));
     }
 
     private static <T> KafkaSink<T> exactlyOnce(
@@ -52,7 +55,9 @@ public final class GlimpseKafka {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
                 // at most the broker's transaction.max.timeout.ms (TOOLCHAIN.md G2)
-                .setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeout().toMillis()))
+                .setProperty(
+                        "transaction.timeout.ms",
+                        Long.toString(kafka.transactionTimeout().toMillis()))
                 .build();
     }
 }

@@ -24,14 +24,17 @@ import org.apache.kafka.common.header.Header;
  * topic, partition and offset; or, for anything that does not decode, a dead letter carrying the
  * raw bytes (up to a cap). Never throws, so a malformed record can never fail the job.
  */
-public final class ImageEventDeserializer implements KafkaRecordDeserializationSchema<IngestedRecord> {
+public final class ImageEventDeserializer
+        implements KafkaRecordDeserializationSchema<IngestedRecord> {
 
     private static final long serialVersionUID = 1L;
 
     private final int maxDeadLetterBytes;
     private transient AvroCodec<ImageEvent> codec;
 
-    /** @param maxDeadLetterBytes undecodable values up to this size are copied into the dead letter */
+    /**
+     * @param maxDeadLetterBytes undecodable values up to this size are copied into the dead letter
+     */
     public ImageEventDeserializer(int maxDeadLetterBytes) {
         this.maxDeadLetterBytes = maxDeadLetterBytes;
     }
@@ -59,7 +62,10 @@ public final class ImageEventDeserializer implements KafkaRecordDeserializationS
                                     ReasonCode.MALFORMED_RECORD,
                                     String.format(
                                             "%s-%d@%d: %s",
-                                            record.topic(), record.partition(), record.offset(), e.getMessage()),
+                                            record.topic(),
+                                            record.partition(),
+                                            record.offset(),
+                                            e.getMessage()),
                                     Instant.now())));
         }
     }
@@ -74,7 +80,11 @@ public final class ImageEventDeserializer implements KafkaRecordDeserializationS
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                    "header " + SchemaHistory.VERSION_HEADER + " must be a decimal version, was '" + text + "'");
+                    "header "
+                            + SchemaHistory.VERSION_HEADER
+                            + " must be a decimal version, was '"
+                            + text
+                            + "'");
         }
     }
 

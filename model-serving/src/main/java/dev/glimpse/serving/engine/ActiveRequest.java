@@ -18,6 +18,8 @@ final class ActiveRequest {
     boolean siblingsQueued; // moderation: categories after the first were handed to the scheduler
     boolean done;
     long lastTokenNanos;
+    long admittedNanos; // first sequence admitted (end of the queue wait); 0 until then
+    long encodeNanos; // vision run this request waited for (0: encoder or prefix cache, or no run)
 
     ActiveRequest(
             EngineRequest request,

@@ -194,6 +194,7 @@ final class EngineCore {
         ActiveRequest req = owners.get(seq.id());
         if (!req.started) {
             req.started = true;
+            req.admittedNanos = nanoTime.getAsLong();
             numQueued.decrementAndGet();
         }
         if (seq.numCachedTokens() > 0) {
@@ -252,7 +253,9 @@ final class EngineCore {
         long t0 = nanoTime.getAsLong();
         try {
             features = executor.encodeImages(new ArrayList<>(images.values()), ids);
-            visionNanos += nanoTime.getAsLong() - t0;
+            long took = nanoTime.getAsLong() - t0;
+            visionNanos += took;
+            missing.values().forEach(l -> l.forEach(r -> r.encodeNanos += took));
         } catch (ExecutionFailedException e) {
             metrics.error(e.stage().label());
             missing.values()
@@ -541,7 +544,9 @@ final class EngineCore {
                             promptTokens,
                             cached,
                             lastFirstToken - req.submitNanos,
-                            now - req.submitNanos);
+                            now - req.submitNanos,
+                            queuedNanos(req),
+                            req.encodeNanos);
         } else {
             List<Integer> tokens = first.outputTokens();
             FinishReason reason =
@@ -559,11 +564,17 @@ final class EngineCore {
                             promptTokens,
                             cached,
                             first.firstTokenNanos() - req.submitNanos,
-                            now - req.submitNanos);
+                            now - req.submitNanos,
+                            queuedNanos(req),
+                            req.encodeNanos);
         }
         markDone(req);
         metrics.completed("ok");
         completions.execute(() -> req.future.complete(result));
+    }
+
+    private static long queuedNanos(ActiveRequest req) {
+        return req.admittedNanos == 0 ? 0 : req.admittedNanos - req.submitNanos;
     }
 
     private void markDone(ActiveRequest req) {

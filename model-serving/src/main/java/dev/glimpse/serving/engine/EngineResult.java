@@ -15,6 +15,9 @@ import java.util.List;
  * @param cachedPromptTokens prompt tokens served from the prefix cache
  * @param timeToFirstTokenNanos submit to first token (moderation: to the last category's score)
  * @param totalNanos submit to completion
+ * @param queuedNanos submit to admission (waiting for a batch slot and KV space)
+ * @param encodeNanos the vision run this request waited for; 0 when the encoder cache or the prefix
+ *     cache supplied its visual tokens
  */
 public record EngineResult(
         String requestId,
@@ -26,7 +29,9 @@ public record EngineResult(
         int promptTokens,
         int cachedPromptTokens,
         long timeToFirstTokenNanos,
-        long totalNanos) {
+        long totalNanos,
+        long queuedNanos,
+        long encodeNanos) {
     public EngineResult {
         tokenIds = List.copyOf(tokenIds);
         scores = List.copyOf(scores);

@@ -3,8 +3,8 @@ package dev.glimpse.operators.analyze;
 import dev.glimpse.operators.DeadLetters;
 import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.operators.ingest.EventValidator;
-import dev.glimpse.operators.preprocess.Preprocess;
 import dev.glimpse.operators.preprocess.PreparedRequest;
+import dev.glimpse.operators.preprocess.Preprocess;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
@@ -40,8 +40,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  *
  * <p>Outcomes: a result, or a dead letter (TIMEOUT, INFERENCE_FAILED, or OVERLOADED after {@code
  * maxOverloadRetries} retries). Only a closed engine (the task is shutting down) fails the record,
- * so that Flink restarts it from the last checkpoint, which re-issues the in-flight requests; greedy
- * decoding answers them identically, and the transactional sink keeps the output exactly once.
+ * so that Flink restarts it from the last checkpoint, which re-issues the in-flight requests;
+ * greedy decoding answers them identically, and the transactional sink keeps the output exactly
+ * once.
  *
  * <p>The GPU index comes from Flink's external-resource framework ({@code gpu}) when configured.
  */
@@ -135,7 +136,8 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
         try {
             engineRequest = engineRequest(request, task);
         } catch (IllegalArgumentException e) {
-            out.complete(List.of(failed(request.event, ReasonCode.INFERENCE_FAILED, e.getMessage())));
+            out.complete(
+                    List.of(failed(request.event, ReasonCode.INFERENCE_FAILED, e.getMessage())));
             return;
         }
         long submittedAt = clock.millis();
@@ -148,18 +150,37 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                         out.complete(
                                 List.of(
                                         AnalysisOutcome.of(
-                                                results.build(request, task, answer, submittedAt, clock.instant()))));
+                                                results.build(
+                                                        request,
+                                                        task,
+                                                        answer,
+                                                        submittedAt,
+                                                        clock.instant()))));
                         return;
                     }
-                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                    if (cause instanceof EngineOverloadedException && attempt < maxOverloadRetries) {
+                    Throwable cause =
+                            error instanceof CompletionException ? error.getCause() : error;
+                    if (cause instanceof EngineOverloadedException
+                            && attempt < maxOverloadRetries) {
                         overloadRetries.inc();
                         retries.schedule(
-                                () -> submit(request, out, attempt + 1), overloadRetryMillis, TimeUnit.MILLISECONDS);
+                                () -> submit(request, out, attempt + 1),
+                                overloadRetryMillis,
+                                TimeUnit.MILLISECONDS);
                     } else if (cause instanceof EngineOverloadedException) {
-                        out.complete(List.of(failed(request.event, ReasonCode.OVERLOADED, cause.getMessage())));
+                        out.complete(
+                                List.of(
+                                        failed(
+                                                request.event,
+                                                ReasonCode.OVERLOADED,
+                                                cause.getMessage())));
                     } else if (cause instanceof DeadlineExceededException) {
-                        out.complete(List.of(failed(request.event, ReasonCode.TIMEOUT, cause.getMessage())));
+                        out.complete(
+                                List.of(
+                                        failed(
+                                                request.event,
+                                                ReasonCode.TIMEOUT,
+                                                cause.getMessage())));
                     } else if (cause instanceof EngineClosedException
                             || cause instanceof java.util.concurrent.CancellationException) {
                         out.completeExceptionally(cause);
@@ -169,7 +190,10 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                         failed(
                                                 request.event,
                                                 ReasonCode.INFERENCE_FAILED,
-                                                "event " + request.event.getEventId() + ": " + cause)));
+                                                "event "
+                                                        + request.event.getEventId()
+                                                        + ": "
+                                                        + cause)));
                     }
                 });
     }
@@ -178,17 +202,23 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
         ImageEvent event = request.event;
         TaskSettings taskSettings = tasks.getOrDefault(task, TaskSettings.DEFAULT);
         EngineRequest.Builder b =
-                EngineRequest.builder(event.getEventId(), request.toEngineImage(), Preprocess.engineTask(task))
+                EngineRequest.builder(
+                                event.getEventId(),
+                                request.toEngineImage(),
+                                Preprocess.engineTask(task))
                         .timeout(requestTimeout);
         if (task == AnalysisTask.MODERATION) {
             List<String> categories =
-                    event.getModerationCategories() != null && !event.getModerationCategories().isEmpty()
+                    event.getModerationCategories() != null
+                                    && !event.getModerationCategories().isEmpty()
                             ? event.getModerationCategories()
                             : taskSettings.categories();
             b.categories(categories);
         } else {
             Optional<String> question =
-                    Optional.ofNullable(event.getPrompt()).filter(p -> !p.isBlank()).or(taskSettings::defaultQuestion);
+                    Optional.ofNullable(event.getPrompt())
+                            .filter(p -> !p.isBlank())
+                            .or(taskSettings::defaultQuestion);
             question.ifPresent(b::question);
         }
         return b.build();
@@ -205,12 +235,15 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                         failed(
                                 request.event,
                                 ReasonCode.TIMEOUT,
-                                "event " + request.event.getEventId() + ": no answer within the async timeout")));
+                                "event "
+                                        + request.event.getEventId()
+                                        + ": no answer within the async timeout")));
     }
 
     private AnalysisOutcome failed(ImageEvent event, ReasonCode reason, String message) {
         return AnalysisOutcome.failed(
-                DeadLetters.forEvent(event, FailureStage.INFERENCE, reason, message, clock.instant()));
+                DeadLetters.forEvent(
+                        event, FailureStage.INFERENCE, reason, message, clock.instant()));
     }
 
     @Override

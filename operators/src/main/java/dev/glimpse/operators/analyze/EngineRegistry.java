@@ -55,7 +55,9 @@ public final class EngineRegistry {
         PrometheusRegistry registry = new PrometheusRegistry();
         InferenceEngine engine;
         try {
-            engine = model.newEngine(settings.engineConfig(), settings.executorOptions(gpuIndex), registry);
+            engine =
+                    model.newEngine(
+                            settings.engineConfig(), settings.executorOptions(gpuIndex), registry);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -69,10 +71,17 @@ public final class EngineRegistry {
                                 .port(settings.metricsPort())
                                 .registry(registry)
                                 .buildAndStart();
-                LOG.info("Engine metrics at http://{}:{}/metrics", settings.metricsHost(), server.getPort());
+                LOG.info(
+                        "Engine metrics at http://{}:{}/metrics",
+                        settings.metricsHost(),
+                        server.getPort());
             } catch (IOException e) {
                 // The engine works without its endpoint; a second job on the TaskManager hits this.
-                LOG.warn("Cannot serve engine metrics on {}:{}", settings.metricsHost(), settings.metricsPort(), e);
+                LOG.warn(
+                        "Cannot serve engine metrics on {}:{}",
+                        settings.metricsHost(),
+                        settings.metricsPort(),
+                        e);
             }
         }
         LOG.info("Started engine for {} (GPU index {})", settings.modelDir(), gpuIndex);
@@ -103,7 +112,11 @@ public final class EngineRegistry {
         final HTTPServer server;
         int references;
 
-        Shared(ModelDirectory model, InferenceEngine engine, PrometheusRegistry registry, HTTPServer server) {
+        Shared(
+                ModelDirectory model,
+                InferenceEngine engine,
+                PrometheusRegistry registry,
+                HTTPServer server) {
             this.model = model;
             this.engine = engine;
             this.registry = registry;

@@ -44,7 +44,8 @@ public record EngineSettings(
                     "metricsPort must be -1 (off), 0 (any) or a port, was " + metricsPort);
         }
         if (intraOpThreads < 1) {
-            throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
+            throw new IllegalArgumentException(
+                    "intraOpThreads must be >= 1, was " + intraOpThreads);
         }
         // EngineConfig checks the batching values and names the bad one.
         engineConfig();
@@ -52,7 +53,8 @@ public record EngineSettings(
 
     /** Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, CPU, no endpoint. */
     public static EngineSettings defaults(String modelDir) {
-        return new EngineSettings(modelDir, 16, 1024, 256, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
+        return new EngineSettings(
+                modelDir, 16, 1024, 256, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
     }
 
     /** The engine configuration these settings describe. */
@@ -75,19 +77,46 @@ public record EngineSettings(
 
     public EngineSettings withMetrics(int port, String host) {
         return new EngineSettings(
-                modelDir, maxNumSeqs, maxNumBatchedTokens, maxQueuedRequests, numKvBlocks, prefixCaching,
-                encoderCacheBytes, tryCuda, intraOpThreads, port, host);
+                modelDir,
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes,
+                tryCuda,
+                intraOpThreads,
+                port,
+                host);
     }
 
     public EngineSettings withBatching(int seqs, int tokens, int queued) {
         return new EngineSettings(
-                modelDir, seqs, tokens, queued, numKvBlocks, prefixCaching, encoderCacheBytes, tryCuda,
-                intraOpThreads, metricsPort, metricsHost);
+                modelDir,
+                seqs,
+                tokens,
+                queued,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes,
+                tryCuda,
+                intraOpThreads,
+                metricsPort,
+                metricsHost);
     }
 
     public EngineSettings withCuda(boolean cuda) {
         return new EngineSettings(
-                modelDir, maxNumSeqs, maxNumBatchedTokens, maxQueuedRequests, numKvBlocks, prefixCaching,
-                encoderCacheBytes, cuda, intraOpThreads, metricsPort, metricsHost);
+                modelDir,
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes,
+                cuda,
+                intraOpThreads,
+                metricsPort,
+                metricsHost);
     }
 }

@@ -11,7 +11,7 @@ import org.apache.flink.util.Collector;
 /**
  * Splits Analyze's outcomes: results go on, failed analyses to the dead-letter side output. Also
  * records the pipeline's end-to-end latency (event time to result) as the histogram {@code
- * endToEndLatencyMs}.
+ * glimpse_pipeline.end_to_end_latency_ms} (docs/metrics.md).
  */
 public final class OutcomeRouter extends ProcessFunction<AnalysisOutcome, AnalysisResult> {
 
@@ -23,11 +23,15 @@ public final class OutcomeRouter extends ProcessFunction<AnalysisOutcome, Analys
         endToEnd =
                 getRuntimeContext()
                         .getMetricGroup()
-                        .histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(10_000));
+                        .addGroup("glimpse_pipeline")
+                        .histogram(
+                                "end_to_end_latency_ms",
+                                new DescriptiveStatisticsHistogram(10_000));
     }
 
     @Override
-    public void processElement(AnalysisOutcome outcome, Context ctx, Collector<AnalysisResult> out) {
+    public void processElement(
+            AnalysisOutcome outcome, Context ctx, Collector<AnalysisResult> out) {
         if (outcome.getDeadLetter() != null) {
             ctx.output(DeadLetters.OUTPUT, outcome.getDeadLetter());
             return;

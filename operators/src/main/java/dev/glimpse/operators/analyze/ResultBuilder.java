@@ -40,7 +40,11 @@ public final class ResultBuilder {
                 tasks);
     }
 
-    ResultBuilder(ModelInfo model, int queryNum, double defaultThreshold, Map<AnalysisTask, TaskSettings> tasks) {
+    ResultBuilder(
+            ModelInfo model,
+            int queryNum,
+            double defaultThreshold,
+            Map<AnalysisTask, TaskSettings> tasks) {
         this.model = model;
         this.queryNum = queryNum;
         this.defaultThreshold = defaultThreshold;
@@ -54,7 +58,11 @@ public final class ResultBuilder {
      * @param now wall clock when the answer arrived
      */
     public AnalysisResult build(
-            PreparedRequest request, AnalysisTask task, EngineResult answer, long submittedAtMillis, Instant now) {
+            PreparedRequest request,
+            AnalysisTask task,
+            EngineResult answer,
+            long submittedAtMillis,
+            Instant now) {
         var event = request.event;
         AnalysisResult.Builder b =
                 AnalysisResult.newBuilder()
@@ -63,7 +71,10 @@ public final class ResultBuilder {
                         .setEventTime(event.getEventTime())
                         .setTask(task)
                         .setModel(model)
-                        .setSliceGrid(request.gridRows == 0 ? null : new SliceGrid(request.gridCols, request.gridRows))
+                        .setSliceGrid(
+                                request.gridRows == 0
+                                        ? null
+                                        : new SliceGrid(request.gridCols, request.gridRows))
                         .setTokens(
                                 new TokenCounts(
                                         answer.promptTokens(),
@@ -102,10 +113,14 @@ public final class ResultBuilder {
         double ttftMs = answer.timeToFirstTokenNanos() / 1e6;
         double totalMs = answer.totalNanos() / 1e6;
         return new Timings(
-                Math.max(0, submittedAtMillis - request.preparedAtMillis) + answer.queuedNanos() / 1e6,
+                Math.max(0, submittedAtMillis - request.preparedAtMillis)
+                        + answer.queuedNanos() / 1e6,
                 answer.encodeNanos() / 1e6,
                 Math.max(0, ttftMs - answer.queuedNanos() / 1e6 - answer.encodeNanos() / 1e6),
                 Math.max(0, totalMs - ttftMs),
-                Math.max(0, now.toEpochMilli() - request.event.getEventTime().toEpochMilli()));
+                (double)
+                        Math.max(
+                                0L,
+                                now.toEpochMilli() - request.event.getEventTime().toEpochMilli()));
     }
 }

@@ -28,7 +28,10 @@ public final class DifferenceHash {
                 int cx = (int) ((long) x * W / width);
                 int i = row + x * 3;
                 // ITU-R BT.601 luma, as Pillow's convert("L")
-                double luma = 0.299 * (px[i] & 0xFF) + 0.587 * (px[i + 1] & 0xFF) + 0.114 * (px[i + 2] & 0xFF);
+                double luma =
+                        0.299 * (px[i] & 0xFF)
+                                + 0.587 * (px[i + 1] & 0xFF)
+                                + 0.114 * (px[i + 2] & 0xFF);
                 cells[cy * W + cx] += luma;
                 counts[cy * W + cx]++;
             }

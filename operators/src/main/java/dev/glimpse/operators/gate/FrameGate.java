@@ -23,8 +23,9 @@ import org.apache.flink.util.Collector;
  * Only events of the configured tasks are gated (camera captioning by default); others pass.
  *
  * <p>Skipped frames are intentional drops, not failures: they are counted in {@code
- * framesSkipped{reason=stale|rate|duplicate}}, not dead-lettered. A frame that cannot be decoded
- * passes so that the preprocessing step dead-letters it with its reason.
+ * glimpse_pipeline.frames_skipped{reason=too_old|rate_limited|duplicate}} (docs/metrics.md), not
+ * dead-lettered. A frame that cannot be decoded passes so that the preprocessing step dead-letters
+ * it with its reason.
  */
 public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, ImageEvent> {
 
@@ -55,10 +56,10 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
         lastHash = getRuntimeContext().getState(hash);
         lastEventTime = getRuntimeContext().getState(time);
         decoder = new ImageDecoder(decodeLimits);
-        var group = getRuntimeContext().getMetricGroup();
-        skippedStale = group.addGroup("reason", "stale").counter("framesSkipped");
-        skippedRate = group.addGroup("reason", "rate").counter("framesSkipped");
-        skippedDuplicate = group.addGroup("reason", "duplicate").counter("framesSkipped");
+        var group = getRuntimeContext().getMetricGroup().addGroup("glimpse_pipeline");
+        skippedStale = group.addGroup("reason", "too_old").counter("frames_skipped");
+        skippedRate = group.addGroup("reason", "rate_limited").counter("frames_skipped");
+        skippedDuplicate = group.addGroup("reason", "duplicate").counter("frames_skipped");
     }
 
     @Override
@@ -71,7 +72,8 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
         }
         long eventTime = event.getEventTime().toEpochMilli();
         if (!config.maxAge().isZero()
-                && ctx.timerService().currentProcessingTime() - eventTime > config.maxAge().toMillis()) {
+                && ctx.timerService().currentProcessingTime() - eventTime
+                        > config.maxAge().toMillis()) {
             skippedStale.inc();
             return;
         }

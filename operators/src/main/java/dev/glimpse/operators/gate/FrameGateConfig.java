@@ -9,13 +9,14 @@ import java.util.Set;
 /**
  * Settings of the {@link FrameGate}, validated on construction.
  *
- * @param gatedTasks tasks whose events are gated (default: CAPTION only; OCR and moderation must see
- *     every image)
+ * @param gatedTasks tasks whose events are gated (default: CAPTION only; OCR and moderation must
+ *     see every image)
  * @param maxAge frames older than this (processing time minus event time) are dropped; zero
  *     disables the check
  * @param minInterval at most one frame per source per interval (event time); zero disables the cap
- * @param duplicateDistance frames whose difference hash is within this many bits (of 64) of the last
- *     accepted frame of the same source are near-duplicates and skipped; negative disables the check
+ * @param duplicateDistance frames whose difference hash is within this many bits (of 64) of the
+ *     last accepted frame of the same source are near-duplicates and skipped; negative disables the
+ *     check
  * @param stateTtl per-source state is dropped after this long without an accepted frame
  */
 public record FrameGateConfig(
@@ -26,7 +27,9 @@ public record FrameGateConfig(
         Duration stateTtl)
         implements Serializable {
 
-    /** Caption frames: 5 min max age, at most 5 frames/s, near-duplicates within 6 bits, 1 h TTL. */
+    /**
+     * Caption frames: 5 min max age, at most 5 frames/s, near-duplicates within 6 bits, 1 h TTL.
+     */
     public static final FrameGateConfig DEFAULTS =
             new FrameGateConfig(
                     EnumSet.of(AnalysisTask.CAPTION),
@@ -45,7 +48,8 @@ public record FrameGateConfig(
         }
         if (duplicateDistance > 64) {
             throw new IllegalArgumentException(
-                    "duplicateDistance must be <= 64 bits (negative disables), was " + duplicateDistance);
+                    "duplicateDistance must be <= 64 bits (negative disables), was "
+                            + duplicateDistance);
         }
     }
 

@@ -24,10 +24,13 @@ public final class EventValidator extends ProcessFunction<IngestedRecord, ImageE
     private final long maxInlineBytes;
     private transient Clock clock;
 
-    /** @param maxInlineBytes largest inline image accepted (larger ones must travel by URI) */
+    /**
+     * @param maxInlineBytes largest inline image accepted (larger ones must travel by URI)
+     */
     public EventValidator(long maxInlineBytes) {
         if (maxInlineBytes < 1) {
-            throw new IllegalArgumentException("maxInlineBytes must be >= 1, was " + maxInlineBytes);
+            throw new IllegalArgumentException(
+                    "maxInlineBytes must be >= 1, was " + maxInlineBytes);
         }
         this.maxInlineBytes = maxInlineBytes;
     }
@@ -72,7 +75,9 @@ public final class EventValidator extends ProcessFunction<IngestedRecord, ImageE
             int size = inline.getData().remaining();
             if (size == 0) {
                 return Optional.of(
-                        new Rejection(ReasonCode.MISSING_IMAGE, "event " + id + ": inline image is empty"));
+                        new Rejection(
+                                ReasonCode.MISSING_IMAGE,
+                                "event " + id + ": inline image is empty"));
             }
             if (size > maxInlineBytes) {
                 return Optional.of(
@@ -84,7 +89,8 @@ public final class EventValidator extends ProcessFunction<IngestedRecord, ImageE
             }
         } else if (image instanceof ImageReference ref && ref.getUri().isBlank()) {
             return Optional.of(
-                    new Rejection(ReasonCode.MISSING_IMAGE, "event " + id + ": image URI is blank"));
+                    new Rejection(
+                            ReasonCode.MISSING_IMAGE, "event " + id + ": image URI is blank"));
         }
         return Optional.empty();
     }

@@ -50,7 +50,8 @@ public final class ImageFetcher {
             path = new Path(URI.create(uri));
         } catch (IllegalArgumentException e) {
             throw new FetchException(
-                    ReasonCode.FETCH_FAILED, "event " + eventId + ": invalid image URI '" + uri + "'");
+                    ReasonCode.FETCH_FAILED,
+                    "event " + eventId + ": invalid image URI '" + uri + "'");
         }
         try {
             FileSystem fs = path.getFileSystem();

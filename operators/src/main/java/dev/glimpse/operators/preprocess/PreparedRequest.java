@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An event whose image is decoded and sliced, ready for the engine: a Flink POJO (public fields)
- * so that it crosses operator boundaries with Flink's own serializer.
+ * An event whose image is decoded and sliced, ready for the engine: a Flink POJO (public fields) so
+ * that it crosses operator boundaries with Flink's own serializer.
  */
 public final class PreparedRequest {
 

@@ -87,12 +87,20 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
             reject(ctx, event, FailureStage.DECODE, reasonOf(e), e.getMessage());
         } catch (RuntimeException e) {
             // Slicing bugs must not kill the job: the event is dead-lettered with what happened.
-            reject(ctx, event, FailureStage.PREPROCESS, ReasonCode.UNKNOWN, "event " + event.getEventId() + ": " + e);
+            reject(
+                    ctx,
+                    event,
+                    FailureStage.PREPROCESS,
+                    ReasonCode.UNKNOWN,
+                    "event " + event.getEventId() + ": " + e);
         }
     }
 
-    private void reject(Context ctx, ImageEvent event, FailureStage stage, ReasonCode reason, String message) {
-        ctx.output(DeadLetters.OUTPUT, DeadLetters.forEvent(event, stage, reason, message, clock.instant()));
+    private void reject(
+            Context ctx, ImageEvent event, FailureStage stage, ReasonCode reason, String message) {
+        ctx.output(
+                DeadLetters.OUTPUT,
+                DeadLetters.forEvent(event, stage, reason, message, clock.instant()));
     }
 
     /** The engine's name for a task. */
