@@ -19,11 +19,15 @@ public final class ModelDirectory implements AutoCloseable {
     /** Environment variable naming a model directory. */
     public static final String MODEL_DIR_ENV = "GLIMPSE_MODEL_DIR";
 
-    /** The bundled model, relative to the repository root or the model-serving module. */
+    /**
+     * The bundled model, relative to the model-serving module, the repository root or a sibling
+     * module (operators, flink-jobs).
+     */
     public static final List<Path> BUNDLED_CANDIDATES =
             List.of(
                     Path.of("models", "glimpse-tiny"),
-                    Path.of("model-serving", "models", "glimpse-tiny"));
+                    Path.of("model-serving", "models", "glimpse-tiny"),
+                    Path.of("..", "model-serving", "models", "glimpse-tiny"));
 
     private final Path path;
     private final ModelManifest manifest;

@@ -47,8 +47,15 @@ public record EngineSettings(
             throw new IllegalArgumentException(
                     "intraOpThreads must be >= 1, was " + intraOpThreads);
         }
-        // EngineConfig checks the batching values and names the bad one.
-        engineConfig();
+        // EngineConfig checks the batching values and names the bad one. (The compact constructor
+        // runs before the fields are assigned, so it works on the parameters.)
+        engineConfig(
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes);
     }
 
     /** Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, CPU, no endpoint. */
@@ -59,6 +66,22 @@ public record EngineSettings(
 
     /** The engine configuration these settings describe. */
     public EngineConfig engineConfig() {
+        return engineConfig(
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes);
+    }
+
+    private static EngineConfig engineConfig(
+            int maxNumSeqs,
+            int maxNumBatchedTokens,
+            int maxQueuedRequests,
+            int numKvBlocks,
+            boolean prefixCaching,
+            long encoderCacheBytes) {
         return EngineConfig.builder()
                 .maxNumSeqs(maxNumSeqs)
                 .maxNumBatchedTokens(maxNumBatchedTokens)
