@@ -122,8 +122,6 @@ class BatchedEqualsIsolatedITCase {
     void batchedWithBothCachesEqualsIsolated() throws Exception {
         EngineStats stats = runBatched(base());
         assertThat(stats.numPrefixHitTokens()).isPositive();
-        assertThat(stats.numGroupedPrefills())
-                .isPositive(); // equal-length fresh prompts ran as one batch
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
         assertThat(stats.numImagesEncoded()).isLessThan(64);
     }
@@ -138,6 +136,35 @@ class BatchedEqualsIsolatedITCase {
     void encoderCacheOffEqualsIsolated() throws Exception {
         EngineStats stats = runBatched(base().encoderCacheBytes(0));
         assertThat(stats.numEncoderHits()).isZero();
+    }
+
+    @Test
+    void freshPromptsPrefilledTogetherEqualIsolated() throws Exception {
+        // 8 captions over distinct images of one layout: equal prompt lengths, no prefix hits
+        List<EngineRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            reqs.add(
+                    EngineRequest.builder(
+                                    "f" + i, BundledModel.synthetic(40 + i, 8, 1, 2), Task.CAPTION)
+                            .maxNewTokens(4)
+                            .build());
+        }
+        List<EngineResult> alone = new ArrayList<>();
+        try (InferenceEngine engine = engine(base().maxNumSeqs(1))) {
+            for (EngineRequest r : reqs) {
+                alone.add(engine.submit(r).get(60, TimeUnit.SECONDS));
+            }
+        }
+        try (InferenceEngine engine = engine(base().maxNumBatchedTokens(1024))) {
+            List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
+            for (EngineRequest r : reqs) {
+                fs.add(engine.submit(r));
+            }
+            for (int i = 0; i < reqs.size(); i++) {
+                assertSame(alone.get(i), fs.get(i).get(60, TimeUnit.SECONDS));
+            }
+            assertThat(engine.stats().numGroupedPrefills()).isGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test
