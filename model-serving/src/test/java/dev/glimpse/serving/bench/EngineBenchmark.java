@@ -59,6 +59,11 @@ public final class EngineBenchmark {
         }
     }
 
+    /** For ad-hoc probes. */
+    public static EngineImage imageForTest(long seed) {
+        return image(seed, 8, 0, 0);
+    }
+
     static EngineImage image(long seed, int patches, int rows, int cols) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<ImageSlice> slices = new ArrayList<>();
@@ -86,15 +91,18 @@ public final class EngineBenchmark {
             ModelDirectory model,
             ExecutorOptions options,
             EngineConfig cfg,
-            List<EngineRequest> reqs)
+            List<EngineRequest> reqs,
+            List<EngineRequest> warmup)
             throws Exception {
         try (InferenceEngine engine = model.newEngine(cfg, options, new PrometheusRegistry())) {
-            // warm-up: first runs allocate and JIT
-            engine.submit(
-                            EngineRequest.builder("warm", image(999, 8, 0, 0), Task.CAPTION)
-                                    .maxNewTokens(4)
-                                    .build())
-                    .get();
+            // warm-up with the same shapes over other images: allocators, JIT, thread pools
+            List<CompletableFuture<EngineResult>> warm = new ArrayList<>();
+            for (EngineRequest r : warmup) {
+                warm.add(engine.submit(r));
+            }
+            for (CompletableFuture<EngineResult> f : warm) {
+                f.get();
+            }
             EngineStats before = engine.stats();
             long t0 = System.nanoTime();
             List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
@@ -145,6 +153,7 @@ public final class EngineBenchmark {
         long plainCopied = 0;
         for (int c : new int[] {1, 8, 32}) {
             List<EngineRequest> reqs = new ArrayList<>();
+            List<EngineRequest> warmup = new ArrayList<>();
             for (int i = 0; i < c; i++) {
                 // staggered lengths so that rows leave the batch at different steps
                 int n = newTokens - (i % 4) * Math.max(1, newTokens / 8);
@@ -153,9 +162,15 @@ public final class EngineBenchmark {
                                 .maxNewTokens(n)
                                 .ignoreStopTokens(true)
                                 .build());
+                warmup.add(
+                        EngineRequest.builder("w" + i, image(5000 + i, 8, 0, 0), Task.CAPTION)
+                                .maxNewTokens(n)
+                                .ignoreStopTokens(true)
+                                .build());
             }
-            Run seq = run(model, options, config().maxNumSeqs(1).build(), reqs);
-            Run bat = run(model, options, config().build(), reqs);
+            Run seq =
+                    run(model, options, config().maxNumSeqs(1).build(), reqs, warmup.subList(0, 1));
+            Run bat = run(model, options, config().build(), reqs, warmup);
             long tokens = bat.tokens().stream().mapToLong(List::size).sum();
             System.out.printf(
                     "%10d | %12.3f | %9.3f | %6.2fx | %12.0f | %15.0f | %s%n",
