@@ -146,7 +146,7 @@ public final class EngineBenchmark {
         System.out.println(
                 "== continuous batching vs sequential (caption, distinct 112x112 images, ignore stop) ==");
         System.out.println(
-                "concurrent | sequential s | batched s | speedup | tokens/s seq | tokens/s batched | same tokens");
+                "concurrent | sequential s | batched s | speedup | decode-phase speedup | tokens/s seq | tokens/s batched | same tokens");
         long copied = 0;
         long decodeSteps = 0;
         long plainSteps = 0;
@@ -173,11 +173,12 @@ public final class EngineBenchmark {
             Run bat = run(model, options, config().build(), reqs, warmup);
             long tokens = bat.tokens().stream().mapToLong(List::size).sum();
             System.out.printf(
-                    "%10d | %12.3f | %9.3f | %6.2fx | %12.0f | %15.0f | %s%n",
+                    "%10d | %12.3f | %9.3f | %6.2fx | %19.2fx | %12.0f | %15.0f | %s%n",
                     c,
                     seq.seconds(),
                     bat.seconds(),
                     seq.seconds() / bat.seconds(),
+                    (double) seq.stats().decodeNanos() / bat.stats().decodeNanos(),
                     tokens / seq.seconds(),
                     tokens / bat.seconds(),
                     seq.tokens().equals(bat.tokens()));
