@@ -23,7 +23,7 @@ from glimpse_train.data import make_sample
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
-WORD_PHASE = 1000      # steps of captions + moderation + single-word OCR before lines/pages join
+WORD_PHASE = 2500      # steps of captions + moderation + single-word OCR before lines/pages join
 
 
 def task_mix(step):
