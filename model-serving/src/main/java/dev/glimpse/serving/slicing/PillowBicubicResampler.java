@@ -1,7 +1,9 @@
 package dev.glimpse.serving.slicing;
 
 import dev.glimpse.serving.image.RgbImage;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -26,40 +28,88 @@ public final class PillowBicubicResampler {
 
     /** Returns {@code source} resized to {@code target} (the source itself if sizes match). */
     public RgbImage resize(RgbImage source, ImageSize target) {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(target, "target");
-        int outWidth = target.width();
-        int outHeight = target.height();
-        boolean horizontal = outWidth != source.width();
-        boolean vertical = outHeight != source.height();
-        if (!horizontal && !vertical) {
-            return source;
-        }
-        ResampleCoefficients columns = ResampleCoefficients.bicubic(source.width(), outWidth);
-        ResampleCoefficients rows = ResampleCoefficients.bicubic(source.height(), outHeight);
-
-        byte[] pixels = source.pixels();
-        if (!horizontal) {
-            return RgbImage.wrap(
-                    outWidth, outHeight, verticalPass(pixels, source.width(), rows, outHeight));
-        }
-        // Only rows [firstRow, lastRow) feed the vertical pass.
-        int firstRow = vertical ? rows.first[0] : 0;
-        int lastRow =
-                vertical ? rows.first[outHeight - 1] + rows.count[outHeight - 1] : source.height();
-        long[] rowsOut =
-                horizontalPass(pixels, source.width(), firstRow, lastRow, columns, outWidth);
-        byte[] out =
-                vertical
-                        ? verticalPass(rowsOut, outWidth, firstRow, rows, outHeight)
-                        : toBytes(rowsOut, outWidth, outHeight);
-        return RgbImage.wrap(outWidth, outHeight, out);
+        return resizeAll(source, List.of(target)).get(0);
     }
 
     /**
-     * Horizontal pass over rows {@code [firstRow, lastRow)}, returning its 8-bit results packed for
-     * the vertical pass: row r, element e (= x * 3 + channel) sits in lane {@code e & 1} of {@code
-     * out[r * packedLength(outWidth) + e / 2]}.
+     * Resizes {@code source} to each of {@code targets}, every result exactly as a separate {@link
+     * #resize} call; faster because the horizontal passes share one transposition of the source
+     * rows (the slicer needs the overview and the refined size of the same picture).
+     */
+    public List<RgbImage> resizeAll(RgbImage source, List<ImageSize> targets) {
+        Objects.requireNonNull(source, "source");
+        RgbImage[] results = new RgbImage[targets.size()];
+        List<HorizontalJob> jobs = new ArrayList<>();
+        for (int t = 0; t < targets.size(); t++) {
+            ImageSize target = Objects.requireNonNull(targets.get(t), "target");
+            boolean horizontal = target.width() != source.width();
+            boolean vertical = target.height() != source.height();
+            ResampleCoefficients rows =
+                    ResampleCoefficients.bicubic(source.height(), target.height());
+            if (!horizontal && !vertical) {
+                results[t] = source;
+            } else if (!horizontal) {
+                results[t] =
+                        RgbImage.wrap(
+                                target.width(),
+                                target.height(),
+                                verticalPass(
+                                        source.pixels(), source.width(), rows, target.height()));
+            } else {
+                jobs.add(new HorizontalJob(t, source, target, vertical, rows));
+            }
+        }
+        if (!jobs.isEmpty()) {
+            horizontalPasses(source, jobs);
+            for (HorizontalJob job : jobs) {
+                int w = job.target.width();
+                int h = job.target.height();
+                byte[] out =
+                        job.vertical
+                                ? verticalPass(job.out, w, job.firstRow, job.rows, h)
+                                : toBytes(job.out, w, h);
+                results[job.index] = RgbImage.wrap(w, h, out);
+            }
+        }
+        return List.of(results);
+    }
+
+    /** One target's horizontal pass: its weights, the source rows it needs, its packed output. */
+    private static final class HorizontalJob {
+        final int index; // position in the caller's target list
+        final ImageSize target;
+        final boolean vertical; // whether a vertical pass follows
+        final ResampleCoefficients columns;
+        final ResampleCoefficients rows;
+        final int firstRow; // first source row the vertical pass reads
+        final int lastRow; // one past the last
+        final int rowLongs; // longs per packed output row
+        final long[] out; // (lastRow - firstRow, rowLongs) packed 8-bit results, see below
+
+        HorizontalJob(
+                int index,
+                RgbImage source,
+                ImageSize target,
+                boolean vertical,
+                ResampleCoefficients rows) {
+            this.index = index;
+            this.target = target;
+            this.vertical = vertical;
+            this.columns = ResampleCoefficients.bicubic(source.width(), target.width());
+            this.rows = rows;
+            // Pillow resamples horizontally only the rows the vertical pass reads.
+            int h = target.height();
+            this.firstRow = vertical ? rows.first[0] : 0;
+            this.lastRow = vertical ? rows.first[h - 1] + rows.count[h - 1] : source.height();
+            this.rowLongs = packedLength(target.width());
+            this.out = new long[(lastRow - firstRow) * rowLongs];
+        }
+    }
+
+    /**
+     * Horizontal passes of all jobs. Results are 8-bit values packed for the vertical pass: output
+     * row r, element e (= x * 3 + channel) sits in lane {@code e & 1} of {@code out[r * rowLongs +
+     * e / 2]}.
      *
      * <p>Pillow loops over output pixels and taps. Here a band of rows is transposed first, so a
      * tap is a multiply-add over a contiguous run, and two rows share one {@code long} (row 2q in
@@ -68,23 +118,20 @@ public final class PillowBicubicResampler {
      * precision guarantees it), so {@code (int) v} is the low sum and {@code (v - low) >> 32} the
      * high one. Each output still sums the same products, in the same tap order, as Pillow.
      */
-    private static long[] horizontalPass(
-            byte[] in,
-            int inWidth,
-            int firstRow,
-            int lastRow,
-            ResampleCoefficients c,
-            int outWidth) {
-        int rowLongs = packedLength(outWidth);
-        long[] out = new long[(lastRow - firstRow) * rowLongs];
+    private static void horizontalPasses(RgbImage source, List<HorizontalJob> jobs) {
+        byte[] in = source.pixels();
+        int inWidth = source.width();
+        int from = Integer.MAX_VALUE;
+        int to = 0;
+        for (HorizontalJob job : jobs) {
+            from = Math.min(from, job.firstRow);
+            to = Math.max(to, job.lastRow);
+        }
         int pairsPerBand = BAND_ROWS / 2;
         long[] band = new long[inWidth * pairsPerBand * 3]; // (inWidth, row pairs, 3) transposed
         long[] acc = new long[pairsPerBand * 3];
-        int taps = c.taps;
-        int[] weights = c.weights;
-        long halfPair = ((long) HALF << 32) + HALF;
-        for (int y0 = firstRow; y0 < lastRow; y0 += BAND_ROWS) {
-            int bandRows = Math.min(BAND_ROWS, lastRow - y0);
+        for (int y0 = from; y0 < to; y0 += BAND_ROWS) {
+            int bandRows = Math.min(BAND_ROWS, to - y0);
             int pairs = (bandRows + 1) / 2;
             int stride = pairs * 3;
             for (int q = 0; q < pairs; q++) {
@@ -101,34 +148,57 @@ public final class PillowBicubicResampler {
                             ((long) (in[high + 2] & 0xff) << 32 & highMask) | (in[low + 2] & 0xff);
                 }
             }
-            int outRow = (y0 - firstRow) * rowLongs;
-            for (int xx = 0; xx < outWidth; xx++) {
-                Arrays.fill(acc, 0, stride, halfPair);
-                int k = xx * taps;
-                int s = c.first[xx] * stride;
-                for (int n = c.count[xx]; n > 0; n--, k++, s += stride) {
-                    long w = weights[k];
-                    for (int i = 0; i < stride; i++) {
-                        acc[i] += band[s + i] * w;
-                    }
+            for (HorizontalJob job : jobs) {
+                if (y0 + bandRows > job.firstRow && y0 < job.lastRow) {
+                    resampleBand(band, acc, y0, bandRows, stride, job);
                 }
-                for (int q = 0; q < pairs; q++) {
-                    int row = outRow + 2 * q * rowLongs;
-                    for (int ch = 0; ch < 3; ch++) {
-                        int e = xx * 3 + ch;
-                        int shift = (e & 1) << 5;
-                        long v = acc[q * 3 + ch];
-                        int lowSum = (int) v;
+            }
+        }
+    }
+
+    /** One job's outputs for the band of rows {@code [y0, y0 + bandRows)}. */
+    private static void resampleBand(
+            long[] band, long[] acc, int y0, int bandRows, int stride, HorizontalJob job) {
+        long halfPair = ((long) HALF << 32) + HALF;
+        ResampleCoefficients c = job.columns;
+        int taps = c.taps;
+        int[] weights = c.weights;
+        long[] out = job.out;
+        int rowLongs = job.rowLongs;
+        int pairs = stride / 3;
+        for (int xx = 0; xx < job.target.width(); xx++) {
+            Arrays.fill(acc, 0, stride, halfPair);
+            int k = xx * taps;
+            int s = c.first[xx] * stride;
+            for (int n = c.count[xx]; n > 0; n--, k++, s += stride) {
+                long w = weights[k];
+                for (int i = 0; i < stride; i++) {
+                    acc[i] += band[s + i] * w;
+                }
+            }
+            for (int q = 0; q < pairs; q++) {
+                int lowRow = y0 + 2 * q;
+                boolean lowInRange = lowRow >= job.firstRow && lowRow < job.lastRow;
+                boolean highInRange =
+                        2 * q + 1 < bandRows
+                                && lowRow + 1 >= job.firstRow
+                                && lowRow + 1 < job.lastRow;
+                int row = (lowRow - job.firstRow) * rowLongs;
+                for (int ch = 0; ch < 3; ch++) {
+                    int e = xx * 3 + ch;
+                    int shift = (e & 1) << 5;
+                    long v = acc[q * 3 + ch];
+                    int lowSum = (int) v;
+                    if (lowInRange) {
                         out[row + (e >> 1)] |= (long) clip8(lowSum) << shift;
-                        if (2 * q + 1 < bandRows) {
-                            out[row + rowLongs + (e >> 1)] |=
-                                    (long) clip8((int) ((v - lowSum) >> 32)) << shift;
-                        }
+                    }
+                    if (highInRange) {
+                        out[row + rowLongs + (e >> 1)] |=
+                                (long) clip8((int) ((v - lowSum) >> 32)) << shift;
                     }
                 }
             }
         }
-        return out;
     }
 
     /**

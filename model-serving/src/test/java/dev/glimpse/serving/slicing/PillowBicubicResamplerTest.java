@@ -32,6 +32,35 @@ class PillowBicubicResamplerTest {
     }
 
     @Test
+    void resizingToSeveralSizesAtOnceEqualsSeparateResizes() {
+        Random random = new Random(5);
+        for (int trial = 0; trial < 40; trial++) {
+            int w = 1 + random.nextInt(60);
+            int h = 1 + random.nextInt(60);
+            byte[] px = new byte[w * h * 3];
+            random.nextBytes(px);
+            RgbImage source = RgbImage.wrap(w, h, px);
+            java.util.List<ImageSize> targets =
+                    java.util.List.of(
+                            new ImageSize(1 + random.nextInt(70), 1 + random.nextInt(70)),
+                            new ImageSize(1 + random.nextInt(70), h),
+                            new ImageSize(w, 1 + random.nextInt(70)),
+                            new ImageSize(1 + random.nextInt(70), 1 + random.nextInt(70)));
+
+            java.util.List<RgbImage> together = resampler.resizeAll(source, targets);
+
+            for (int t = 0; t < targets.size(); t++) {
+                ImageSize size = targets.get(t);
+                assertThat(together.get(t).pixels())
+                        .as("%dx%d -> %s", w, h, size)
+                        .isEqualTo(
+                                PlainPillowResampler.resize(source, size.width(), size.height())
+                                        .pixels());
+            }
+        }
+    }
+
+    @Test
     void theSameSizeReturnsTheSourceUnchanged() {
         RgbImage source = RgbImage.wrap(2, 1, new byte[] {1, 2, 3, 4, 5, 6});
         assertThat(resampler.resize(source, new ImageSize(2, 1))).isSameAs(source);
