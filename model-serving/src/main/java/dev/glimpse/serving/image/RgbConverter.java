@@ -89,6 +89,16 @@ final class RgbConverter {
         int r = offsets[0];
         int g = offsets[1];
         int b = offsets[2];
+        if (pixelStride == 3 && scanline == w * 3 && base == 0) {
+            // Tightly packed (TYPE_3BYTE_BGR from the JPEG readers): one flat loop.
+            int n = w * h * 3;
+            for (int i = 0; i < n; i += 3) {
+                out[i] = data[i + r];
+                out[i + 1] = data[i + g];
+                out[i + 2] = data[i + b];
+            }
+            return true;
+        }
         int o = 0;
         for (int y = 0; y < h; y++) {
             int p = base + y * scanline;

@@ -36,7 +36,7 @@ class PillowBicubicResamplerTest {
         Random random = new Random(5);
         for (int trial = 0; trial < 40; trial++) {
             int w = 1 + random.nextInt(60);
-            int h = 1 + random.nextInt(60);
+            int h = trial % 4 == 0 ? 100 + random.nextInt(400) : 1 + random.nextInt(60);
             byte[] px = new byte[w * h * 3];
             random.nextBytes(px);
             RgbImage source = RgbImage.wrap(w, h, px);
@@ -44,7 +44,7 @@ class PillowBicubicResamplerTest {
                     java.util.List.of(
                             new ImageSize(1 + random.nextInt(70), 1 + random.nextInt(70)),
                             new ImageSize(1 + random.nextInt(70), h),
-                            new ImageSize(w, 1 + random.nextInt(70)),
+                            new ImageSize(w, 1 + random.nextInt(300)),
                             new ImageSize(1 + random.nextInt(70), 1 + random.nextInt(70)));
 
             java.util.List<RgbImage> together = resampler.resizeAll(source, targets);
