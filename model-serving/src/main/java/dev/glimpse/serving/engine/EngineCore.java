@@ -160,11 +160,17 @@ final class EngineCore {
                 prefill(seq, e.getValue());
             }
         }
-        for (List<Sequence> group : freshByLength.values()) {
-            if (group.size() == 1) {
-                prefill(group.get(0), group.get(0).promptLength());
-            } else {
-                prefillGroup(group);
+        for (List<Sequence> sameLength : freshByLength.values()) {
+            int rowsPerRun =
+                    Math.max(1, config.maxTokensPerPrefillRun() / sameLength.get(0).promptLength());
+            for (int from = 0; from < sameLength.size(); from += rowsPerRun) {
+                List<Sequence> group =
+                        sameLength.subList(from, Math.min(sameLength.size(), from + rowsPerRun));
+                if (group.size() == 1) {
+                    prefill(group.get(0), group.get(0).promptLength());
+                } else {
+                    prefillGroup(new ArrayList<>(group));
+                }
             }
         }
         decoding.removeIf(s -> s.state() != RequestState.RUNNING);
@@ -246,27 +252,38 @@ final class EngineCore {
         if (images.isEmpty()) {
             return;
         }
-        List<String> ids = new ArrayList<>();
-        missing.values().forEach(l -> l.forEach(r -> ids.add(r.id())));
-        List<float[]> features;
-        long t0 = nanoTime.getAsLong();
-        try {
-            features = executor.encodeImages(new ArrayList<>(images.values()), ids);
-            visionNanos += nanoTime.getAsLong() - t0;
-        } catch (ExecutionFailedException e) {
-            metrics.error(e.stage().label());
-            missing.values()
-                    .forEach(l -> l.forEach(r -> abort(r, RequestState.FINISHED_FAILED, e)));
-            return;
-        }
-        numVisionRuns++;
-        numImagesEncoded += images.size();
-        int i = 0;
-        for (Map.Entry<String, List<ActiveRequest>> e : missing.entrySet()) {
-            float[] f = features.get(i++);
-            encoderCache.put(e.getKey(), f);
-            for (ActiveRequest r : e.getValue()) {
-                r.visualTokens = f;
+        // split into runs of at most maxImagesPerVisionRun images: very large batches were no
+        // faster per image than small ones on the 2-core machines (docs/benchmarks.md)
+        List<String> hashes = new ArrayList<>(images.keySet());
+        for (int from = 0; from < hashes.size(); from += config.maxImagesPerVisionRun()) {
+            List<String> chunk =
+                    hashes.subList(
+                            from, Math.min(hashes.size(), from + config.maxImagesPerVisionRun()));
+            List<EngineImage> chunkImages = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (String h : chunk) {
+                chunkImages.add(images.get(h));
+                missing.get(h).forEach(r -> ids.add(r.id()));
+            }
+            List<float[]> features;
+            long t0 = nanoTime.getAsLong();
+            try {
+                features = executor.encodeImages(chunkImages, ids);
+                visionNanos += nanoTime.getAsLong() - t0;
+            } catch (ExecutionFailedException e) {
+                metrics.error(e.stage().label());
+                for (String h : chunk) {
+                    missing.get(h).forEach(r -> abort(r, RequestState.FINISHED_FAILED, e));
+                }
+                continue;
+            }
+            numVisionRuns++;
+            numImagesEncoded += chunk.size();
+            for (int i = 0; i < chunk.size(); i++) {
+                encoderCache.put(chunk.get(i), features.get(i));
+                for (ActiveRequest r : missing.get(chunk.get(i))) {
+                    r.visualTokens = features.get(i);
+                }
             }
         }
         for (Sequence seq : admitted) {

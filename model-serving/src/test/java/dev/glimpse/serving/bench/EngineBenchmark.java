@@ -42,7 +42,7 @@ public final class EngineBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path dir = args.length > 0 ? Path.of(args[0]) : ModelDirectory.locateBundled();
-        int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int threads = Integer.getInteger("glimpse.bench.threads", 2);
         try (ModelDirectory model = ModelDirectory.open(dir)) {
             System.out.printf(
@@ -216,70 +216,58 @@ public final class EngineBenchmark {
     static void prefixTtft(ModelDirectory model, ExecutorOptions options) throws Exception {
         System.out.println();
         System.out.println(
-                "== TTFT with a shared [instruction + image] prefix (2x2-sliced image, 5 slices) ==");
-        EngineImage shared = image(7, 8, 2, 2);
-        String[] questions = {
-            "What is shown?",
-            "Which colour?",
-            "How many shapes?",
-            "Where is it?",
-            "What is left?",
-            "Describe it briefly.",
-            "Any text?",
-            "What is on top?"
-        };
-        double[] ttft = new double[2];
-        List<List<Integer>> outs0 = null;
-        int promptTokens = 0;
-        int cached = 0;
-        for (int mode = 0; mode < 2; mode++) {
-            boolean on = mode == 0;
-            try (InferenceEngine engine =
-                    model.newEngine(
-                            config().prefixCaching(on).build(),
-                            options,
-                            new PrometheusRegistry())) {
-                // warm the caches (and the JIT) with one request over the same image
-                engine.submit(
+                "== TTFT with a shared [instruction + image] prefix (3x3-sliced image, 10 slices) ==");
+        EngineImage shared = image(7, 8, 3, 3);
+        int samples = 30;
+        // both engines live at once and requests alternate between them, so that the load of this
+        // shared machine drifts equally over the two modes
+        try (InferenceEngine on =
+                        model.newEngine(
+                                config().prefixCaching(true).build(),
+                                options,
+                                new PrometheusRegistry());
+                InferenceEngine off =
+                        model.newEngine(
+                                config().prefixCaching(false).build(),
+                                options,
+                                new PrometheusRegistry())) {
+            for (InferenceEngine e : List.of(on, off)) {
+                // warm the encoder cache (on in both), the prefix cache (on only) and the JIT
+                e.submit(
                                 EngineRequest.builder("warm", shared, Task.CAPTION)
                                         .maxNewTokens(2)
                                         .build())
                         .get();
-                long[] samples = new long[questions.length * 3];
-                List<List<Integer>> outs = new ArrayList<>();
-                int k = 0;
-                for (int rep = 0; rep < 3; rep++) {
-                    for (String q : questions) {
-                        EngineResult r =
-                                engine.submit(
-                                                EngineRequest.builder("p" + k, shared, Task.CAPTION)
-                                                        .question(q + " " + rep)
-                                                        .maxNewTokens(4)
-                                                        .build())
-                                        .get();
-                        samples[k++] = r.timeToFirstTokenNanos();
-                        outs.add(r.tokenIds());
-                        if (on) {
-                            promptTokens = r.promptTokens();
-                            cached = r.cachedPromptTokens();
-                        }
-                    }
-                }
-                Arrays.sort(samples);
-                ttft[mode] = samples[samples.length / 2] / 1e6;
-                if (on) {
-                    outs0 = outs;
-                } else {
-                    System.out.printf(
-                            "prompt %d tokens, %d served from the prefix cache when on%n",
-                            promptTokens, cached);
-                    System.out.printf("median TTFT prefix cache on  = %.2f ms%n", ttft[0]);
-                    System.out.printf("median TTFT prefix cache off = %.2f ms%n", ttft[1]);
-                    System.out.printf(
-                            "TTFT ratio off/on = %.2fx, identical tokens: %s%n",
-                            ttft[1] / ttft[0], outs.equals(outs0));
-                }
             }
+            long[][] ttft = new long[2][samples];
+            boolean same = true;
+            int promptTokens = 0;
+            int cached = 0;
+            for (int k = 0; k < samples; k++) {
+                EngineRequest r =
+                        EngineRequest.builder("p" + k, shared, Task.CAPTION)
+                                .question("Question number " + k + "?")
+                                .maxNewTokens(4)
+                                .build();
+                EngineResult a = on.submit(r).get();
+                EngineResult b = off.submit(r).get();
+                ttft[0][k] = a.timeToFirstTokenNanos();
+                ttft[1][k] = b.timeToFirstTokenNanos();
+                same &= a.tokenIds().equals(b.tokenIds());
+                promptTokens = a.promptTokens();
+                cached = a.cachedPromptTokens();
+            }
+            Arrays.sort(ttft[0]);
+            Arrays.sort(ttft[1]);
+            double medOn = ttft[0][samples / 2] / 1e6;
+            double medOff = ttft[1][samples / 2] / 1e6;
+            System.out.printf(
+                    "prompt %d tokens, %d served from the prefix cache when on; %d samples each, interleaved%n",
+                    promptTokens, cached, samples);
+            System.out.printf("median TTFT prefix cache on  = %.2f ms%n", medOn);
+            System.out.printf("median TTFT prefix cache off = %.2f ms%n", medOff);
+            System.out.printf(
+                    "TTFT ratio off/on = %.2fx, identical tokens: %s%n", medOff / medOn, same);
         }
     }
 }
