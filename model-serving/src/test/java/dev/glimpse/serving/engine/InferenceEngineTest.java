@@ -57,10 +57,14 @@ class InferenceEngineTest {
             if (i % 4 == 3) {
                 reqs.add(EngineRequest.builder("r" + i, img, Task.MODERATION).build());
             } else {
-                reqs.add(
-                        EngineRequest.builder("r" + i, img, i % 2 == 0 ? Task.CAPTION : Task.OCR)
-                                .maxNewTokens(3 + i % 7)
-                                .build());
+                EngineRequest.Builder b =
+                        EngineRequest.builder("r" + i, img, i % 2 == 0 ? Task.CAPTION : Task.OCR);
+                if (i % 5 == 1) {
+                    // seeded sampling: the draws must not depend on what else is batched
+                    b.sampling(
+                            new SamplingParams(2.0, 0.95, 100 + i, java.util.OptionalInt.empty()));
+                }
+                reqs.add(b.maxNewTokens(3 + i % 7).build());
             }
         }
         return reqs;

@@ -10,6 +10,7 @@ import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.EngineStats;
 import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.SamplingParams;
 import dev.glimpse.serving.engine.Task;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -51,6 +52,13 @@ class BatchedEqualsIsolatedITCase {
                 b.categories(categories.subList(0, 1 + i % categories.size()));
             } else {
                 b.maxNewTokens(1 + i % MAX_NEW);
+                if (i % 8 == 1) {
+                    // seeded temperature/top-p: each request owns its generator, so batching
+                    // must not change the draws
+                    b.sampling(
+                            new SamplingParams(
+                                    0.8, 0.9, i, java.util.OptionalInt.of(1 + i % MAX_NEW)));
+                }
                 if (i % 5 == 0) {
                     b.question("What is shown?");
                 }
