@@ -666,7 +666,8 @@ final class EngineCore {
                 prefillNanos,
                 decodeNanos,
                 rebuildNanos,
-                numGroupedPrefills);
+                numGroupedPrefills,
+                kv.pool().numEvictions());
     }
 
     Scheduler scheduler() {

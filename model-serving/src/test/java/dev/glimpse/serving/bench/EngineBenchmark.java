@@ -137,7 +137,8 @@ public final class EngineBenchmark {
                 a.prefillNanos() - b.prefillNanos(),
                 a.decodeNanos() - b.decodeNanos(),
                 a.rebuildNanos() - b.rebuildNanos(),
-                a.numGroupedPrefills() - b.numGroupedPrefills());
+                a.numGroupedPrefills() - b.numGroupedPrefills(),
+                a.numKvEvictions() - b.numKvEvictions());
     }
 
     static void throughput(ModelDirectory model, ExecutorOptions options, int newTokens)

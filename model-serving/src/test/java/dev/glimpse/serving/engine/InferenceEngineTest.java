@@ -121,6 +121,24 @@ class InferenceEngineTest {
     }
 
     @Test
+    void smallKvPoolForcesWaitingAndEvictionsWithoutChangingOutputs() throws Exception {
+        List<EngineRequest> reqs = mixedRequests();
+        List<String> isolated =
+                outputs(
+                        engine(
+                                config().maxNumSeqs(1).prefixCaching(false).build(),
+                                new FakeModelExecutor(),
+                                new PrometheusRegistry()),
+                        reqs,
+                        true);
+        // 24 blocks of 4 tokens: about three requests fit at once, cached prefixes get evicted
+        InferenceEngine tight = engine(config().numKvBlocks(24).build(), model, registry);
+        assertThat(outputs(tight, reqs, false)).isEqualTo(isolated);
+        assertThat(tight.stats().numPrefixHitTokens()).isPositive();
+        assertThat(tight.stats().numKvEvictions()).isPositive();
+    }
+
+    @Test
     void freshPromptsOfEqualLengthArePrefilledAsOneBatchWithUnchangedOutputs() throws Exception {
         List<EngineRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
