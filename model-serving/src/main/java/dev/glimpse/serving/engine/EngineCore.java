@@ -1,6 +1,5 @@
 package dev.glimpse.serving.engine;
 
-import dev.glimpse.serving.engine.encoder.EncoderCache;
 import dev.glimpse.serving.engine.kv.BlockPool;
 import dev.glimpse.serving.engine.kv.BlockStore;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
@@ -47,7 +46,7 @@ final class EngineCore {
     private final KvCopyCounter copies = new KvCopyCounter();
     private final BlockStore blockStore;
     private final DecodeBatchKv batch;
-    private final EncoderCache encoderCache;
+    private final VisualTokenProvider vision;
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
 
@@ -58,10 +57,7 @@ final class EngineCore {
     private volatile long numGeneratedTokens;
     private volatile long numPrefixQueryTokens;
     private volatile long numPrefixHitTokens;
-    private volatile long numVisionRuns;
-    private volatile long numImagesEncoded;
     private long lastReportedCopies;
-    private volatile long visionNanos;
     private volatile long prefillNanos;
     private volatile long decodeNanos;
     private volatile long rebuildNanos;
@@ -97,7 +93,7 @@ final class EngineCore {
                                 shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
                         : null;
         this.batch = new DecodeBatchKv(shape.kv(), copies);
-        this.encoderCache = new EncoderCache(config.encoderCacheBytes());
+        this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
     }
 
     void add(ActiveRequest req) {
@@ -142,7 +138,7 @@ final class EngineCore {
         for (Sequence seq : out.admitted()) {
             onAdmitted(seq);
         }
-        provideVisualTokens(out.admitted());
+        vision.provide(out.admitted(), owners, this::abort);
         List<Sequence> decoding = new ArrayList<>();
         // Fresh prompts computed whole in this step are batched by length: equal T and no past
         // is the one case the concat graph can run as one batch without padding.
@@ -208,89 +204,6 @@ final class EngineCore {
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
             blockStore.load(seqKv, hits);
             seq.setPrefillKv(seqKv, 0);
-        }
-    }
-
-    /**
-     * Gives admitted sequences their image's visual tokens: request, encoder cache, or one vision
-     * run.
-     */
-    private void provideVisualTokens(List<Sequence> admitted) {
-        Map<String, List<ActiveRequest>> missing = new LinkedHashMap<>();
-        Map<String, EngineImage> images = new LinkedHashMap<>();
-        int queries = 0;
-        int hits = 0;
-        for (Sequence seq : admitted) {
-            ActiveRequest req = owners.get(seq.id());
-            int[] vis = seq.visualPositions();
-            if (seq.state() != RequestState.RUNNING
-                    || vis.length == 0
-                    || vis[vis.length - 1] < seq.numComputedTokens()) {
-                continue; // no image, or the prefix cache covers all its rows
-            }
-            if (req.visualTokens != null) {
-                seq.setVisualTokens(req.visualTokens);
-                continue;
-            }
-            String hash = req.request.image().contentHash();
-            if (missing.containsKey(hash)) {
-                missing.get(hash).add(req);
-                continue;
-            }
-            queries++;
-            var cached = encoderCache.get(hash);
-            if (cached.isPresent()) {
-                hits++;
-                req.visualTokens = cached.get();
-                seq.setVisualTokens(cached.get());
-            } else {
-                missing.computeIfAbsent(hash, h -> new ArrayList<>()).add(req);
-                images.put(hash, req.request.image());
-            }
-        }
-        metrics.encoderCache(queries, hits);
-        if (images.isEmpty()) {
-            return;
-        }
-        // split into runs of at most maxImagesPerVisionRun images: very large batches were no
-        // faster per image than small ones on the 2-core machines (docs/benchmarks.md)
-        List<String> hashes = new ArrayList<>(images.keySet());
-        for (int from = 0; from < hashes.size(); from += config.maxImagesPerVisionRun()) {
-            List<String> chunk =
-                    hashes.subList(
-                            from, Math.min(hashes.size(), from + config.maxImagesPerVisionRun()));
-            List<EngineImage> chunkImages = new ArrayList<>();
-            List<String> ids = new ArrayList<>();
-            for (String h : chunk) {
-                chunkImages.add(images.get(h));
-                missing.get(h).forEach(r -> ids.add(r.id()));
-            }
-            List<float[]> features;
-            long t0 = nanoTime.getAsLong();
-            try {
-                features = executor.encodeImages(chunkImages, ids);
-                visionNanos += nanoTime.getAsLong() - t0;
-            } catch (ExecutionFailedException e) {
-                metrics.error(e.stage().label());
-                for (String h : chunk) {
-                    missing.get(h).forEach(r -> abort(r, RequestState.FINISHED_FAILED, e));
-                }
-                continue;
-            }
-            numVisionRuns++;
-            numImagesEncoded += chunk.size();
-            for (int i = 0; i < chunk.size(); i++) {
-                encoderCache.put(chunk.get(i), features.get(i));
-                for (ActiveRequest r : missing.get(chunk.get(i))) {
-                    r.visualTokens = features.get(i);
-                }
-            }
-        }
-        for (Sequence seq : admitted) {
-            ActiveRequest req = owners.get(seq.id());
-            if (seq.visualTokens() == null && req != null && req.visualTokens != null) {
-                seq.setVisualTokens(req.visualTokens);
-            }
         }
     }
 
@@ -636,7 +549,7 @@ final class EngineCore {
         if (blockStore != null) {
             blockStore.release();
         }
-        encoderCache.clear();
+        vision.encoderCache().clear();
     }
 
     /** Fails every active request after an unexpected error in a step; the engine goes on. */
@@ -657,12 +570,12 @@ final class EngineCore {
                 numGeneratedTokens,
                 numPrefixQueryTokens,
                 numPrefixHitTokens,
-                encoderCache.numQueries(),
-                encoderCache.numHits(),
-                numVisionRuns,
-                numImagesEncoded,
+                vision.encoderCache().numQueries(),
+                vision.encoderCache().numHits(),
+                vision.numVisionRuns(),
+                vision.numImagesEncoded(),
                 numRejected,
-                visionNanos,
+                vision.visionNanos(),
                 prefillNanos,
                 decodeNanos,
                 rebuildNanos,
