@@ -37,6 +37,8 @@ class Config:
     ln_eps: float = 1e-6
     max_positions: int = 1024
     n_ocr_classes: int = 38          # aux heads only: blank + OCR charset
+    n_scene_patch: int = 37          # aux: background + 8 colours x 4 shapes + 4 symbols
+    n_scene_seq: int = 19            # aux: blank + colours, shapes, relations, symbols
     vit_gelu: str = "none"           # "none" = erf GELU (tiny model); "tanh" = gelu_pytorch_tanh (SigLIP)
     tie_embeddings: bool = True      # Qwen2-7B (MiniCPM-V 2.6) has a separate lm_head
 
@@ -263,6 +265,9 @@ class GlimpseModel(nn.Module):
         # auxiliary OCR heads (training only, not exported)
         self.patch_char_head = nn.Linear(c.vit_hidden, c.n_ocr_classes)
         self.ctc_head = nn.Linear(c.hidden, c.n_ocr_classes)
+        # auxiliary scene heads (training only): per-patch object/symbol class, CTC over the resampler queries
+        self.scene_patch_head = nn.Linear(c.vit_hidden, c.n_scene_patch)
+        self.scene_ctc_head = nn.Linear(c.hidden, c.n_scene_seq)
 
     def embed_with_images(self, input_ids, image_features, unk_id):
         """Replace <unk> rows (in order) with image feature rows (overview, then slices row-major)."""
