@@ -28,7 +28,11 @@ final class NaiveGraphics2dPipeline {
     }
 
     List<float[]> run(byte[] encoded) throws IOException {
-        BufferedImage source = ImageIO.read(new ByteArrayInputStream(encoded));
+        return process(ImageIO.read(new ByteArrayInputStream(encoded)));
+    }
+
+    /** Everything after decoding: slice, scale, normalise and pack. */
+    List<float[]> process(BufferedImage source) {
         SliceLayout layout = planner.plan(new ImageSize(source.getWidth(), source.getHeight()));
         List<float[]> strips = new ArrayList<>();
         strips.add(strip(scale(source, layout.overview())));
