@@ -6,9 +6,9 @@ usage: export_model.py --ckpt CKPT --model-dir ../models/glimpse-tiny [--version
 --verify-out writes raw tensors + tokenizer texts for CheckModel.java (keep it outside the repo).
 """
 import argparse
+import csv
 import json
 import os
-import shutil
 
 import torch
 
@@ -42,8 +42,17 @@ def main():
     if a.verify_out:
         with open(os.path.join(a.verify_out, "tokenizer_cases.json"), "w") as f:
             json.dump(golden.tokenizer_cases(tok, cases), f)
-    if a.train_log:
-        shutil.copy(a.train_log, os.path.join(a.model_dir, "training-log.csv"))
+    if a.train_log:      # rows logged after the last checkpoint of an interrupted run appear twice: keep the last
+        with open(a.train_log) as f:
+            rows = list(csv.reader(f))
+        by_step = {}
+        for r in rows[1:]:
+            by_step[int(r[0])] = r
+        with open(os.path.join(a.model_dir, "training-log.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(rows[0])
+            for s in sorted(by_step):
+                w.writerow(by_step[s])
     for c in cases:
         print(c["name"], c["tgtSizes"], repr(c["outputText"]), c.get("pYes"))
 

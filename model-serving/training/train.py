@@ -23,7 +23,7 @@ from glimpse_train.data import make_sample
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
-WORD_PHASE = 1000      # steps of captions + moderation + single-word OCR before lines/pages join
+WORD_PHASE = 2500      # steps of captions + moderation + single-word OCR before lines/pages join
 
 
 def task_mix(step):
@@ -82,6 +82,21 @@ def losses(model, b, tok, cfg):
         out["ctc"] = F.ctc_loss(lp, flat, torch.full((len(idx),), lp.shape[0], dtype=torch.long),
                                 torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
                                 zero_infinity=True)
+    sl = b["scene_patch_labels"]
+    if (sl >= 0).any():
+        sc = model.scene_patch_head(vit_states)
+        out["scene_patch"] = F.cross_entropy(sc.reshape(-1, sc.shape[-1]), sl.reshape(-1), ignore_index=-100)
+        with torch.no_grad():
+            m = (sl > 0)
+            out["scene_patch_acc"] = (sc.argmax(-1)[m] == sl[m]).float().mean().item() if m.any() else 0.0
+        idx = [n for n, t in enumerate(b["scene_seq"]) if t is not None]
+        lp = F.log_softmax(model.scene_ctc_head(feats[idx]), dim=-1).transpose(0, 1)
+        tg = [b["scene_seq"][n] for n in idx]
+        if sum(len(t) for t in tg) > 0:
+            out["scene_ctc"] = F.ctc_loss(lp, torch.tensor([c for t in tg for c in t], dtype=torch.long),
+                                          torch.full((len(idx),), lp.shape[0], dtype=torch.long),
+                                          torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
+                                          zero_infinity=True)
     return out
 
 
@@ -95,9 +110,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=900)
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--minutes", type=float, default=1e9, help="stop (after a checkpoint) after this long")
@@ -130,7 +145,7 @@ def main():
     log = csv.writer(logf)
     if new_log:
         log.writerow(["step", "train_minutes", "lr", "loss_lm", "tok_acc", "loss_patch", "loss_ctc", "images_per_s",
-                      "tasks"])
+                      "tasks", "loss_scene_patch", "scene_patch_acc", "loss_scene_ctc"])
     t0 = time.time()
     last_ck = time.time()
     agg, n_img, t_win = {}, 0, time.time()
@@ -156,14 +171,15 @@ def main():
             g["lr"] = lr
         out = losses(model, b, tok, cfg)
         w = aux_weight(step)
-        loss = out["lm"] + w * (out.get("patch", 0.0) + 0.1 * out.get("ctc", 0.0))
+        loss = out["lm"] + w * (out.get("patch", 0.0) + 0.1 * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
+                                + 0.5 * out.get("scene_ctc", 0.0))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
         n_img += len(samples)
-        for k in ("lm", "tok_acc", "patch", "ctc"):
+        for k in ("lm", "tok_acc", "patch", "ctc", "scene_patch", "scene_patch_acc", "scene_ctc"):
             if k in out:
                 v = out[k]
                 agg.setdefault(k, []).append(float(v))
@@ -173,7 +189,9 @@ def main():
             tasks = "/".join("%s:%.2f" % (t, wt) for t, wt in task_mix(step))
             log.writerow([step, "%.2f" % (minutes_before + (time.time() - t0) / 60), "%.2e" % lr,
                           "%.4f" % mean.get("lm", 0), "%.4f" % mean.get("tok_acc", 0),
-                          "%.4f" % mean.get("patch", 0), "%.4f" % mean.get("ctc", 0), "%.1f" % (n_img / dt), tasks])
+                          "%.4f" % mean.get("patch", 0), "%.4f" % mean.get("ctc", 0), "%.1f" % (n_img / dt), tasks,
+                          "%.4f" % mean.get("scene_patch", 0), "%.4f" % mean.get("scene_patch_acc", 0),
+                          "%.4f" % mean.get("scene_ctc", 0)])
             logf.flush()
             print(step, group_counts, {k: round(v, 4) for k, v in mean.items()}, "img/s %.1f" % (n_img / dt), flush=True)
             agg, n_img, t_win = {}, 0, time.time()

@@ -53,11 +53,29 @@ def ocr_labels(boxes, images, maps):
     return per_patch, ctc
 
 
+def scene_labels(scene, images, maps):
+    """Per output image: per-patch scene class (0 = background) [Hp*Wp]; the symbol sequence for the overview."""
+    per_patch = []
+    for im, (ox, oy, sx, sy) in zip(images, maps):
+        w, h = im.size
+        hp, wp = h // PATCH, w // PATCH
+        lab = np.zeros((hp, wp), np.int64)
+        cy = (np.arange(hp) + 0.5) * PATCH
+        cx = (np.arange(wp) + 0.5) * PATCH
+        for (cls, x0, y0, x1, y1) in scene["boxes"]:
+            a0, a1, b0, b1 = x0 * sx - ox, x1 * sx - ox, y0 * sy - oy, y1 * sy - oy
+            inside = ((cy >= b0) & (cy < b1))[:, None] & ((cx >= a0) & (cx < a1))[None, :]
+            lab[inside] = cls
+        per_patch.append(lab.reshape(-1))
+    return per_patch, [scene["seq"]] + [None] * (len(images) - 1)
+
+
 def collate(samples, tok, query_num, with_aux=True):
     unk = tok.id("<unk>")
     pad = tok.id("<|endoftext|>")
     im_end = tok.id("<|im_end|>")
     strips, tgts, seqs, labs, patch_labels, ctc_targets = [], [], [], [], [], []
+    scene_patch, scene_seq = [], []
     for s in samples:
         p, images, maps, st, tg = prepare_image(s["image"], s["max_slices"])
         strips += st
@@ -74,6 +92,12 @@ def collate(samples, tok, query_num, with_aux=True):
                 pl, ct = [None] * len(images), [None] * len(images)
             patch_labels += pl
             ctc_targets += ct
+            if s.get("scene") is not None:
+                sp, sq = scene_labels(s["scene"], images, maps)
+            else:
+                sp, sq = [None] * len(images), [None] * len(images)
+            scene_patch += sp
+            scene_seq += sq
     pv, pmask = slicing.batch_strips(strips)
     T = max(len(x) for x in seqs)
     ids = np.full((len(seqs), T), pad, np.int64)
@@ -95,5 +119,11 @@ def collate(samples, tok, query_num, with_aux=True):
                 plab[n, :len(pl)] = pl
         out["patch_labels"] = torch.from_numpy(plab)
         out["ctc_targets"] = ctc_targets
+        slab = np.full((len(strips), L), -100, np.int64)
+        for n, sp in enumerate(scene_patch):
+            if sp is not None:
+                slab[n, :len(sp)] = sp
+        out["scene_patch_labels"] = torch.from_numpy(slab)
+        out["scene_seq"] = scene_seq
     assert int((out["input_ids"] == unk).sum()) == len(strips) * query_num
     return out

@@ -76,8 +76,20 @@ def scene_size(rng):
     return rng.randint(150, 224), rng.randint(130, 200)
 
 
-def make_scene(rng, w, h):
-    """Returns (image, caption)."""
+# auxiliary scene labels (training only): per-patch classes and a short symbol sequence per image
+SCENE_SEQ = {name: k + 1 for k, name in enumerate(list(COLORS) + SHAPES + RELATIONS + list(CATEGORIES))}
+N_SCENE_SEQ = len(SCENE_SEQ) + 1                       # + CTC blank
+N_SCENE_PATCH = 1 + len(COLORS) * len(SHAPES) + len(CATEGORIES)
+
+
+def _obj_meta(meta, color, shape, cx, cy, r):
+    if meta is not None:
+        cls = 1 + list(COLORS).index(color) * len(SHAPES) + SHAPES.index(shape)
+        meta["boxes"].append((cls, cx - r * 0.8, cy - r * 0.8, cx + r * 0.8, cy + r * 0.8))
+
+
+def make_scene(rng, w, h, meta=None):
+    """Returns (image, caption). If meta (dict with lists "boxes", "seq") is given, auxiliary labels are added."""
     img = _background(rng, w, h)
     d = ImageDraw.Draw(img)
     m = min(w, h)
@@ -88,6 +100,9 @@ def make_scene(rng, w, h):
         r = rng.uniform(0.16, 0.3) * m
         cx, cy = rng.uniform(r + 2, w - r - 2), rng.uniform(r + 2, h - r - 2)
         draw_shape(d, objs[0][1], cx, cy, r, _jitter(rng, COLORS[objs[0][0]]))
+        _obj_meta(meta, objs[0][0], objs[0][1], cx, cy, r)
+        if meta is not None:
+            meta["seq"] += [SCENE_SEQ[objs[0][0]], SCENE_SEQ[objs[0][1]]]
         return img, "%s %s %s" % (_art(objs[0][0]), objs[0][0], objs[0][1])
     rel = rng.choice(RELATIONS)
     r1, r2 = rng.uniform(0.11, 0.18) * m, rng.uniform(0.11, 0.18) * m
@@ -99,6 +114,11 @@ def make_scene(rng, w, h):
         x1, x2 = rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * w
     draw_shape(d, objs[0][1], x1, y1, r1, _jitter(rng, COLORS[objs[0][0]]))
     draw_shape(d, objs[1][1], x2, y2, r2, _jitter(rng, COLORS[objs[1][0]]))
+    _obj_meta(meta, objs[0][0], objs[0][1], x1, y1, r1)
+    _obj_meta(meta, objs[1][0], objs[1][1], x2, y2, r2)
+    if meta is not None:
+        meta["seq"] += [SCENE_SEQ[objs[0][0]], SCENE_SEQ[objs[0][1]], SCENE_SEQ[rel], SCENE_SEQ[objs[1][0]],
+                        SCENE_SEQ[objs[1][1]]]
     return img, "%s %s %s %s %s %s %s" % (_art(objs[0][0]), objs[0][0], objs[0][1], rel, _art(objs[1][0]),
                                           objs[1][0], objs[1][1])
 
@@ -175,7 +195,7 @@ def make_ocr_page(rng):
     return img, "\n".join(lines), boxes
 
 
-def draw_symbol(rng, img, cat, avoid=None):
+def draw_symbol(rng, img, cat, meta=None):
     w, h = img.size
     size = rng.randint(26, 42)
     f = font(size)
@@ -185,23 +205,27 @@ def draw_symbol(rng, img, cat, avoid=None):
     x = rng.uniform(0, max(1, w - sw)) - bb[0]
     y = rng.uniform(0, max(1, h - sh)) - bb[1]
     ImageDraw.Draw(img).text((x, y), ch, font=f, fill=_jitter(rng, (rng.randint(0, 90),) * 3, 25))
+    if meta is not None:
+        cls = 1 + len(COLORS) * len(SHAPES) + list(CATEGORIES).index(cat)
+        meta["boxes"].append((cls, x + bb[0], y + bb[1], x + bb[2], y + bb[3]))
+        meta["seq"].append(SCENE_SEQ[cat])
 
 
-def make_moderation(rng, category=None):
+def make_moderation(rng, category=None, meta=None):
     """Returns (image, category, answer). Balanced: half contain `category`, the other half contain nothing
     or one other flagged symbol."""
     cats = list(CATEGORIES)
     category = category or rng.choice(cats)
     if rng.random() < 0.7:
-        img, _ = make_scene(rng, *scene_size(rng))
+        img, _ = make_scene(rng, *scene_size(rng), meta=meta)
     else:
         img, _, _ = (make_ocr_page(rng) if rng.random() < 0.5 else make_ocr_word(rng))
     if rng.random() < 0.5:
-        draw_symbol(rng, img, category)
+        draw_symbol(rng, img, category, meta)
         ans = "yes"
     else:
         if rng.random() < 0.5:
-            draw_symbol(rng, img, rng.choice([c for c in cats if c != category]))
+            draw_symbol(rng, img, rng.choice([c for c in cats if c != category]), meta)
         ans = "no"
     return img, category, ans
 
@@ -209,11 +233,13 @@ def make_moderation(rng, category=None):
 def make_sample(rng, task):
     """task in caption / ocr_word / ocr_line / ocr_page / moderation -> dict."""
     if task == "caption":
-        img, cap = make_scene(rng, *scene_size(rng))
-        return dict(image=img, task="caption", answer=cap, boxes=None, max_slices=4)
+        meta = {"boxes": [], "seq": []}
+        img, cap = make_scene(rng, *scene_size(rng), meta=meta)
+        return dict(image=img, task="caption", answer=cap, boxes=None, max_slices=4, scene=meta)
     if task == "moderation":
-        img, cat, ans = make_moderation(rng)
-        return dict(image=img, task="moderation", category=cat, answer=ans, boxes=None, max_slices=4)
+        meta = {"boxes": [], "seq": []}
+        img, cat, ans = make_moderation(rng, meta=meta)
+        return dict(image=img, task="moderation", category=cat, answer=ans, boxes=None, max_slices=4, scene=meta)
     fn = {"ocr_word": make_ocr_word, "ocr_line": make_ocr_line, "ocr_page": make_ocr_page}[task]
     img, text, boxes = fn(rng)
     return dict(image=img, task="ocr", kind=task, answer=text, boxes=boxes, max_slices=9)

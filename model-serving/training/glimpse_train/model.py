@@ -37,6 +37,10 @@ class Config:
     ln_eps: float = 1e-6
     max_positions: int = 1024
     n_ocr_classes: int = 38          # aux heads only: blank + OCR charset
+    n_scene_patch: int = 37          # aux: background + 8 colours x 4 shapes + 4 symbols
+    n_scene_seq: int = 19            # aux: blank + colours, shapes, relations, symbols
+    vit_gelu: str = "none"           # "none" = erf GELU (tiny model); "tanh" = gelu_pytorch_tanh (SigLIP)
+    tie_embeddings: bool = True      # Qwen2-7B (MiniCPM-V 2.6) has a separate lm_head
 
     def to_dict(self):
         return asdict(self)
@@ -61,6 +65,7 @@ class VitLayer(nn.Module):
         super().__init__()
         d = c.vit_hidden
         self.h = c.vit_heads
+        self.gelu = c.vit_gelu
         self.ln1 = nn.LayerNorm(d, eps=c.ln_eps)
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
@@ -77,7 +82,7 @@ class VitLayer(nn.Module):
         s = torch.where(key_ok, s, torch.full_like(s, NEG))
         a = torch.matmul(torch.softmax(s, dim=-1), v)
         x = x + self.out(a.transpose(1, 2).reshape(N, L, d))
-        x = x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        x = x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate=self.gelu))
         return x
 
 
@@ -222,6 +227,7 @@ class Decoder(nn.Module):
         nn.init.normal_(self.embed_tokens.weight, std=0.02)
         self.layers = nn.ModuleList([DecoderLayer(c) for _ in range(c.layers)])
         self.norm = RMSNorm(c.hidden, c.rms_eps)
+        self.lm_head = None if c.tie_embeddings else nn.Linear(c.hidden, c.vocab, bias=False)
         inv = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2, dtype=torch.float32) / c.head_dim))
         self.register_buffer("inv_freq", inv, persistent=False)
 
@@ -244,7 +250,7 @@ class Decoder(nn.Module):
             x, pr = layer(x, cos, sin, allowed, pk, pv)
             presents.append(pr)
         x = self.norm(x)
-        logits = F.linear(x, self.embed_tokens.weight)
+        logits = F.linear(x, self.embed_tokens.weight) if self.lm_head is None else self.lm_head(x)
         if return_hidden:
             return logits, presents, x
         return logits, presents
@@ -259,6 +265,9 @@ class GlimpseModel(nn.Module):
         # auxiliary OCR heads (training only, not exported)
         self.patch_char_head = nn.Linear(c.vit_hidden, c.n_ocr_classes)
         self.ctc_head = nn.Linear(c.hidden, c.n_ocr_classes)
+        # auxiliary scene heads (training only): per-patch object/symbol class, CTC over the resampler queries
+        self.scene_patch_head = nn.Linear(c.vit_hidden, c.n_scene_patch)
+        self.scene_ctc_head = nn.Linear(c.hidden, c.n_scene_seq)
 
     def embed_with_images(self, input_ids, image_features, unk_id):
         """Replace <unk> rows (in order) with image feature rows (overview, then slices row-major)."""

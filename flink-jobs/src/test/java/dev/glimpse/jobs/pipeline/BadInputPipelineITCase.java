@@ -69,7 +69,9 @@ class BadInputPipelineITCase {
     void everyKindOfBadInputIsDeadLetteredWithItsReasonWhileGoodEventsInterleavedStillGetResults()
             throws Exception {
         List<Path> rejectable = mustBeRejectedFiles();
-        assertThat(rejectable).as("corpus files marked 'must be rejected cleanly'").hasSizeGreaterThanOrEqualTo(30);
+        assertThat(rejectable)
+                .as("corpus files marked 'must be rejected cleanly'")
+                .hasSizeGreaterThanOrEqualTo(30);
 
         Map<String, Set<ReasonCode>> expectedReason = new HashMap<>();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -83,19 +85,30 @@ class BadInputPipelineITCase {
             events.add(event(id, "OCR", new InlineImage(ByteBuffer.wrap(bytes))));
             String good = "good-" + n;
             goodIds.add(good);
-            events.add(event(good, n % 2 == 0 ? "CAPTION" : "MODERATION", inline(TestImages.scene(n, 112, 112))));
+            events.add(
+                    event(
+                            good,
+                            n % 2 == 0 ? "CAPTION" : "MODERATION",
+                            inline(TestImages.scene(n, 112, 112))));
         }
-        // Oversized inline payload (over kafka.maxInlineBytes, still under the broker's 1 MB limit).
+        // Oversized inline payload (over kafka.maxInlineBytes, still under the broker's 1 MB
+        // limit).
         events.add(event("bad-oversized", "CAPTION", inline(TestImages.noise(3, 420, 420))));
         expectedReason.put("bad-oversized", EnumSet.of(ReasonCode.PAYLOAD_TOO_LARGE));
         events.add(event("bad-unknown-task", "SUMMARIZE", inline(TestImages.scene(1, 112, 112))));
         expectedReason.put("bad-unknown-task", EnumSet.of(ReasonCode.UNKNOWN_TASK));
-        events.add(event("bad-missing-file", "OCR", new ImageReference(tmp.resolve("nope.png").toUri().toString())));
+        events.add(
+                event(
+                        "bad-missing-file",
+                        "OCR",
+                        new ImageReference(tmp.resolve("nope.png").toUri().toString())));
         expectedReason.put("bad-missing-file", EnumSet.of(ReasonCode.FETCH_FAILED));
         Path bomb = tmp.resolve("bomb.png");
         Files.copy(CORPUS.resolve("hostile/bomb_100000x100000.png"), bomb);
         events.add(event("bad-bomb-by-uri", "OCR", new ImageReference(bomb.toUri().toString())));
-        expectedReason.put("bad-bomb-by-uri", EnumSet.of(ReasonCode.TOO_MANY_PIXELS, ReasonCode.IMAGE_TOO_LARGE));
+        expectedReason.put(
+                "bad-bomb-by-uri",
+                EnumSet.of(ReasonCode.TOO_MANY_PIXELS, ReasonCode.IMAGE_TOO_LARGE));
         events.add(event("good-last", "OCR", inline(TestImages.text("THE END", 224, 56))));
         goodIds.add("good-last");
 
@@ -104,16 +117,24 @@ class BadInputPipelineITCase {
             pipeline.start();
             pipeline.produce(events.subList(0, events.size() / 2));
             // Not Avro at all, between two batches of events.
-            records.add(new ProducerRecord<>(pipeline.images, "garbage".getBytes(StandardCharsets.UTF_8)));
-            records.add(new ProducerRecord<>(pipeline.images, new byte[] {(byte) 0xFF, (byte) 0xFF, 1, 2, 3}));
+            records.add(
+                    new ProducerRecord<>(
+                            pipeline.images, "garbage".getBytes(StandardCharsets.UTF_8)));
+            records.add(
+                    new ProducerRecord<>(
+                            pipeline.images, new byte[] {(byte) 0xFF, (byte) 0xFF, 1, 2, 3}));
             pipeline.produceRaw(records);
             pipeline.produce(events.subList(events.size() / 2, events.size()));
 
             int badEvents = expectedReason.size();
-            List<DeadLetter> deadLetters = pipeline.drainDeadLetters(badEvents + 2, Duration.ofMinutes(4));
-            List<AnalysisResult> results = pipeline.drainResults(goodIds.size(), Duration.ofMinutes(4));
+            List<DeadLetter> deadLetters =
+                    pipeline.drainDeadLetters(badEvents + 2, Duration.ofMinutes(4));
+            List<AnalysisResult> results =
+                    pipeline.drainResults(goodIds.size(), Duration.ofMinutes(4));
 
-            assertThat(results).extracting(AnalysisResult::getEventId).containsExactlyInAnyOrderElementsOf(goodIds);
+            assertThat(results)
+                    .extracting(AnalysisResult::getEventId)
+                    .containsExactlyInAnyOrderElementsOf(goodIds);
             assertThat(deadLetters).hasSize(badEvents + 2);
             List<DeadLetter> malformed =
                     deadLetters.stream().filter(d -> d.getEventId() == null).toList();
@@ -134,7 +155,9 @@ class BadInputPipelineITCase {
             assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(expectedReason.keySet());
             for (Map.Entry<String, DeadLetter> e : byId.entrySet()) {
                 DeadLetter d = e.getValue();
-                assertThat(d.getReason()).as("reason of %s: %s", e.getKey(), d.getMessage()).isIn(expectedReason.get(e.getKey()));
+                assertThat(d.getReason())
+                        .as("reason of %s: %s", e.getKey(), d.getMessage())
+                        .isIn(expectedReason.get(e.getKey()));
                 assertThat(d.getMessage()).as(e.getKey()).contains(e.getKey());
                 assertThat(d.getOriginalTopic()).isEqualTo(pipeline.images);
             }
@@ -146,7 +169,8 @@ class BadInputPipelineITCase {
     private static Set<ReasonCode> expectedReasons(Path file, byte[] bytes) {
         String name = file.getFileName().toString();
         if (bytes.length == 0) {
-            return EnumSet.of(ReasonCode.MISSING_IMAGE); // an empty inline image is caught by validation
+            return EnumSet.of(
+                    ReasonCode.MISSING_IMAGE); // an empty inline image is caught by validation
         }
         if (name.startsWith("truncated")) {
             return EnumSet.of(ReasonCode.TRUNCATED_IMAGE, ReasonCode.CORRUPT_IMAGE);
@@ -159,8 +183,12 @@ class BadInputPipelineITCase {
 
     /** Every file the corpus README marks "must be rejected cleanly". */
     static List<Path> mustBeRejectedFiles() throws Exception {
-        assertThat(CORPUS.resolve("README.md")).as("real-image corpus beside the repository").exists();
-        Pattern row = Pattern.compile("^\\| *\\d+ *\\| *`([^`]+)` *\\|.*\\*\\*must be rejected cleanly\\*\\*");
+        assertThat(CORPUS.resolve("README.md"))
+                .as("real-image corpus beside the repository")
+                .exists();
+        Pattern row =
+                Pattern.compile(
+                        "^\\| *\\d+ *\\| *`([^`]+)` *\\|.*\\*\\*must be rejected cleanly\\*\\*");
         List<Path> files = new ArrayList<>();
         for (String line : Files.readAllLines(CORPUS.resolve("README.md"))) {
             Matcher m = row.matcher(line);

@@ -11,6 +11,8 @@ package dev.glimpse.serving.engine;
  * @param prefixCaching reuse KV of identical prompt prefixes (same tokens and same images)
  * @param encoderCacheBytes bytes of visual tokens kept by image hash; 0 disables the cache
  * @param validateInvariants run the invariant validator after every step (tests)
+ * @param maxImagesPerVisionRun images per vision graph run (more are split into several runs)
+ * @param maxTokensPerPrefillRun tokens per batched prefill run of equal-length fresh prompts
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -20,9 +22,13 @@ public record EngineConfig(
         int numKvBlocks,
         boolean prefixCaching,
         long encoderCacheBytes,
-        boolean validateInvariants) {
+        boolean validateInvariants,
+        int maxImagesPerVisionRun,
+        int maxTokensPerPrefillRun) {
 
     public EngineConfig {
+        positive("maxImagesPerVisionRun", maxImagesPerVisionRun);
+        positive("maxTokensPerPrefillRun", maxTokensPerPrefillRun);
         positive("maxNumBatchedTokens", maxNumBatchedTokens);
         positive("maxNumSeqs", maxNumSeqs);
         positive("maxQueuedRequests", maxQueuedRequests);
@@ -60,7 +66,9 @@ public record EngineConfig(
                 .numKvBlocks(numKvBlocks)
                 .prefixCaching(prefixCaching)
                 .encoderCacheBytes(encoderCacheBytes)
-                .validateInvariants(validateInvariants);
+                .validateInvariants(validateInvariants)
+                .maxImagesPerVisionRun(maxImagesPerVisionRun)
+                .maxTokensPerPrefillRun(maxTokensPerPrefillRun);
     }
 
     /**
@@ -75,6 +83,18 @@ public record EngineConfig(
         private boolean prefixCaching = true;
         private long encoderCacheBytes = 64L << 20;
         private boolean validateInvariants;
+        private int maxImagesPerVisionRun = 8;
+        private int maxTokensPerPrefillRun = 512;
+
+        public Builder maxImagesPerVisionRun(int v) {
+            maxImagesPerVisionRun = v;
+            return this;
+        }
+
+        public Builder maxTokensPerPrefillRun(int v) {
+            maxTokensPerPrefillRun = v;
+            return this;
+        }
 
         public Builder maxNumBatchedTokens(int v) {
             maxNumBatchedTokens = v;
@@ -125,7 +145,9 @@ public record EngineConfig(
                     numKvBlocks,
                     prefixCaching,
                     encoderCacheBytes,
-                    validateInvariants);
+                    validateInvariants,
+                    maxImagesPerVisionRun,
+                    maxTokensPerPrefillRun);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.glimpse.serving.engine;
 
-import dev.glimpse.serving.engine.encoder.EncoderCache;
 import dev.glimpse.serving.engine.kv.BlockPool;
 import dev.glimpse.serving.engine.kv.BlockStore;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
@@ -47,7 +46,7 @@ final class EngineCore {
     private final KvCopyCounter copies = new KvCopyCounter();
     private final BlockStore blockStore;
     private final DecodeBatchKv batch;
-    private final EncoderCache encoderCache;
+    private final VisualTokenProvider vision;
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
 
@@ -58,10 +57,7 @@ final class EngineCore {
     private volatile long numGeneratedTokens;
     private volatile long numPrefixQueryTokens;
     private volatile long numPrefixHitTokens;
-    private volatile long numVisionRuns;
-    private volatile long numImagesEncoded;
     private long lastReportedCopies;
-    private volatile long visionNanos;
     private volatile long prefillNanos;
     private volatile long decodeNanos;
     private volatile long rebuildNanos;
@@ -97,7 +93,7 @@ final class EngineCore {
                                 shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
                         : null;
         this.batch = new DecodeBatchKv(shape.kv(), copies);
-        this.encoderCache = new EncoderCache(config.encoderCacheBytes());
+        this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
     }
 
     void add(ActiveRequest req) {
@@ -142,7 +138,7 @@ final class EngineCore {
         for (Sequence seq : out.admitted()) {
             onAdmitted(seq);
         }
-        provideVisualTokens(out.admitted());
+        vision.provide(out.admitted(), owners, this::abort);
         List<Sequence> decoding = new ArrayList<>();
         // Fresh prompts computed whole in this step are batched by length: equal T and no past
         // is the one case the concat graph can run as one batch without padding.
@@ -160,11 +156,17 @@ final class EngineCore {
                 prefill(seq, e.getValue());
             }
         }
-        for (List<Sequence> group : freshByLength.values()) {
-            if (group.size() == 1) {
-                prefill(group.get(0), group.get(0).promptLength());
-            } else {
-                prefillGroup(group);
+        for (List<Sequence> sameLength : freshByLength.values()) {
+            int rowsPerRun =
+                    Math.max(1, config.maxTokensPerPrefillRun() / sameLength.get(0).promptLength());
+            for (int from = 0; from < sameLength.size(); from += rowsPerRun) {
+                List<Sequence> group =
+                        sameLength.subList(from, Math.min(sameLength.size(), from + rowsPerRun));
+                if (group.size() == 1) {
+                    prefill(group.get(0), group.get(0).promptLength());
+                } else {
+                    prefillGroup(new ArrayList<>(group));
+                }
             }
         }
         decoding.removeIf(s -> s.state() != RequestState.RUNNING);
@@ -203,80 +205,6 @@ final class EngineCore {
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
             blockStore.load(seqKv, hits);
             seq.setPrefillKv(seqKv, 0);
-        }
-    }
-
-    /**
-     * Gives admitted sequences their image's visual tokens: request, encoder cache, or one vision
-     * run.
-     */
-    private void provideVisualTokens(List<Sequence> admitted) {
-        Map<String, List<ActiveRequest>> missing = new LinkedHashMap<>();
-        Map<String, EngineImage> images = new LinkedHashMap<>();
-        int queries = 0;
-        int hits = 0;
-        for (Sequence seq : admitted) {
-            ActiveRequest req = owners.get(seq.id());
-            int[] vis = seq.visualPositions();
-            if (seq.state() != RequestState.RUNNING
-                    || vis.length == 0
-                    || vis[vis.length - 1] < seq.numComputedTokens()) {
-                continue; // no image, or the prefix cache covers all its rows
-            }
-            if (req.visualTokens != null) {
-                seq.setVisualTokens(req.visualTokens);
-                continue;
-            }
-            String hash = req.request.image().contentHash();
-            if (missing.containsKey(hash)) {
-                missing.get(hash).add(req);
-                continue;
-            }
-            queries++;
-            var cached = encoderCache.get(hash);
-            if (cached.isPresent()) {
-                hits++;
-                req.visualTokens = cached.get();
-                seq.setVisualTokens(cached.get());
-            } else {
-                missing.computeIfAbsent(hash, h -> new ArrayList<>()).add(req);
-                images.put(hash, req.request.image());
-            }
-        }
-        metrics.encoderCache(queries, hits);
-        if (images.isEmpty()) {
-            return;
-        }
-        List<String> ids = new ArrayList<>();
-        missing.values().forEach(l -> l.forEach(r -> ids.add(r.id())));
-        List<float[]> features;
-        long t0 = nanoTime.getAsLong();
-        try {
-            features = executor.encodeImages(new ArrayList<>(images.values()), ids);
-            long took = nanoTime.getAsLong() - t0;
-            visionNanos += took;
-            missing.values().forEach(l -> l.forEach(r -> r.encodeNanos += took));
-        } catch (ExecutionFailedException e) {
-            metrics.error(e.stage().label());
-            missing.values()
-                    .forEach(l -> l.forEach(r -> abort(r, RequestState.FINISHED_FAILED, e)));
-            return;
-        }
-        numVisionRuns++;
-        numImagesEncoded += images.size();
-        int i = 0;
-        for (Map.Entry<String, List<ActiveRequest>> e : missing.entrySet()) {
-            float[] f = features.get(i++);
-            encoderCache.put(e.getKey(), f);
-            for (ActiveRequest r : e.getValue()) {
-                r.visualTokens = f;
-            }
-        }
-        for (Sequence seq : admitted) {
-            ActiveRequest req = owners.get(seq.id());
-            if (seq.visualTokens() == null && req != null && req.visualTokens != null) {
-                seq.setVisualTokens(req.visualTokens);
-            }
         }
     }
 
@@ -630,7 +558,7 @@ final class EngineCore {
         if (blockStore != null) {
             blockStore.release();
         }
-        encoderCache.clear();
+        vision.encoderCache().clear();
     }
 
     /** Fails every active request after an unexpected error in a step; the engine goes on. */
@@ -651,16 +579,17 @@ final class EngineCore {
                 numGeneratedTokens,
                 numPrefixQueryTokens,
                 numPrefixHitTokens,
-                encoderCache.numQueries(),
-                encoderCache.numHits(),
-                numVisionRuns,
-                numImagesEncoded,
+                vision.encoderCache().numQueries(),
+                vision.encoderCache().numHits(),
+                vision.numVisionRuns(),
+                vision.numImagesEncoded(),
                 numRejected,
-                visionNanos,
+                vision.visionNanos(),
                 prefillNanos,
                 decodeNanos,
                 rebuildNanos,
-                numGroupedPrefills);
+                numGroupedPrefills,
+                kv.pool().numEvictions());
     }
 
     Scheduler scheduler() {

@@ -21,6 +21,7 @@ package dev.glimpse.serving.engine;
  * @param decodeNanos time in batched decode runs (embedding + decoder runs)
  * @param rebuildNanos time rebuilding the decode batch (joins and leaves)
  * @param numGroupedPrefills sequences whose whole prompt ran in a batched prefill with others
+ * @param numKvEvictions cached prefix blocks dropped because their block was reused
  */
 public record EngineStats(
         long numSteps,
@@ -40,4 +41,5 @@ public record EngineStats(
         long prefillNanos,
         long decodeNanos,
         long rebuildNanos,
-        long numGroupedPrefills) {}
+        long numGroupedPrefills,
+        long numKvEvictions) {}

@@ -6,6 +6,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
+import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
@@ -47,6 +48,12 @@ final class RgbConverter {
             copyIndexed(raster, icm, out, w, h);
             return RgbImage.wrap(w, h, out);
         }
+        if (cm instanceof DirectColorModel dcm
+                && !dcm.isAlphaPremultiplied()
+                && dcm.getColorSpace().isCS_sRGB()) {
+            copyPacked(raster, dcm, out, w, h);
+            return RgbImage.wrap(w, h, out);
+        }
         int[] row = new int[w];
         int o = 0;
         for (int y = 0; y < h; y++) {
@@ -82,6 +89,16 @@ final class RgbConverter {
         int r = offsets[0];
         int g = offsets[1];
         int b = offsets[2];
+        if (pixelStride == 3 && scanline == w * 3 && base == 0) {
+            // Tightly packed (TYPE_3BYTE_BGR from the JPEG readers): one flat loop.
+            int n = w * h * 3;
+            for (int i = 0; i < n; i += 3) {
+                out[i] = data[i + r];
+                out[i + 1] = data[i + g];
+                out[i + 2] = data[i + b];
+            }
+            return true;
+        }
         int o = 0;
         for (int y = 0; y < h; y++) {
             int p = base + y * scanline;
@@ -94,7 +111,10 @@ final class RgbConverter {
         return true;
     }
 
-    /** Samples of the given bands, reduced to 8 bits like PIL (high byte of 16-bit samples). */
+    /**
+     * Samples of the given bands, reduced to 8 bits like PIL: the high byte of 16-bit samples,
+     * {@code v * 255 / max} for fewer bits.
+     */
     private static void copyBands(
             Raster raster, ColorModel cm, byte[] out, int w, int h, int[] bands) {
         int bits = cm.getComponentSize(0);
@@ -108,6 +128,29 @@ final class RgbConverter {
                 out[o++] = to8Bits(rows[0][x], bits);
                 out[o++] = to8Bits(rows[1][x], bits);
                 out[o++] = to8Bits(rows[2][x], bits);
+            }
+        }
+    }
+
+    /**
+     * Packed pixels (INT_RGB, ARGB, 565/555 BMP): each band's bits scaled to 8 with Pillow's
+     * truncating {@code v * 255 / max} (its BGR;16 and BGR;15 unpackers), exact for 8-bit bands.
+     */
+    private static void copyPacked(Raster raster, DirectColorModel dcm, byte[] out, int w, int h) {
+        int[][] rows = new int[3][];
+        int[] max = new int[3];
+        for (int c = 0; c < 3; c++) {
+            max[c] = (1 << dcm.getComponentSize(c)) - 1;
+        }
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            for (int c = 0; c < 3; c++) {
+                rows[c] = raster.getSamples(0, y, w, 1, c, rows[c]);
+            }
+            for (int x = 0; x < w; x++) {
+                out[o++] = (byte) (rows[0][x] * 255 / max[0]);
+                out[o++] = (byte) (rows[1][x] * 255 / max[1]);
+                out[o++] = (byte) (rows[2][x] * 255 / max[2]);
             }
         }
     }
@@ -144,8 +187,7 @@ final class RgbConverter {
         if (bits > 8) {
             return (byte) (sample >>> (bits - 8));
         }
-        int max = (1 << bits) - 1;
-        return (byte) ((sample * 255 + max / 2) / max);
+        return (byte) (sample * 255 / ((1 << bits) - 1));
     }
 
     /**

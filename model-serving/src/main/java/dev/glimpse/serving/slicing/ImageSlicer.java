@@ -27,18 +27,20 @@ public final class ImageSlicer {
 
     public SlicedImage slice(RgbImage image) {
         SliceLayout layout = planner.plan(new ImageSize(image.width(), image.height()));
+        if (!layout.isSliced()) {
+            return new SlicedImage(layout, List.of(resampler.resize(image, layout.overview())));
+        }
+        List<RgbImage> resized =
+                resampler.resizeAll(image, List.of(layout.overview(), layout.refined()));
         List<RgbImage> images = new ArrayList<>(layout.imageCount());
-        images.add(resampler.resize(image, layout.overview()));
-        if (layout.isSliced()) {
-            RgbImage refined = resampler.resize(image, layout.refined());
-            int sliceWidth = layout.slice().width();
-            int sliceHeight = layout.slice().height();
-            for (int row = 0; row < layout.grid().rows(); row++) {
-                for (int col = 0; col < layout.grid().cols(); col++) {
-                    images.add(
-                            refined.crop(
-                                    col * sliceWidth, row * sliceHeight, sliceWidth, sliceHeight));
-                }
+        images.add(resized.get(0));
+        RgbImage refined = resized.get(1);
+        int sliceWidth = layout.slice().width();
+        int sliceHeight = layout.slice().height();
+        for (int row = 0; row < layout.grid().rows(); row++) {
+            for (int col = 0; col < layout.grid().cols(); col++) {
+                images.add(
+                        refined.crop(col * sliceWidth, row * sliceHeight, sliceWidth, sliceHeight));
             }
         }
         return new SlicedImage(layout, images);

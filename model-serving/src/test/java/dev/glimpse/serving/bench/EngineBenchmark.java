@@ -42,7 +42,7 @@ public final class EngineBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path dir = args.length > 0 ? Path.of(args[0]) : ModelDirectory.locateBundled();
-        int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int threads = Integer.getInteger("glimpse.bench.threads", 2);
         try (ModelDirectory model = ModelDirectory.open(dir)) {
             System.out.printf(
@@ -57,6 +57,11 @@ public final class EngineBenchmark {
             throughput(model, options, newTokens);
             prefixTtft(model, options);
         }
+    }
+
+    /** For ad-hoc probes. */
+    public static EngineImage imageForTest(long seed) {
+        return image(seed, 8, 0, 0);
     }
 
     static EngineImage image(long seed, int patches, int rows, int cols) {
@@ -86,15 +91,18 @@ public final class EngineBenchmark {
             ModelDirectory model,
             ExecutorOptions options,
             EngineConfig cfg,
-            List<EngineRequest> reqs)
+            List<EngineRequest> reqs,
+            List<EngineRequest> warmup)
             throws Exception {
         try (InferenceEngine engine = model.newEngine(cfg, options, new PrometheusRegistry())) {
-            // warm-up: first runs allocate and JIT
-            engine.submit(
-                            EngineRequest.builder("warm", image(999, 8, 0, 0), Task.CAPTION)
-                                    .maxNewTokens(4)
-                                    .build())
-                    .get();
+            // warm-up with the same shapes over other images: allocators, JIT, thread pools
+            List<CompletableFuture<EngineResult>> warm = new ArrayList<>();
+            for (EngineRequest r : warmup) {
+                warm.add(engine.submit(r));
+            }
+            for (CompletableFuture<EngineResult> f : warm) {
+                f.get();
+            }
             EngineStats before = engine.stats();
             long t0 = System.nanoTime();
             List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
@@ -129,7 +137,8 @@ public final class EngineBenchmark {
                 a.prefillNanos() - b.prefillNanos(),
                 a.decodeNanos() - b.decodeNanos(),
                 a.rebuildNanos() - b.rebuildNanos(),
-                a.numGroupedPrefills() - b.numGroupedPrefills());
+                a.numGroupedPrefills() - b.numGroupedPrefills(),
+                a.numKvEvictions() - b.numKvEvictions());
     }
 
     static void throughput(ModelDirectory model, ExecutorOptions options, int newTokens)
@@ -138,13 +147,14 @@ public final class EngineBenchmark {
         System.out.println(
                 "== continuous batching vs sequential (caption, distinct 112x112 images, ignore stop) ==");
         System.out.println(
-                "concurrent | sequential s | batched s | speedup | tokens/s seq | tokens/s batched | same tokens");
+                "concurrent | sequential s | batched s | speedup | decode-phase speedup | tokens/s seq | tokens/s batched | same tokens");
         long copied = 0;
         long decodeSteps = 0;
         long plainSteps = 0;
         long plainCopied = 0;
         for (int c : new int[] {1, 8, 32}) {
             List<EngineRequest> reqs = new ArrayList<>();
+            List<EngineRequest> warmup = new ArrayList<>();
             for (int i = 0; i < c; i++) {
                 // staggered lengths so that rows leave the batch at different steps
                 int n = newTokens - (i % 4) * Math.max(1, newTokens / 8);
@@ -153,16 +163,23 @@ public final class EngineBenchmark {
                                 .maxNewTokens(n)
                                 .ignoreStopTokens(true)
                                 .build());
+                warmup.add(
+                        EngineRequest.builder("w" + i, image(5000 + i, 8, 0, 0), Task.CAPTION)
+                                .maxNewTokens(n)
+                                .ignoreStopTokens(true)
+                                .build());
             }
-            Run seq = run(model, options, config().maxNumSeqs(1).build(), reqs);
-            Run bat = run(model, options, config().build(), reqs);
+            Run seq =
+                    run(model, options, config().maxNumSeqs(1).build(), reqs, warmup.subList(0, 1));
+            Run bat = run(model, options, config().build(), reqs, warmup);
             long tokens = bat.tokens().stream().mapToLong(List::size).sum();
             System.out.printf(
-                    "%10d | %12.3f | %9.3f | %6.2fx | %12.0f | %15.0f | %s%n",
+                    "%10d | %12.3f | %9.3f | %6.2fx | %19.2fx | %12.0f | %15.0f | %s%n",
                     c,
                     seq.seconds(),
                     bat.seconds(),
                     seq.seconds() / bat.seconds(),
+                    (double) seq.stats().decodeNanos() / bat.stats().decodeNanos(),
                     tokens / seq.seconds(),
                     tokens / bat.seconds(),
                     seq.tokens().equals(bat.tokens()));
@@ -200,70 +217,58 @@ public final class EngineBenchmark {
     static void prefixTtft(ModelDirectory model, ExecutorOptions options) throws Exception {
         System.out.println();
         System.out.println(
-                "== TTFT with a shared [instruction + image] prefix (2x2-sliced image, 5 slices) ==");
-        EngineImage shared = image(7, 8, 2, 2);
-        String[] questions = {
-            "What is shown?",
-            "Which colour?",
-            "How many shapes?",
-            "Where is it?",
-            "What is left?",
-            "Describe it briefly.",
-            "Any text?",
-            "What is on top?"
-        };
-        double[] ttft = new double[2];
-        List<List<Integer>> outs0 = null;
-        int promptTokens = 0;
-        int cached = 0;
-        for (int mode = 0; mode < 2; mode++) {
-            boolean on = mode == 0;
-            try (InferenceEngine engine =
-                    model.newEngine(
-                            config().prefixCaching(on).build(),
-                            options,
-                            new PrometheusRegistry())) {
-                // warm the caches (and the JIT) with one request over the same image
-                engine.submit(
+                "== TTFT with a shared [instruction + image] prefix (3x3-sliced image, 10 slices) ==");
+        EngineImage shared = image(7, 8, 3, 3);
+        int samples = 30;
+        // both engines live at once and requests alternate between them, so that the load of this
+        // shared machine drifts equally over the two modes
+        try (InferenceEngine on =
+                        model.newEngine(
+                                config().prefixCaching(true).build(),
+                                options,
+                                new PrometheusRegistry());
+                InferenceEngine off =
+                        model.newEngine(
+                                config().prefixCaching(false).build(),
+                                options,
+                                new PrometheusRegistry())) {
+            for (InferenceEngine e : List.of(on, off)) {
+                // warm the encoder cache (on in both), the prefix cache (on only) and the JIT
+                e.submit(
                                 EngineRequest.builder("warm", shared, Task.CAPTION)
                                         .maxNewTokens(2)
                                         .build())
                         .get();
-                long[] samples = new long[questions.length * 3];
-                List<List<Integer>> outs = new ArrayList<>();
-                int k = 0;
-                for (int rep = 0; rep < 3; rep++) {
-                    for (String q : questions) {
-                        EngineResult r =
-                                engine.submit(
-                                                EngineRequest.builder("p" + k, shared, Task.CAPTION)
-                                                        .question(q + " " + rep)
-                                                        .maxNewTokens(4)
-                                                        .build())
-                                        .get();
-                        samples[k++] = r.timeToFirstTokenNanos();
-                        outs.add(r.tokenIds());
-                        if (on) {
-                            promptTokens = r.promptTokens();
-                            cached = r.cachedPromptTokens();
-                        }
-                    }
-                }
-                Arrays.sort(samples);
-                ttft[mode] = samples[samples.length / 2] / 1e6;
-                if (on) {
-                    outs0 = outs;
-                } else {
-                    System.out.printf(
-                            "prompt %d tokens, %d served from the prefix cache when on%n",
-                            promptTokens, cached);
-                    System.out.printf("median TTFT prefix cache on  = %.2f ms%n", ttft[0]);
-                    System.out.printf("median TTFT prefix cache off = %.2f ms%n", ttft[1]);
-                    System.out.printf(
-                            "TTFT ratio off/on = %.2fx, identical tokens: %s%n",
-                            ttft[1] / ttft[0], outs.equals(outs0));
-                }
             }
+            long[][] ttft = new long[2][samples];
+            boolean same = true;
+            int promptTokens = 0;
+            int cached = 0;
+            for (int k = 0; k < samples; k++) {
+                EngineRequest r =
+                        EngineRequest.builder("p" + k, shared, Task.CAPTION)
+                                .question("Question number " + k + "?")
+                                .maxNewTokens(4)
+                                .build();
+                EngineResult a = on.submit(r).get();
+                EngineResult b = off.submit(r).get();
+                ttft[0][k] = a.timeToFirstTokenNanos();
+                ttft[1][k] = b.timeToFirstTokenNanos();
+                same &= a.tokenIds().equals(b.tokenIds());
+                promptTokens = a.promptTokens();
+                cached = a.cachedPromptTokens();
+            }
+            Arrays.sort(ttft[0]);
+            Arrays.sort(ttft[1]);
+            double medOn = ttft[0][samples / 2] / 1e6;
+            double medOff = ttft[1][samples / 2] / 1e6;
+            System.out.printf(
+                    "prompt %d tokens, %d served from the prefix cache when on; %d samples each, interleaved%n",
+                    promptTokens, cached, samples);
+            System.out.printf("median TTFT prefix cache on  = %.2f ms%n", medOn);
+            System.out.printf("median TTFT prefix cache off = %.2f ms%n", medOff);
+            System.out.printf(
+                    "TTFT ratio off/on = %.2fx, identical tokens: %s%n", medOff / medOn, same);
         }
     }
 }

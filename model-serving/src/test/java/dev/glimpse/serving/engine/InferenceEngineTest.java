@@ -57,10 +57,14 @@ class InferenceEngineTest {
             if (i % 4 == 3) {
                 reqs.add(EngineRequest.builder("r" + i, img, Task.MODERATION).build());
             } else {
-                reqs.add(
-                        EngineRequest.builder("r" + i, img, i % 2 == 0 ? Task.CAPTION : Task.OCR)
-                                .maxNewTokens(3 + i % 7)
-                                .build());
+                EngineRequest.Builder b =
+                        EngineRequest.builder("r" + i, img, i % 2 == 0 ? Task.CAPTION : Task.OCR);
+                if (i % 5 == 1) {
+                    // seeded sampling: the draws must not depend on what else is batched
+                    b.sampling(
+                            new SamplingParams(2.0, 0.95, 100 + i, java.util.OptionalInt.empty()));
+                }
+                reqs.add(b.maxNewTokens(3 + i % 7).build());
             }
         }
         return reqs;
@@ -100,25 +104,79 @@ class InferenceEngineTest {
                         true);
         InferenceEngine batched = engine(config().build(), model, registry);
         assertThat(outputs(batched, reqs, false)).isEqualTo(isolated);
-        List<String> noCaches =
-                outputs(
-                        engine(
-                                config().prefixCaching(false).encoderCacheBytes(0).build(),
-                                new FakeModelExecutor(),
-                                new PrometheusRegistry()),
-                        reqs,
-                        false);
-        assertThat(noCaches).isEqualTo(isolated);
+        InferenceEngine withoutCaches =
+                engine(
+                        config().prefixCaching(false).encoderCacheBytes(0).build(),
+                        new FakeModelExecutor(),
+                        new PrometheusRegistry());
+        assertThat(outputs(withoutCaches, reqs, false)).isEqualTo(isolated);
 
         EngineStats stats = batched.stats();
         assertThat(stats.numPrefixHitTokens()).isPositive();
-        assertThat(stats.numGroupedPrefills())
-                .isPositive(); // equal-length fresh prompts ran as one batch
         // each of the 5 images goes through the vision graph once: later requests find its rows in
         // the encoder cache or skip them entirely because the prefix cache covers the placeholder
         assertThat(stats.numImagesEncoded()).isEqualTo(5);
         assertThat(stats.numPlainDecodeSteps()).isPositive();
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
+    }
+
+    @Test
+    void smallKvPoolForcesWaitingAndEvictionsWithoutChangingOutputs() throws Exception {
+        List<EngineRequest> reqs = mixedRequests();
+        List<String> isolated =
+                outputs(
+                        engine(
+                                config().maxNumSeqs(1).prefixCaching(false).build(),
+                                new FakeModelExecutor(),
+                                new PrometheusRegistry()),
+                        reqs,
+                        true);
+        // 24 blocks of 4 tokens: about three requests fit at once, cached prefixes get evicted
+        InferenceEngine tight = engine(config().numKvBlocks(24).build(), model, registry);
+        assertThat(outputs(tight, reqs, false)).isEqualTo(isolated);
+        assertThat(tight.stats().numPrefixHitTokens()).isPositive();
+        assertThat(tight.stats().numKvEvictions()).isPositive();
+    }
+
+    @Test
+    void freshPromptsOfEqualLengthArePrefilledAsOneBatchWithUnchangedOutputs() throws Exception {
+        List<EngineRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            reqs.add(caption("g" + i, FakePrompts.image("g" + i, 2 + i, 0, 0), 4));
+        }
+        List<String> isolated =
+                outputs(
+                        engine(
+                                config().maxNumSeqs(1).build(),
+                                new FakeModelExecutor(),
+                                new PrometheusRegistry()),
+                        reqs,
+                        true);
+        model.gate = new CountDownLatch(1);
+        // prefix caching off: the blocker's published blocks would otherwise turn the four into
+        // hits
+        InferenceEngine engine =
+                engine(
+                        config().maxNumBatchedTokens(256).prefixCaching(false).build(),
+                        model,
+                        registry);
+        List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
+        fs.add(engine.submit(caption("blocker", FakePrompts.image("b", 1, 0, 0), 1)));
+        while (model.decodeRuns.get() == 0) {
+            Thread.sleep(1); // the engine thread now waits inside the blocker's prefill
+        }
+        for (EngineRequest r : reqs) {
+            fs.add(engine.submit(r));
+        }
+        model.gate.countDown();
+        model.gate = null;
+        List<String> got = new ArrayList<>();
+        for (CompletableFuture<EngineResult> f : fs.subList(1, fs.size())) {
+            EngineResult res = f.get(10, TimeUnit.SECONDS);
+            got.add(res.requestId() + ":" + res.text() + res.scores() + res.finishReason());
+        }
+        assertThat(got).isEqualTo(isolated);
+        assertThat(engine.stats().numGroupedPrefills()).isEqualTo(4);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.EngineStats;
 import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.SamplingParams;
 import dev.glimpse.serving.engine.Task;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -51,6 +52,13 @@ class BatchedEqualsIsolatedITCase {
                 b.categories(categories.subList(0, 1 + i % categories.size()));
             } else {
                 b.maxNewTokens(1 + i % MAX_NEW);
+                if (i % 8 == 1) {
+                    // seeded temperature/top-p: each request owns its generator, so batching
+                    // must not change the draws
+                    b.sampling(
+                            new SamplingParams(
+                                    0.8, 0.9, i, java.util.OptionalInt.of(1 + i % MAX_NEW)));
+                }
                 if (i % 5 == 0) {
                     b.question("What is shown?");
                 }
@@ -122,8 +130,6 @@ class BatchedEqualsIsolatedITCase {
     void batchedWithBothCachesEqualsIsolated() throws Exception {
         EngineStats stats = runBatched(base());
         assertThat(stats.numPrefixHitTokens()).isPositive();
-        assertThat(stats.numGroupedPrefills())
-                .isPositive(); // equal-length fresh prompts ran as one batch
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
         assertThat(stats.numImagesEncoded()).isLessThan(64);
     }
@@ -138,6 +144,35 @@ class BatchedEqualsIsolatedITCase {
     void encoderCacheOffEqualsIsolated() throws Exception {
         EngineStats stats = runBatched(base().encoderCacheBytes(0));
         assertThat(stats.numEncoderHits()).isZero();
+    }
+
+    @Test
+    void freshPromptsPrefilledTogetherEqualIsolated() throws Exception {
+        // 8 captions over distinct images of one layout: equal prompt lengths, no prefix hits
+        List<EngineRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            reqs.add(
+                    EngineRequest.builder(
+                                    "f" + i, BundledModel.synthetic(40 + i, 8, 1, 2), Task.CAPTION)
+                            .maxNewTokens(4)
+                            .build());
+        }
+        List<EngineResult> alone = new ArrayList<>();
+        try (InferenceEngine engine = engine(base().maxNumSeqs(1))) {
+            for (EngineRequest r : reqs) {
+                alone.add(engine.submit(r).get(60, TimeUnit.SECONDS));
+            }
+        }
+        try (InferenceEngine engine = engine(base().maxNumBatchedTokens(1024))) {
+            List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
+            for (EngineRequest r : reqs) {
+                fs.add(engine.submit(r));
+            }
+            for (int i = 0; i < reqs.size(); i++) {
+                assertSame(alone.get(i), fs.get(i).get(60, TimeUnit.SECONDS));
+            }
+            assertThat(engine.stats().numGroupedPrefills()).isGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test

@@ -131,6 +131,27 @@ class OrtModelExecutorITCase {
         assertThat(executor.executionProvider()).isEqualTo("cpu");
     }
 
+    @Test
+    void cudaRequestFallsBackToCpuWhenTheProviderIsMissing() {
+        // the CPU jar has no CUDA provider: addCUDA throws, the executor warns and runs on CPU
+        try (OrtModelExecutor auto = model.newExecutor(ExecutorOptions.auto())) {
+            assertThat(auto.executionProvider()).isEqualTo("cpu");
+            assertThat(auto.embed(new int[] {1, 2}, List.of("x")))
+                    .hasSize(2 * auto.shape().hiddenSize());
+        }
+    }
+
+    @Test
+    void closedExecutorRejectsRunsAndClosesIdempotently() {
+        OrtModelExecutor e = model.newExecutor(ExecutorOptions.cpu());
+        e.close();
+        e.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> e.embed(new int[] {1}, List.of("x")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("executor is closed");
+    }
+
     private static int[] append(int[] a, int t) {
         int[] r = java.util.Arrays.copyOf(a, a.length + 1);
         r[a.length] = t;

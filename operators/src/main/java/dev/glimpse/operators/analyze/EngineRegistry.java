@@ -25,6 +25,7 @@ public final class EngineRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineRegistry.class);
     private static final Map<Key, Shared> ENGINES = new HashMap<>();
+    private static long enginesStarted;
 
     private EngineRegistry() {}
 
@@ -39,10 +40,19 @@ public final class EngineRegistry {
             if (shared == null) {
                 shared = start(settings, gpuIndex);
                 ENGINES.put(key, shared);
+                enginesStarted++;
             }
             shared.references++;
             return new Lease(key, shared);
         }
+    }
+
+    /**
+     * Engines started in this class loader since it was loaded: a restarted job starts its engine
+     * again (diagnostics, and tests that count recoveries).
+     */
+    public static synchronized long enginesStarted() {
+        return enginesStarted;
     }
 
     /** Number of engines running in this class loader (tests). */

@@ -18,7 +18,7 @@ public final class BlockPool {
     private final List<KvBlock> blocks;
     private final FreeBlockQueue freeQueue = new FreeBlockQueue();
     private final Map<BlockHash, KvBlock> cached = new HashMap<>();
-    private long numEvictions;
+    private volatile long numEvictions; // written by the engine thread only
 
     public BlockPool(int numBlocks) {
         if (numBlocks <= 0) {

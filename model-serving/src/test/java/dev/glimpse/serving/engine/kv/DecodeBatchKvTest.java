@@ -1,0 +1,103 @@
+package dev.glimpse.serving.engine.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DecodeBatchKvTest {
+    private final KvLayout layout = new KvLayout(1, 1, 2); // 2 tensors, 1 head, headDim 2
+    private final KvCopyCounter copies = new KvCopyCounter();
+
+    /**
+     * A sequence of {@code len} tokens whose KV values are token index + 1 (key) and -(index+1)
+     * (value).
+     */
+    private SequenceKv sequence(int len) {
+        SequenceKv kv = new SequenceKv(layout, len);
+        FloatBuffer k = kv.present(0, len);
+        FloatBuffer v = kv.present(1, len);
+        for (int t = 0; t < len; t++) {
+            k.put(2 * t, t + 1).put(2 * t + 1, t + 1);
+            v.put(2 * t, -(t + 1)).put(2 * t + 1, -(t + 1));
+        }
+        kv.commit(len);
+        return kv;
+    }
+
+    @Test
+    void joiningRowsAreLeftPaddedAndEveryCopiedByteIsCounted() {
+        DecodeBatchKv batch = new DecodeBatchKv(layout, copies);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", sequence(2), 0),
+                        new DecodeBatchKv.RowSource("b", sequence(4), 0)),
+                3);
+        assertThat(batch.pastLength()).isEqualTo(4);
+        // 6 tokens x 2 tensors x 1 head x 2 floats x 4 bytes
+        assertThat(copies.totalBytes()).isEqualTo(96);
+        FloatBuffer k = batch.past(0);
+        float[] rowA = new float[8];
+        k.get(0, rowA);
+        assertThat(rowA).containsExactly(0, 0, 0, 0, 1, 1, 2, 2);
+        assertThat(batch.attentionMask(1)).containsExactly(0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(batch.positionIds(1)).containsExactly(2, 4);
+    }
+
+    @Test
+    void plainStepsCopyNothingAndALeaveKeepsTheOtherRowsExactly() {
+        DecodeBatchKv batch = new DecodeBatchKv(layout, copies);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", sequence(2), 0),
+                        new DecodeBatchKv.RowSource("b", sequence(3), 0)),
+                2);
+        long afterJoin = copies.totalBytes();
+        // one plain step written the way the graph does it: present = past ++ new column (9)
+        for (int i = 0; i < 2; i++) {
+            FloatBuffer past = batch.past(i);
+            FloatBuffer present = batch.present(i, 1);
+            for (int r = 0; r < 2; r++) {
+                for (int t = 0; t < 3; t++) {
+                    present.put((r * 4 + t) * 2, past.get((r * 3 + t) * 2));
+                    present.put((r * 4 + t) * 2 + 1, past.get((r * 3 + t) * 2 + 1));
+                }
+                present.put((r * 4 + 3) * 2, 9).put((r * 4 + 3) * 2 + 1, 9);
+            }
+        }
+        batch.commit(1);
+        assertThat(copies.totalBytes()).isEqualTo(afterJoin);
+        assertThat(batch.positionIds(1)).containsExactly(3, 4);
+
+        // "a" leaves: "b" (4 real tokens) is copied once into a batch of one without padding
+        batch.rebuild(List.of(new DecodeBatchKv.RowSource("b", batch, 1)), 1);
+        assertThat(copies.totalBytes() - afterJoin).isEqualTo(4 * 2 * 2 * 4);
+        float[] rowB = new float[8];
+        batch.past(0).get(0, rowB);
+        assertThat(rowB).containsExactly(1, 1, 2, 2, 3, 3, 9, 9);
+        assertThat(batch.rowIds()).containsExactly("b");
+        assertThat(batch.attentionMask(1)).containsExactly(1, 1, 1, 1, 1);
+    }
+
+    @Test
+    void prefixBlocksRoundTripThroughTheBlockStore() {
+        BlockStore store = new BlockStore(layout, 4, 2, copies);
+        SequenceKv source = sequence(5);
+        BlockPool pool = new BlockPool(4);
+        List<KvBlock> blocks = pool.getNewBlocks(2);
+        store.store(source, 0, 0, blocks.get(0));
+        store.store(source, 0, 1, blocks.get(1));
+        SequenceKv target = new SequenceKv(layout, 5);
+        store.load(target, blocks);
+        assertThat(target.pastLength()).isEqualTo(4);
+        float[] k = new float[8];
+        target.past(0).get(0, k);
+        assertThat(k).containsExactly(1, 1, 2, 2, 3, 3, 4, 4);
+        float[] v = new float[8];
+        target.past(1).get(0, v);
+        assertThat(v).containsExactly(-1, -1, -2, -2, -3, -3, -4, -4);
+        // 2 blocks stored + 2 loaded, each 2 tokens x 2 tensors x 2 floats x 4 bytes
+        assertThat(copies.totalBytes()).isEqualTo(4 * 32);
+    }
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Export a REAL MiniCPM-V 2.6 checkpoint (openbmb/MiniCPM-V-2_6) to the Glimpse model contract.
+
+NOT RUN IN THIS REPOSITORY'S ENVIRONMENT. It needs `transformers` (trust_remote_code), the ~16 GB checkpoint and,
+for the LLM, a GPU or >= 64 GB of RAM; none of that exists on the machines this project was built on, so this
+script has been written against the published model code and the tiny model (same module layout) but never executed
+on the real weights. Treat it as a starting point and check its output with CheckModel.java-style comparisons
+against the HF model before use.
+
+What it does, reusing the tiny model's modules and export functions (glimpse_train.model / glimpse_train.export):
+* vision.onnx = SigLIP-400M NaViT ViT (27 layers, d 1152, 16 heads, tanh GELU, 70x70 position table) + resampler
+  (64 queries, 28 heads, D 3584), loaded into glimpse_train.model.Vision (posBuckets 70). The HF code computes
+  position buckets and the resampler's padding/PE with Python loops over tgt_sizes (not exportable with dynamic
+  shapes); Vision does the same computation with tensor ops:
+    - bucket = floor(70*i/Hp)*70 + floor(70*j/Wp) (integer arithmetic; HF uses float32 bucketize, which can differ
+      at exact ties, see shared/minicpmv/SPEC.md section 2.1);
+    - resampler keys get the 2-D sin-cos PE computed in-graph for any Hp, Wp (HF slices a cached 70x70 table and
+      grows it, same values).
+* decoder.onnx + embed.onnx = Qwen2-7B loaded into glimpse_train.model.Decoder (untied lm_head) and exported with
+  the same DecoderGraph (concat-style KV cache, names past_key_values.{i}.key/value -> present.{i}.key/value).
+  7.6 B parameters: export in fp16 on a CUDA device (torch.onnx writes external data files beside the .onnx).
+  Alternative (and the faster runtime): onnxruntime-genai's model builder,
+      python -m onnxruntime_genai.models.builder -i LLM_DIR -o OUT -p fp16 -e cuda \
+          --extra_options exclude_embeds=true
+  on the LLM saved as a plain Qwen2 checkpoint (see save_llm_only below); it emits GroupQueryAttention with a
+  shared KV buffer, inputs_embeds input and the same past/present names (set "decoderStyle": "gqa" then).
+* model.json with queryNum 64, scaleResolution 448, posBuckets 70, and the Qwen2 tokenizer.json copied from the
+  checkpoint (its special tokens include <unk>, <image>, </image>, <slice>, </slice>, <image_id>, </image_id>).
+
+usage: export_minicpmv26.py --hf MODEL_DIR_OR_ID --out OUT_DIR [--device cuda] [--skip-llm] [--save-llm-only DIR]
+"""
+import argparse
+import json
+import os
+import shutil
+
+import torch
+
+from glimpse_train import export
+from glimpse_train.model import Config, Decoder, Vision
+
+
+def vision_config(hf_cfg):
+    v = hf_cfg.vision_config
+    return Config(vocab=hf_cfg.vocab_size, patch=v.patch_size, vit_hidden=v.hidden_size,
+                  vit_layers=v.num_hidden_layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
+                  pos_buckets=v.image_size // v.patch_size, query_num=hf_cfg.query_num,
+                  resampler_heads=hf_cfg.hidden_size // 128, hidden=hf_cfg.hidden_size, vit_gelu="tanh")
+
+
+def llm_config(hf_cfg):
+    return Config(vocab=hf_cfg.vocab_size, hidden=hf_cfg.hidden_size, layers=hf_cfg.num_hidden_layers,
+                  heads=hf_cfg.num_attention_heads, kv_heads=hf_cfg.num_key_value_heads,
+                  head_dim=hf_cfg.hidden_size // hf_cfg.num_attention_heads,
+                  intermediate=hf_cfg.intermediate_size, rope_theta=hf_cfg.rope_theta,
+                  rms_eps=hf_cfg.rms_norm_eps, max_positions=hf_cfg.max_position_embeddings,
+                  tie_embeddings=bool(getattr(hf_cfg, "tie_word_embeddings", False)))
+
+
+def load_vision(hf, cfg):
+    """Maps vpm.* (Idefics2/NaViT SigLIP) and resampler.* onto glimpse_train.model.Vision."""
+    sd = hf.state_dict()
+    out = {"patch_embed.weight": sd["vpm.embeddings.patch_embedding.weight"],
+           "patch_embed.bias": sd["vpm.embeddings.patch_embedding.bias"],
+           "pos.weight": sd["vpm.embeddings.position_embedding.weight"],
+           "post_ln.weight": sd["vpm.post_layernorm.weight"], "post_ln.bias": sd["vpm.post_layernorm.bias"]}
+    for n in range(cfg.vit_layers):
+        p = "vpm.encoder.layers.%d." % n
+        q = "layers.%d." % n
+        for a, b in (("layer_norm1", "ln1"), ("layer_norm2", "ln2"), ("self_attn.out_proj", "out"),
+                     ("mlp.fc1", "fc1"), ("mlp.fc2", "fc2")):
+            out[q + b + ".weight"] = sd[p + a + ".weight"]
+            out[q + b + ".bias"] = sd[p + a + ".bias"]
+        for t in ("weight", "bias"):
+            out[q + "qkv." + t] = torch.cat([sd[p + "self_attn.%s_proj.%s" % (x, t)] for x in "qkv"], 0)
+    r = "resampler."
+    out.update({"resampler.query": sd[r + "query"], "resampler.kv_proj.weight": sd[r + "kv_proj.weight"],
+                "resampler.in_proj.weight": sd[r + "attn.in_proj_weight"],
+                "resampler.in_proj.bias": sd[r + "attn.in_proj_bias"],
+                "resampler.out_proj.weight": sd[r + "attn.out_proj.weight"],
+                "resampler.out_proj.bias": sd[r + "attn.out_proj.bias"], "resampler.proj": sd[r + "proj"]})
+    for ln in ("ln_q", "ln_kv", "ln_post"):
+        for t in ("weight", "bias"):
+            out["resampler.%s.%s" % (ln, t)] = sd[r + "%s.%s" % (ln, t)]
+    v = Vision(cfg)
+    v.load_state_dict(out, strict=True)
+    return v.float().eval()
+
+
+def load_decoder(hf, cfg):
+    """Maps llm.model.* / llm.lm_head onto glimpse_train.model.Decoder (Qwen2 names without self_attn./mlp.)."""
+    sd = hf.llm.state_dict()
+    out = {"embed_tokens.weight": sd["model.embed_tokens.weight"], "norm.weight": sd["model.norm.weight"]}
+    if not cfg.tie_embeddings:
+        out["lm_head.weight"] = sd["lm_head.weight"]
+    for k, t in sd.items():
+        if k.startswith("model.layers."):
+            out[k[len("model."):].replace("self_attn.", "").replace("mlp.", "")] = t
+    d = Decoder(cfg)
+    d.load_state_dict(out, strict=True)
+    return d.eval()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hf", required=True, help="openbmb/MiniCPM-V-2_6 or a local copy")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--skip-llm", action="store_true")
+    ap.add_argument("--save-llm-only", help="also save the LLM as a plain Qwen2 checkpoint (for the genai builder)")
+    a = ap.parse_args()
+    from transformers import AutoModel, AutoTokenizer   # not installed in this project's environment
+    hf = AutoModel.from_pretrained(a.hf, trust_remote_code=True, torch_dtype=torch.float32).eval()
+    cfg_v = vision_config(hf.config)
+    os.makedirs(a.out, exist_ok=True)
+    with torch.no_grad():
+        vis = load_vision(hf, cfg_v)
+        export.export_vision(vis, os.path.join(a.out, "vision.onnx"), cfg_v.patch)
+        if a.save_llm_only:
+            hf.llm.save_pretrained(a.save_llm_only)
+        cfg_l = llm_config(hf.config.llm_config if hasattr(hf.config, "llm_config") else hf.config)
+        if not a.skip_llm:
+            dec = load_decoder(hf, cfg_l)
+            dtype = torch.float16 if a.device == "cuda" else torch.float32
+            dec = dec.to(a.device, dtype)
+            export.export_embed(dec.embed_tokens, os.path.join(a.out, "embed.onnx"))
+            export.export_decoder(dec, os.path.join(a.out, "decoder.onnx"), cfg_l.layers, cfg_l.kv_heads,
+                                  cfg_l.head_dim, cfg_l.hidden)
+    tok = AutoTokenizer.from_pretrained(a.hf, trust_remote_code=True)
+    tok.save_pretrained(os.path.join(a.out, "hf-tokenizer"))
+    shutil.copy(os.path.join(a.out, "hf-tokenizer", "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
+    m = export.manifest(cfg_l, "2.6.0", {"source": a.hf})
+    m["name"] = "minicpm-v-2.6"
+    m["vision"].update({"scaleResolution": 448, "queryNum": cfg_v.query_num, "posBuckets": cfg_v.pos_buckets,
+                        "hidden": cfg_v.vit_hidden, "layers": cfg_v.vit_layers, "heads": cfg_v.vit_heads})
+    with open(os.path.join(a.out, "model.json"), "w") as f:
+        f.write(export.dumps(m))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Fast self-checks of the Python side (no trained weights needed): strip layout, placeholder length,
+tokenizer round trip, vision padding invariance, KV-cache and left-padding equivalence of the decoder.
+
+usage: selftest.py [TOKENIZER_JSON]    (default ../models/glimpse-tiny/tokenizer.json)
+"""
+import random
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+from glimpse_train import data, slicing
+from glimpse_train.model import Config, GlimpseModel
+from glimpse_train.tokenizer import Tokenizer
+
+
+def main():
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    tok = Tokenizer.load(sys.argv[1] if len(sys.argv) > 1 else "../models/glimpse-tiny/tokenizer.json")
+    # strip layout: conv over the strip == conv over the image, row-major
+    img = Image.fromarray(np.random.RandomState(0).randint(0, 255, (42, 70, 3), dtype=np.uint8))
+    strip, (hp, wp) = slicing.to_strip(img)
+    assert (hp, wp) == (3, 5) and strip.shape == (3, 14, 15 * 14)
+    full = (np.asarray(img, np.float32) / 255 - 0.5) / 0.5
+    assert np.allclose(strip[:, :, 14 * 6:14 * 7], full[14:28, 14:28].transpose(2, 0, 1))     # patch (1,1) = #6
+    # placeholder token count (SPEC 3.2 formula with Q and 1-digit image id)
+    rng = random.Random(0)
+    for _ in range(50):
+        size = (rng.randint(30, 600), rng.randint(30, 600))
+        p = slicing.plan(size, 9)
+        ids = tok.encode(slicing.placeholder(p, 16))
+        n = 1 + (p["grid"][0] * p["grid"][1] if p["grid"] else 0)
+        want = 3 + 18 * n + (p["grid"][1] - 1 if p["grid"] else 0)
+        assert len(ids) == want and ids.count(tok.id("<unk>")) == 16 * n, (size, len(ids), want)
+    # tokenizer round trip, digits one per token
+    for t in ["a red circle left of a blue square", "0123 45\nxy z", data.build_prompt("moderation", "<image>", "skull")]:
+        assert tok.decode(tok.encode(t), skip_special=False) == t
+    assert len(tok.encode("0123456789")) == 10
+    # model: padding invariance of vision, KV cache == full pass, left padding == unpadded
+    m = GlimpseModel(Config(vocab=len(tok.vocab))).eval()
+    with torch.no_grad():
+        pv = torch.randn(2, 3, 14, 30 * 14)
+        ts = torch.tensor([[5, 6], [4, 5]])
+        f = m.vision(pv, ts)
+        f1 = m.vision(pv[1:, :, :, :20 * 14], ts[1:])
+        assert torch.allclose(f[1], f1[0], atol=1e-5)
+        e = torch.randn(1, 12, 256)
+        full, _ = m.decoder(e, torch.ones(1, 12, dtype=torch.long), torch.arange(12)[None])
+        _, past = m.decoder(e[:, :8], torch.ones(1, 8, dtype=torch.long), torch.arange(8)[None])
+        inc, _ = m.decoder(e[:, 8:], torch.ones(1, 12, dtype=torch.long), torch.arange(8, 12)[None], past)
+        assert torch.allclose(full[:, 8:], inc, atol=1e-4)
+        pad = torch.cat([torch.zeros(1, 3, 256), e], 1)
+        am = torch.tensor([[0, 0, 0] + [1] * 12])
+        pos = torch.tensor([[0, 0, 0] + list(range(12))])
+        lp, _ = m.decoder(pad, am, pos)
+        assert torch.allclose(lp[:, 3:], full, atol=1e-4)
+    print("selftest passed")
+
+
+if __name__ == "__main__":
+    main()
