@@ -7,10 +7,6 @@ import dev.glimpse.jobs.local.LoopbackClusterConfig;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.InlineImage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -79,14 +73,16 @@ class TaskManagerFailureITCase {
                     // Let the job work on the batch (and checkpoint), then kill its only
                     // TaskManager
                     // in the middle of it and give it a new one; wait until the job runs again.
-                    long restarts = numRestarts(job.getJobID());
                     awaitAllTasksRunning(job.getJobID());
+                    int attempt = maxAttempt(job.getJobID());
                     Thread.sleep(2_000);
                     cluster.terminateTaskManager(0).get();
                     cluster.startTaskManager();
-                    // The JobManager counts the restart; then the job runs again on the new TaskManager.
+                    // The JobManager counts the restart; then the job runs again on the new
+                    // TaskManager.
                     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                    while (numRestarts(job.getJobID()) == restarts && System.nanoTime() < deadline) {
+                    while (numRestarts(job.getJobID()) == restarts
+                            && System.nanoTime() < deadline) {
                         Thread.sleep(200);
                     }
                     recoveries += numRestarts(job.getJobID()) > restarts ? 1 : 0;
@@ -102,16 +98,13 @@ class TaskManagerFailureITCase {
         }
     }
 
-    /** The job's {@code numRestarts} metric, read from the cluster's REST API. */
-    private long numRestarts(JobID job) throws Exception {
-        URI rest = cluster.getRestAddress().get();
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(rest.resolve("/jobs/" + job + "/metrics?get=numRestarts")).build(),
-                                HttpResponse.BodyHandlers.ofString());
-        Matcher m = Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    /** The highest execution attempt number of the job's tasks (0 before any restart). */
+    private int maxAttempt(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job).get().getAllVertices().values().stream()
+                .flatMap(v -> Arrays.stream(v.getTaskVertices()))
+                .mapToInt(t -> t.getCurrentExecutionAttempt().getAttemptNumber())
+                .max()
+                .orElse(0);
     }
 
     private void awaitAllTasksRunning(JobID job) throws Exception {
