@@ -291,15 +291,17 @@ public record GlimpseJobConfig(
                         r.intIn("engine.intraOpThreads", 1, 256),
                         r.intIn("engine.metrics.port", -1, 65535),
                         r.string("engine.metrics.host"));
-        FrameGateConfig gate =
-                r.bool("frameGate.enabled")
-                        ? new FrameGateConfig(
-                                r.tasks("frameGate.tasks"),
-                                r.duration("frameGate.maxAge"),
-                                r.duration("frameGate.minInterval"),
-                                r.intIn("frameGate.duplicateDistance", -1, 64),
-                                Duration.ofHours(1))
-                        : FrameGateConfig.disabled();
+        // The gate's settings are read (and checked) even when it is disabled, so that turning
+        // the gate off does not turn its configured keys into "unknown" ones.
+        boolean gateEnabled = r.bool("frameGate.enabled");
+        FrameGateConfig configuredGate =
+                new FrameGateConfig(
+                        r.tasks("frameGate.tasks"),
+                        r.duration("frameGate.maxAge"),
+                        r.duration("frameGate.minInterval"),
+                        r.intIn("frameGate.duplicateDistance", -1, 64),
+                        Duration.ofHours(1));
+        FrameGateConfig gate = gateEnabled ? configuredGate : FrameGateConfig.disabled();
         DecodeLimits limits =
                 new DecodeLimits(
                         r.positiveLong("limits.maxEncodedBytes"),
