@@ -241,7 +241,7 @@ public record GlimpseJobConfig(
                         r.duration("kafka.transactionTimeout"),
                         source.withPrefix("kafka.properties"),
                         r.positiveLong("kafka.maxInlineBytes"),
-                        (int) r.positiveLong("kafka.maxDeadLetterBytes"));
+                        r.positiveInt("kafka.maxDeadLetterBytes"));
         String modelDir = r.required("model.dir");
         Map<AnalysisTask, TaskSettings> tasks = new EnumMap<>(AnalysisTask.class);
         for (AnalysisTask task : AnalysisTask.values()) {
@@ -395,6 +395,16 @@ public record GlimpseJobConfig(
                 throw new IllegalArgumentException(key + " must be > 0, was " + v);
             }
             return v;
+        }
+
+        /** A positive value that fits an int (a byte-array size). */
+        int positiveInt(String key) {
+            long v = positiveLong(key);
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        key + " must be at most " + Integer.MAX_VALUE + ", was " + v);
+            }
+            return (int) v;
         }
 
         long nonNegativeLong(String key) {
