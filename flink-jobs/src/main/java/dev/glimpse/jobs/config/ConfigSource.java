@@ -86,7 +86,8 @@ public final class ConfigSource {
     public static Map<String, String> readYaml(Path file) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
         Map<String, String> flat = new LinkedHashMap<>();
-        if (root != null && !root.isNull()) {
+        // An empty file (or one of comments only) reads as a missing node: no settings.
+        if (root != null && !root.isNull() && !root.isMissingNode()) {
             if (!root.isObject()) {
                 throw new IllegalArgumentException(
                         file + ": expected a YAML mapping at the top level");

@@ -241,7 +241,7 @@ public record GlimpseJobConfig(
                         r.duration("kafka.transactionTimeout"),
                         source.withPrefix("kafka.properties"),
                         r.positiveLong("kafka.maxInlineBytes"),
-                        (int) r.positiveLong("kafka.maxDeadLetterBytes"));
+                        r.positiveInt("kafka.maxDeadLetterBytes"));
         String modelDir = r.required("model.dir");
         Map<AnalysisTask, TaskSettings> tasks = new EnumMap<>(AnalysisTask.class);
         for (AnalysisTask task : AnalysisTask.values()) {
@@ -291,15 +291,17 @@ public record GlimpseJobConfig(
                         r.intIn("engine.intraOpThreads", 1, 256),
                         r.intIn("engine.metrics.port", -1, 65535),
                         r.string("engine.metrics.host"));
-        FrameGateConfig gate =
-                r.bool("frameGate.enabled")
-                        ? new FrameGateConfig(
-                                r.tasks("frameGate.tasks"),
-                                r.duration("frameGate.maxAge"),
-                                r.duration("frameGate.minInterval"),
-                                r.intIn("frameGate.duplicateDistance", -1, 64),
-                                Duration.ofHours(1))
-                        : FrameGateConfig.disabled();
+        // The gate's settings are read (and checked) even when it is disabled, so that turning
+        // the gate off does not turn its configured keys into "unknown" ones.
+        boolean gateEnabled = r.bool("frameGate.enabled");
+        FrameGateConfig configuredGate =
+                new FrameGateConfig(
+                        r.tasks("frameGate.tasks"),
+                        r.duration("frameGate.maxAge"),
+                        r.duration("frameGate.minInterval"),
+                        r.intIn("frameGate.duplicateDistance", -1, 64),
+                        Duration.ofHours(1));
+        FrameGateConfig gate = gateEnabled ? configuredGate : FrameGateConfig.disabled();
         DecodeLimits limits =
                 new DecodeLimits(
                         r.positiveLong("limits.maxEncodedBytes"),
@@ -393,6 +395,16 @@ public record GlimpseJobConfig(
                 throw new IllegalArgumentException(key + " must be > 0, was " + v);
             }
             return v;
+        }
+
+        /** A positive value that fits an int (a byte-array size). */
+        int positiveInt(String key) {
+            long v = positiveLong(key);
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        key + " must be at most " + Integer.MAX_VALUE + ", was " + v);
+            }
+            return (int) v;
         }
 
         long nonNegativeLong(String key) {

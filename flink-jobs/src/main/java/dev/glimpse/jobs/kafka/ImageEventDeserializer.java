@@ -44,30 +44,37 @@ public final class ImageEventDeserializer
         if (codec == null) {
             codec = AvroCodec.of(ImageEvent.class);
         }
+        IngestedRecord result;
         try {
             ImageEvent event = codec.decode(record.value(), version(record));
             Map<String, String> attributes = new HashMap<>(event.getAttributes());
             KafkaOrigin.record(attributes, record.topic(), record.partition(), record.offset());
             event.setAttributes(attributes);
-            out.collect(IngestedRecord.of(event));
+            result = IngestedRecord.of(event);
         } catch (MalformedRecordException | IllegalArgumentException e) {
-            out.collect(
-                    IngestedRecord.rejected(
-                            DeadLetters.forRawRecord(
-                                    record.topic(),
-                                    record.partition(),
-                                    record.offset(),
-                                    record.value(),
-                                    maxDeadLetterBytes,
-                                    ReasonCode.MALFORMED_RECORD,
-                                    String.format(
-                                            "%s-%d@%d: %s",
-                                            record.topic(),
-                                            record.partition(),
-                                            record.offset(),
-                                            e.getMessage()),
-                                    Instant.now())));
+            result = rejected(record, e.getMessage());
+        } catch (RuntimeException e) {
+            // Anything else Avro or a header throws is still this record's fault, not the job's.
+            result = rejected(record, e.toString());
         }
+        // Outside the try: a failure downstream of the collector (chained operators) is not a
+        // malformed record.
+        out.collect(result);
+    }
+
+    private IngestedRecord rejected(ConsumerRecord<byte[], byte[]> record, String problem) {
+        return IngestedRecord.rejected(
+                DeadLetters.forRawRecord(
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.value(),
+                        maxDeadLetterBytes,
+                        ReasonCode.MALFORMED_RECORD,
+                        String.format(
+                                "%s-%d@%d: %s",
+                                record.topic(), record.partition(), record.offset(), problem),
+                        Instant.now()));
     }
 
     private int version(ConsumerRecord<byte[], byte[]> record) {
@@ -75,7 +82,9 @@ public final class ImageEventDeserializer
         if (header == null) {
             return SchemaHistory.currentVersion(ImageEvent.class);
         }
-        String text = new String(header.value(), StandardCharsets.US_ASCII).strip();
+        // Kafka allows a header without a value
+        byte[] value = header.value();
+        String text = value == null ? "" : new String(value, StandardCharsets.US_ASCII).strip();
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

@@ -47,8 +47,9 @@ public record EngineSettings(
             throw new IllegalArgumentException(
                     "intraOpThreads must be >= 1, was " + intraOpThreads);
         }
-        // EngineConfig checks the batching values and names the bad one. (The compact constructor
-        // runs before the fields are assigned, so it works on the parameters.)
+        // EngineConfig checks the batching values and names the bad one. (The parameters, not
+        // engineConfig(): a compact constructor assigns the fields only after its body, so the
+        // accessors would all read 0 here.)
         engineConfig(
                 maxNumSeqs,
                 maxNumBatchedTokens,

@@ -19,7 +19,7 @@ public final class DifferenceHash {
         int width = image.width();
         int height = image.height();
         byte[] px = image.pixels();
-        double[] cells = new double[W * H];
+        long[] cells = new long[W * H];
         int[] counts = new int[W * H];
         for (int y = 0; y < height; y++) {
             int cy = (int) ((long) y * H / height);
@@ -27,21 +27,16 @@ public final class DifferenceHash {
             for (int x = 0; x < width; x++) {
                 int cx = (int) ((long) x * W / width);
                 int i = row + x * 3;
-                // ITU-R BT.601 luma, as Pillow's convert("L")
-                double luma =
-                        0.299 * (px[i] & 0xFF)
-                                + 0.587 * (px[i + 1] & 0xFF)
-                                + 0.114 * (px[i + 2] & 0xFF);
-                cells[cy * W + cx] += luma;
+                cells[cy * W + cx] += luma(px[i] & 0xFF, px[i + 1] & 0xFF, px[i + 2] & 0xFF);
                 counts[cy * W + cx]++;
             }
         }
         long hash = 0;
         for (int y = 0; y < H; y++) {
             for (int x = 0; x < W - 1; x++) {
-                double left = mean(cells, counts, y * W + x);
-                double right = mean(cells, counts, y * W + x + 1);
-                hash = (hash << 1) | (left > right ? 1 : 0);
+                int left = y * W + x;
+                int right = left + 1;
+                hash = (hash << 1) | (brighter(cells, counts, left, right) ? 1 : 0);
             }
         }
         return hash;
@@ -52,8 +47,25 @@ public final class DifferenceHash {
         return Long.bitCount(a ^ b);
     }
 
-    private static double mean(double[] sums, int[] counts, int i) {
+    /**
+     * ITU-R BT.601 luma in integers, exactly as Pillow's {@code convert("L")} (0..255): integer
+     * sums make equal cells compare equal, so a flat area hashes to 0 bits instead of to
+     * floating-point rounding noise.
+     */
+    static int luma(int r, int g, int b) {
+        return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+    }
+
+    /** Whether the mean luma of cell {@code a} exceeds that of cell {@code b}, exactly. */
+    private static boolean brighter(long[] sums, int[] counts, int a, int b) {
         // A picture narrower than 9 or shorter than 8 px leaves cells empty: treat them as black.
-        return counts[i] == 0 ? 0 : sums[i] / counts[i];
+        if (counts[a] == 0) {
+            return false;
+        }
+        if (counts[b] == 0) {
+            return sums[a] > 0;
+        }
+        // sums[a] / counts[a] > sums[b] / counts[b] without rounding
+        return sums[a] * counts[b] > sums[b] * counts[a];
     }
 }

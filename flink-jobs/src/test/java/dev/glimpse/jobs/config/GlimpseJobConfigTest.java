@@ -1,0 +1,411 @@
+package dev.glimpse.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.glimpse.operators.TaskSettings;
+import dev.glimpse.operators.analyze.EngineSettings;
+import dev.glimpse.operators.gate.FrameGateConfig;
+import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.serving.image.DecodeLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GlimpseJobConfigTest {
+
+    private static final Map<String, String> REQUIRED =
+            Map.of("kafka.bootstrapServers", "broker:9092", "model.dir", "/opt/model");
+
+    private static GlimpseJobConfig config(String... keyValues) {
+        Map<String, String> values = new HashMap<>(REQUIRED);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            values.put(keyValues[i], keyValues[i + 1]);
+        }
+        return GlimpseJobConfig.from(ConfigSource.of(values));
+    }
+
+    private static void rejects(String message, String... keyValues) {
+        assertThatThrownBy(() -> config(keyValues))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void onlyTheBrokersAndTheModelDirectoryAreRequiredEverythingElseHasItsDefault() {
+        GlimpseJobConfig c = config();
+
+        assertThat(c.kafka())
+                .isEqualTo(
+                        new GlimpseJobConfig.Kafka(
+                                "broker:9092",
+                                "glimpse.images",
+                                "glimpse.results",
+                                "glimpse.dlq",
+                                "glimpse",
+                                "glimpse",
+                                Duration.ofMinutes(15),
+                                Map.of(),
+                                8_388_608L,
+                                1_048_576));
+        assertThat(c.modelDir()).isEqualTo("/opt/model");
+        assertThat(c.tasks()).isEmpty();
+        assertThat(c.engine())
+                .isEqualTo(
+                        new EngineSettings(
+                                "/opt/model",
+                                16,
+                                1024,
+                                256,
+                                2048,
+                                true,
+                                64L << 20,
+                                false,
+                                1,
+                                -1,
+                                "127.0.0.1"));
+        assertThat(c.frameGate()).isEqualTo(FrameGateConfig.DEFAULTS);
+        assertThat(c.limits()).isEqualTo(DecodeLimits.DEFAULTS);
+        assertThat(c.pipeline())
+                .isEqualTo(
+                        new GlimpseJobConfig.Pipeline(
+                                1,
+                                Duration.ofSeconds(10),
+                                32,
+                                Duration.ofSeconds(120),
+                                Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void missingBootstrapServersIsReported() {
+        assertThatThrownBy(
+                        () ->
+                                GlimpseJobConfig.from(
+                                        ConfigSource.of(Map.of("model.dir", "/opt/model"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("kafka.bootstrapServers is required");
+        assertThatThrownBy(
+                        () ->
+                                GlimpseJobConfig.from(
+                                        ConfigSource.of(
+                                                Map.of(
+                                                        "kafka.bootstrapServers", " ",
+                                                        "model.dir", "/m"))))
+                .hasMessage("kafka.bootstrapServers is required");
+    }
+
+    @Test
+    void missingModelDirIsReported() {
+        assertThatThrownBy(
+                        () ->
+                                GlimpseJobConfig.from(
+                                        ConfigSource.of(Map.of("kafka.bootstrapServers", "b:1"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("model.dir is required");
+    }
+
+    @Test
+    void anUnknownKeyIsRejectedByName() {
+        rejects(
+                "Unknown configuration key 'kafka.topic.images' (see the configuration reference in README.md)",
+                "kafka.topic.images",
+                "x");
+        rejects(
+                "Unknown configuration key 'tasks.captions.maxSlices' (see the configuration reference in README.md)",
+                "tasks.captions.maxSlices",
+                "2");
+    }
+
+    @Test
+    void anUnknownTaskKeyIsRejectedNamingTheTaskKeys() {
+        rejects(
+                "Unknown key tasks.caption.maxSlice; expected one of [categories, maxSlices, prompt, threshold]",
+                "tasks.caption.maxSlice",
+                "2");
+    }
+
+    @Test
+    void badValuesAreRejectedNamingKeyAndValue() {
+        rejects(
+                "pipeline.checkpointInterval must be a duration such as '10 s', '500 ms' or '5 min', was 'often'",
+                "pipeline.checkpointInterval",
+                "often");
+        rejects(
+                "pipeline.parallelism must be an integer, was 'two'",
+                "pipeline.parallelism",
+                "two");
+        rejects("pipeline.parallelism must be in [1, 32768], was 0", "pipeline.parallelism", "0");
+        rejects(
+                "engine.prefixCaching must be true or false, was 'yes'",
+                "engine.prefixCaching",
+                "yes");
+        rejects("kafka.maxInlineBytes must be > 0, was 0", "kafka.maxInlineBytes", "0");
+        rejects("engine.encoderCacheBytes must be >= 0, was -1", "engine.encoderCacheBytes", "-1");
+        rejects(
+                "engine.executionProvider must be CPU or CUDA, was 'TPU'",
+                "engine.executionProvider",
+                "TPU");
+        rejects(
+                "frameGate.tasks must list tasks of [CAPTION, OCR, MODERATION], was 'faces'",
+                "frameGate.tasks",
+                "caption,faces");
+    }
+
+    @Test
+    void valuesAreTrimmedAndBooleansAndProvidersIgnoreCase() {
+        GlimpseJobConfig c =
+                config(
+                        "engine.prefixCaching", " FALSE ",
+                        "engine.executionProvider", "cuda",
+                        "pipeline.parallelism", " 4 ");
+
+        assertThat(c.engine().prefixCaching()).isFalse();
+        assertThat(c.engine().tryCuda()).isTrue();
+        assertThat(c.pipeline().parallelism()).isEqualTo(4);
+    }
+
+    @Test
+    void aDeadLetterCopyCapBeyondAnIntIsRejectedRatherThanWrapped() {
+        rejects(
+                "kafka.maxDeadLetterBytes must be at most 2147483647, was 3000000000",
+                "kafka.maxDeadLetterBytes",
+                "3000000000");
+        assertThat(config("kafka.maxDeadLetterBytes", "2147483647").kafka().maxDeadLetterBytes())
+                .isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void theAsyncTimeoutMustExceedTheEngineRequestTimeout() {
+        rejects(
+                "pipeline.asyncTimeout (PT1M) must exceed engine.requestTimeout (PT1M) so that the engine gives up on a request first",
+                "pipeline.asyncTimeout",
+                "60 s");
+        rejects(
+                "pipeline.asyncTimeout (PT30S) must exceed engine.requestTimeout (PT1M) so that the engine gives up on a request first",
+                "pipeline.asyncTimeout",
+                "30 s");
+        assertThat(
+                        config("pipeline.asyncTimeout", "61 s", "engine.requestTimeout", "1 min")
+                                .pipeline()
+                                .asyncTimeout())
+                .isEqualTo(Duration.ofSeconds(61));
+    }
+
+    @Test
+    void taskSectionsBecomeTaskSettings() {
+        GlimpseJobConfig c =
+                config(
+                        "tasks.caption.maxSlices", "2",
+                        "tasks.caption.prompt", "  What changed?  ",
+                        "tasks.moderation.categories", "skull, weapons,,",
+                        "tasks.moderation.threshold", "0.75",
+                        "tasks.moderation.maxSlices", "1");
+
+        assertThat(c.tasks())
+                .containsOnlyKeys(AnalysisTask.CAPTION, AnalysisTask.MODERATION)
+                .containsEntry(
+                        AnalysisTask.CAPTION, new TaskSettings(2, "What changed?", List.of(), null))
+                .containsEntry(
+                        AnalysisTask.MODERATION,
+                        new TaskSettings(1, "", List.of("skull", "weapons"), 0.75));
+    }
+
+    @Test
+    void maxSlicesMustBeOneToNine() {
+        rejects("tasks.ocr.maxSlices must be in [1, 9], was 0", "tasks.ocr.maxSlices", "0");
+        rejects("tasks.ocr.maxSlices must be in [1, 9], was 10", "tasks.ocr.maxSlices", "10");
+        assertThat(config("tasks.ocr.maxSlices", "9").tasks().get(AnalysisTask.OCR).maxSlices())
+                .isEqualTo(9);
+    }
+
+    @Test
+    void theThresholdMustBeAProbabilityStrictlyBetweenZeroAndOne() {
+        rejects(
+                "tasks.moderation.threshold must be in (0, 1), was 1.0",
+                "tasks.moderation.threshold",
+                "1");
+        rejects(
+                "tasks.moderation.threshold must be in (0, 1), was 0.0",
+                "tasks.moderation.threshold",
+                "0");
+        rejects(
+                "tasks.moderation.threshold must be a number, was 'high'",
+                "tasks.moderation.threshold",
+                "high");
+    }
+
+    @Test
+    void aDisabledFrameGateLetsEverythingThroughEvenWithItsSettingsPresent() {
+        assertThat(config("frameGate.enabled", "false").frameGate())
+                .isEqualTo(FrameGateConfig.disabled());
+        assertThat(
+                        config(
+                                        "frameGate.enabled", "false",
+                                        "frameGate.maxAge", "1 min",
+                                        "frameGate.tasks", "CAPTION,OCR")
+                                .frameGate())
+                .isEqualTo(FrameGateConfig.disabled());
+    }
+
+    @Test
+    void frameGateSettingsAreParsed() {
+        assertThat(
+                        config(
+                                        "frameGate.tasks", "caption, ocr",
+                                        "frameGate.maxAge", "0 s",
+                                        "frameGate.minInterval", "1 s",
+                                        "frameGate.duplicateDistance", "-1")
+                                .frameGate())
+                .isEqualTo(
+                        new FrameGateConfig(
+                                EnumSet.of(AnalysisTask.CAPTION, AnalysisTask.OCR),
+                                Duration.ZERO,
+                                Duration.ofSeconds(1),
+                                -1,
+                                Duration.ofHours(1)));
+    }
+
+    @Test
+    void kafkaPropertiesArePassedToEveryClientWithTheBootstrapServers() {
+        GlimpseJobConfig c =
+                config(
+                        "kafka.properties.security.protocol", "SASL_SSL",
+                        "kafka.properties.sasl.mechanism", "SCRAM-SHA-512",
+                        "kafka.properties.bootstrap.servers", "ignored:1");
+
+        Properties p = c.kafka().clientProperties();
+
+        assertThat(p)
+                .containsOnly(
+                        org.assertj.core.api.Assertions.entry("security.protocol", "SASL_SSL"),
+                        org.assertj.core.api.Assertions.entry("sasl.mechanism", "SCRAM-SHA-512"),
+                        org.assertj.core.api.Assertions.entry("bootstrap.servers", "broker:9092"));
+    }
+
+    @Test
+    void everyDocumentedKeyIsAccepted() {
+        Map<String, String> values = new HashMap<>();
+        for (GlimpseJobConfig.Key key : GlimpseJobConfig.KEYS) {
+            String name = key.name();
+            if (name.contains("<task>")) {
+                values.put(name.replace("<task>", "ocr"), name.endsWith("maxSlices") ? "3" : "q");
+            } else if (name.endsWith(".*")) {
+                values.put(name.replace("*", "client.id"), "glimpse");
+            } else if (name.equals("tasks.moderation.categories")) {
+                values.put(name, "skull");
+            } else if (name.equals("tasks.moderation.threshold")) {
+                values.put(name, "0.6");
+            } else {
+                values.put(name, key.defaultValue().isEmpty() ? "x" : key.defaultValue());
+            }
+        }
+
+        GlimpseJobConfig c = GlimpseJobConfig.from(ConfigSource.of(values));
+
+        assertThat(c.tasks().get(AnalysisTask.OCR))
+                .isEqualTo(new TaskSettings(3, "q", List.of(), null));
+        assertThat(c.kafka().properties()).containsEntry("client.id", "glimpse");
+    }
+
+    /**
+     * glimpse.yaml as the Helm chart renders it with its default values (helm/glimpse/README.md,
+     * "What the job receives"), minus {@code engine.batching.maxEncoderBatchSize}: see {@link
+     * #aBatchingKeyTheEngineDoesNotHaveIsRejectedEvenThoughTheChartEmitsIt}.
+     */
+    private static final String CHART_YAML =
+            """
+            kafka:
+              bootstrapServers: my-kafka-bootstrap:9092
+              topics: {images: glimpse.images, results: glimpse.results, dlq: glimpse.dlq}
+              properties:
+                security.protocol: PLAINTEXT
+            model:
+              dir: /opt/glimpse/model
+            tasks:
+              caption: {maxSlices: 9, prompt: "Describe this image in one sentence."}
+              ocr: {maxSlices: 9, prompt: "Read all the text in this image."}
+              moderation: {maxSlices: 1, prompt: ""}
+            engine:
+              executionProvider: CPU
+              batching: {maxNumSeqs: 16, maxNumBatchedTokens: 2048, maxWaitingRequests: 256}
+              metrics: {port: 9250}
+            """;
+
+    /** The chart's job arguments after --config (README: "What the job receives"). */
+    private static String[] chartArgs(Path file) {
+        return new String[] {
+            "--config", file.toString(),
+            "--bootstrap-servers", "my-kafka-bootstrap:9092",
+            "--security-protocol", "PLAINTEXT",
+            "--images-topic", "glimpse.images",
+            "--results-topic", "glimpse.results",
+            "--dlq-topic", "glimpse.dlq",
+            "--model-dir", "/opt/glimpse/model",
+            "--checkpoint-interval", "10 s",
+            "--parallelism", "2"
+        };
+    }
+
+    @Test
+    void theHelmChartsConfigAndArgumentsParse(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("glimpse.yaml");
+        Files.writeString(file, CHART_YAML);
+
+        GlimpseJobConfig c = GlimpseJobConfig.from(ConfigSource.fromArgs(chartArgs(file)));
+
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("my-kafka-bootstrap:9092");
+        assertThat(c.kafka().imagesTopic()).isEqualTo("glimpse.images");
+        assertThat(c.kafka().resultsTopic()).isEqualTo("glimpse.results");
+        assertThat(c.kafka().deadLetterTopic()).isEqualTo("glimpse.dlq");
+        assertThat(c.kafka().properties()).isEqualTo(Map.of("security.protocol", "PLAINTEXT"));
+        assertThat(c.modelDir()).isEqualTo("/opt/glimpse/model");
+        assertThat(c.tasks())
+                .isEqualTo(
+                        Map.of(
+                                AnalysisTask.CAPTION,
+                                new TaskSettings(
+                                        9, "Describe this image in one sentence.", List.of(), null),
+                                AnalysisTask.OCR,
+                                new TaskSettings(
+                                        9, "Read all the text in this image.", List.of(), null),
+                                AnalysisTask.MODERATION,
+                                new TaskSettings(1, "", List.of(), null)));
+        assertThat(c.engine().tryCuda()).isFalse();
+        assertThat(c.engine().maxNumSeqs()).isEqualTo(16);
+        assertThat(c.engine().maxNumBatchedTokens()).isEqualTo(2048);
+        assertThat(c.engine().maxQueuedRequests()).isEqualTo(256);
+        assertThat(c.engine().metricsPort()).isEqualTo(9250);
+        // The chart sets no engine.metrics.host, so the endpoint binds the default 127.0.0.1,
+        // which the PodMonitor cannot reach from outside the pod (reported; chart unchanged).
+        assertThat(c.engine().metricsHost()).isEqualTo("127.0.0.1");
+        assertThat(c.pipeline().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.pipeline().parallelism()).isEqualTo(2);
+    }
+
+    @Test
+    void aBatchingKeyTheEngineDoesNotHaveIsRejectedEvenThoughTheChartEmitsIt(@TempDir Path dir)
+            throws Exception {
+        // The chart renders engine.batching.maxEncoderBatchSize (values.yaml
+        // pipeline.batching.maxEncoderBatchSize: 8), but the engine has no encoder batch size:
+        // the job keeps rejecting keys it would silently ignore, and the chart must stop
+        // emitting it.
+        Path file = dir.resolve("glimpse.yaml");
+        Files.writeString(
+                file,
+                CHART_YAML.replace(
+                        "maxNumBatchedTokens: 2048,",
+                        "maxNumBatchedTokens: 2048, maxEncoderBatchSize: 8,"));
+
+        assertThatThrownBy(() -> GlimpseJobConfig.from(ConfigSource.fromArgs(chartArgs(file))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Unknown configuration key 'engine.batching.maxEncoderBatchSize' (see the configuration reference in README.md)");
+    }
+}

@@ -1,0 +1,444 @@
+package dev.glimpse.operators.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glimpse.operators.DeadLetters;
+import dev.glimpse.operators.TaskSettings;
+import dev.glimpse.operators.TestEvents;
+import dev.glimpse.operators.TestImages;
+import dev.glimpse.operators.TestPaths;
+import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.schemas.DeadLetter;
+import dev.glimpse.schemas.FailureStage;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.ReasonCode;
+import dev.glimpse.serving.image.DecodeLimits;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Preprocess with the bundled model (scale resolution 112, patch 14, model bound 9 slices; manifest
+ * per-task bounds caption 4, OCR 9, moderation 4) and per-task settings caption 2, OCR 9.
+ */
+class PreprocessTest {
+
+    private static final Map<AnalysisTask, TaskSettings> TASKS =
+            Map.of(
+                    AnalysisTask.CAPTION, TaskSettings.DEFAULT.withMaxSlices(2),
+                    AnalysisTask.OCR, TaskSettings.DEFAULT.withMaxSlices(9));
+
+    private static final Pattern ROW =
+            Pattern.compile("^\\| (\\d+) \\| `([^`]+)` \\|.*\\| ([^|]+) \\| ([^|]+) \\|$");
+    private static final Pattern OBSERVED_SIZE = Pattern.compile("^decodes (\\d+)x(\\d+)");
+
+    private static final Set<ReasonCode> BOMB =
+            Set.of(ReasonCode.TOO_MANY_PIXELS, ReasonCode.IMAGE_TOO_LARGE);
+
+    /**
+     * What each "must be rejected cleanly" file of the corpus must be dead-lettered as. A file
+     * whose signature is damaged is not recognisable as its format any more, so the decoder may
+     * call it unsupported rather than corrupt; a file whose header claims a zero size is too small.
+     */
+    private static final Map<String, Set<ReasonCode>> REJECTED =
+            Map.ofEntries(
+                    corrupt("png/pngsuite/xc1n0g08.png"),
+                    corrupt("png/pngsuite/xc9n2c08.png"),
+                    unsupported("png/pngsuite/xcrn0g04.png"),
+                    corrupt("png/pngsuite/xcsn0g01.png"),
+                    corrupt("png/pngsuite/xd0n2c08.png"),
+                    corrupt("png/pngsuite/xd3n2c08.png"),
+                    corrupt("png/pngsuite/xd9n2c08.png"),
+                    corrupt("png/pngsuite/xdtn0g01.png"),
+                    corrupt("png/pngsuite/xhdn0g08.png"),
+                    unsupported("png/pngsuite/xlfn0g04.png"),
+                    unsupported("png/pngsuite/xs1n0g01.png"),
+                    unsupported("png/pngsuite/xs2n0g01.png"),
+                    unsupported("png/pngsuite/xs4n0g01.png"),
+                    unsupported("png/pngsuite/xs7n0g01.png"),
+                    corrupt("png/libpng-crashers/bad_iCCP.png"),
+                    corrupt("png/libpng-crashers/badadler.png"),
+                    corrupt("png/libpng-crashers/badcrc.png"),
+                    truncated("png/libpng-crashers/huge_IDAT.png"),
+                    truncated("png/libpng-crashers/huge_iCCP_chunk.png"),
+                    truncated("png/libpng-crashers/huge_tEXt_chunk.png"),
+                    Map.entry(
+                            "jpeg/libjpeg-turbo/monkey12.jpg",
+                            Set.of(ReasonCode.UNSUPPORTED_FORMAT)),
+                    unsupportedOrCorrupt("jpeg/libjpeg-turbo/testorig12.jpg"),
+                    truncated("jpeg/pillow/truncated_jpeg.jpg"),
+                    unsupportedOrCorrupt("bmp/bmpsuite/b/badbitcount.bmp"),
+                    Map.entry("bmp/bmpsuite/b/reallybig.bmp", BOMB),
+                    truncated("bmp/bmpsuite/b/shortfile.bmp"),
+                    Map.entry("gif/pillow/decompression_bomb.gif", BOMB),
+                    tooSmall("gif/pillow/zero_width.gif"),
+                    tooSmall("tiff/golang-image/0x0.tiff"),
+                    corrupt("tiff/golang-image/invalid-palette-ref.tiff"),
+                    corrupt("tiff/pillow/crash-0c7e0e8e11ce787078f00b5b0ca409a167f070e0.tif"),
+                    corrupt("tiff/pillow/oom-225817ca0f8c663be7ab4b9e717b02c661e66834.tif"),
+                    corrupt("tiff/pillow/seek_too_large.tif"),
+                    Map.entry("hostile/bomb_100000x100000.png", BOMB),
+                    unsupported("hostile/empty_0_bytes.jpg"),
+                    unsupported("hostile/random_bytes.jpg"),
+                    truncated("hostile/truncated_half.jpg"));
+
+    private OneInputStreamOperatorTestHarness<ImageEvent, PreparedRequest> harness;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = open(DecodeLimits.DEFAULTS);
+    }
+
+    private static OneInputStreamOperatorTestHarness<ImageEvent, PreparedRequest> open(
+            DecodeLimits limits) throws Exception {
+        return ProcessFunctionTestHarnesses.forProcessFunction(
+                new Preprocess(TestPaths.modelDir().toString(), limits, TASKS));
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var side = harness.getSideOutput(DeadLetters.OUTPUT);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private PreparedRequest onlyRequestFor(ImageEvent event) throws Exception {
+        harness.processElement(event, 0L);
+        assertThat(deadLetters()).isEmpty();
+        List<PreparedRequest> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+
+    private DeadLetter onlyDeadLetterOf(ImageEvent event) throws Exception {
+        harness.processElement(event, 0L);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).hasSize(1);
+        return deadLetters().get(0);
+    }
+
+    private static void assertInputs(
+            PreparedRequest r, int[] patchRows, int[] patchCols, int gridRows, int gridCols) {
+        assertThat(r.patchRows).containsExactly(patchRows);
+        assertThat(r.patchCols).containsExactly(patchCols);
+        assertThat(r.gridRows).isEqualTo(gridRows);
+        assertThat(r.gridCols).isEqualTo(gridCols);
+        assertThat(r.slicePixels.length).isEqualTo(patchRows.length);
+        for (int i = 0; i < patchRows.length; i++) {
+            // 3 channels x 14 x 14 values per patch
+            assertThat(r.slicePixels[i]).hasSize(3 * 14 * 14 * patchRows[i] * patchCols[i]);
+        }
+    }
+
+    @Test
+    void aSmallPictureIsOneUpscaledOverviewWithoutSlices() throws Exception {
+        byte[] small = TestImages.png(TestImages.solid(64, 48, Color.ORANGE)); // 3072 px
+        ImageEvent event = TestEvents.inline("small", "cam-1", "CAPTION", small);
+        Instant before = Instant.now();
+
+        PreparedRequest r = onlyRequestFor(event);
+
+        assertThat(r.event).isEqualTo(event);
+        assertThat(r.width).isEqualTo(64);
+        assertThat(r.height).isEqualTo(48);
+        // 64x48 scaled to an area of about 112^2 keeping 4:3: 127x96, snapped to 126x98
+        assertInputs(r, new int[] {7}, new int[] {9}, 0, 0);
+        assertThat(r.contentHash).endsWith("/s112m2");
+        assertThat(r.preparedAtMillis)
+                .isBetween(before.toEpochMilli(), Instant.now().toEpochMilli());
+    }
+
+    @Test
+    void aLargePictureForOcrIsCutIntoTheGridOfItsAspectRatioUpToNineSlices() throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(448, 224, Color.WHITE)); // 8 x 112^2
+
+        PreparedRequest r = onlyRequestFor(TestEvents.inline("big", "scanner", "OCR", png));
+
+        assertThat(r.width).isEqualTo(448);
+        assertThat(r.height).isEqualTo(224);
+        // overview 154x84 (11x6 patches), then 4 columns x 2 rows of 112x112 slices (8x8)
+        assertInputs(
+                r,
+                new int[] {6, 8, 8, 8, 8, 8, 8, 8, 8},
+                new int[] {11, 8, 8, 8, 8, 8, 8, 8, 8},
+                2,
+                4);
+        assertThat(r.contentHash).endsWith("/s112m9");
+    }
+
+    @Test
+    void theSamePictureForCaptionIsBoundByTheCaptionSettingOfTwoSlices() throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(448, 224, Color.WHITE));
+
+        PreparedRequest r = onlyRequestFor(TestEvents.inline("big", "cam-1", "CAPTION", png));
+
+        // overview, then 2 columns x 1 row of 112x112 slices
+        assertInputs(r, new int[] {6, 8, 8}, new int[] {11, 8, 8}, 1, 2);
+        assertThat(r.contentHash).endsWith("/s112m2");
+    }
+
+    @Test
+    void aTaskWithoutSettingsUsesTheManifestBoundOfFourSlices() throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(448, 224, Color.WHITE));
+
+        PreparedRequest r = onlyRequestFor(TestEvents.inline("big", "up", "MODERATION", png));
+
+        // 3 columns x 1 row fit 2:1 best within 4 slices; each slice 84x140 (6x10 patches)
+        assertInputs(r, new int[] {6, 10, 10, 10}, new int[] {11, 6, 6, 6}, 1, 3);
+        assertThat(r.contentHash).endsWith("/s112m4");
+    }
+
+    @Test
+    void theEngineImageRoundTripsThroughThePreparedRequest() throws Exception {
+        byte[] png = TestImages.png(TestImages.sceneA());
+
+        PreparedRequest r = onlyRequestFor(TestEvents.inline("a", "cam-1", "CAPTION", png));
+        var image = r.toEngineImage();
+
+        assertThat(image.contentHash()).isEqualTo(r.contentHash);
+        assertThat(image.gridRows()).isEqualTo(r.gridRows);
+        assertThat(image.gridCols()).isEqualTo(r.gridCols);
+        assertThat(image.slices()).hasSize(r.slicePixels.length);
+        assertThat(image.slices().get(0).pixels()).isSameAs(r.slicePixels[0]);
+    }
+
+    @Test
+    void anImageByFileUriIsReadAndPrepared(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("frame.png");
+        Files.write(file, TestImages.png(TestImages.solid(64, 48, Color.BLUE)));
+
+        PreparedRequest r =
+                onlyRequestFor(TestEvents.byUri("uri", "up", "OCR", file.toUri().toString()));
+
+        assertThat(r.width).isEqualTo(64);
+        assertThat(r.height).isEqualTo(48);
+        assertInputs(r, new int[] {7}, new int[] {9}, 0, 0);
+    }
+
+    @Test
+    void aMissingFileIsDeadLetteredAsFetchFailedAtTheFetchStage(@TempDir Path dir)
+            throws Exception {
+        String uri = dir.resolve("nope.png").toUri().toString();
+        ImageEvent event =
+                TestEvents.fromKafka(
+                        TestEvents.byUri("gone", "up", "OCR", uri), "glimpse.images", 1, 5L);
+
+        DeadLetter dl = onlyDeadLetterOf(event);
+
+        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
+        assertThat(dl.getReason()).isEqualTo(ReasonCode.FETCH_FAILED);
+        assertThat(dl.getMessage()).startsWith("event gone: cannot read image at " + uri + ": ");
+        assertThat(dl.getEventId()).isEqualTo("gone");
+        assertThat(dl.getOriginalReference()).isEqualTo(uri);
+        assertThat(dl.getOriginalTopic()).isEqualTo("glimpse.images");
+        assertThat(dl.getOriginalPartition()).isEqualTo(1);
+        assertThat(dl.getOriginalOffset()).isEqualTo(5L);
+    }
+
+    @Test
+    void aFileOverTheEncodedByteLimitIsDeadLetteredAsPayloadTooLarge(@TempDir Path dir)
+            throws Exception {
+        harness.close();
+        DecodeLimits limits = new DecodeLimits(1000, 32_768, 32_768, 40_000_000L, 1, 1);
+        harness = open(limits);
+        Path file = dir.resolve("big.bin");
+        Files.write(file, new byte[200_000]); // larger than the 64 KiB read buffer too
+        String uri = file.toUri().toString();
+
+        DeadLetter dl = onlyDeadLetterOf(TestEvents.byUri("big", "up", "OCR", uri));
+
+        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
+        assertThat(dl.getReason()).isEqualTo(ReasonCode.PAYLOAD_TOO_LARGE);
+        assertThat(dl.getMessage())
+                .isEqualTo("event big: image at " + uri + " exceeds the 1000-byte cap");
+    }
+
+    @Test
+    void aFileOfExactlyTheLimitIsRead(@TempDir Path dir) throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(64, 48, Color.BLUE));
+        harness.close();
+        harness = open(new DecodeLimits(png.length, 32_768, 32_768, 40_000_000L, 1, 1));
+        Path file = dir.resolve("exact.png");
+        Files.write(file, png);
+
+        PreparedRequest r =
+                onlyRequestFor(TestEvents.byUri("ok", "up", "OCR", file.toUri().toString()));
+
+        assertThat(r.width).isEqualTo(64);
+    }
+
+    @Test
+    void anInlineImageOverTheEncodedByteLimitIsRejectedAtDecode() throws Exception {
+        harness.close();
+        harness = open(new DecodeLimits(100, 32_768, 32_768, 40_000_000L, 1, 1));
+
+        DeadLetter dl = onlyDeadLetterOf(TestEvents.inline("big", "cam", "OCR", new byte[101]));
+
+        assertThat(dl.getStage()).isEqualTo(FailureStage.DECODE);
+        assertThat(dl.getReason()).isEqualTo(ReasonCode.PAYLOAD_TOO_LARGE);
+    }
+
+    @Test
+    void anUnparsableUriIsDeadLetteredAsFetchFailed() throws Exception {
+        DeadLetter dl = onlyDeadLetterOf(TestEvents.byUri("bad", "up", "OCR", "file://a b"));
+
+        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
+        assertThat(dl.getReason()).isEqualTo(ReasonCode.FETCH_FAILED);
+        assertThat(dl.getMessage()).isEqualTo("event bad: invalid image URI 'file://a b'");
+    }
+
+    @Test
+    void aPictureBelowTheMinimumSizeIsDeadLetteredAsTooSmall() throws Exception {
+        harness.close();
+        harness = open(new DecodeLimits(1 << 20, 32_768, 32_768, 40_000_000L, 16, 16));
+        byte[] png = TestImages.png(TestImages.solid(8, 8, Color.RED));
+
+        DeadLetter dl = onlyDeadLetterOf(TestEvents.inline("tiny", "cam", "OCR", png));
+
+        assertThat(dl.getStage()).isEqualTo(FailureStage.DECODE);
+        assertThat(dl.getReason()).isEqualTo(ReasonCode.IMAGE_TOO_SMALL);
+    }
+
+    private record Row(int number, String path, String expected, String observed) {}
+
+    private static List<Row> corpusRows() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        Path readme = TestPaths.corpus().resolve("README.md");
+        for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
+            Matcher m = ROW.matcher(line);
+            if (m.matches()) {
+                rows.add(
+                        new Row(
+                                Integer.parseInt(m.group(1)),
+                                m.group(2),
+                                m.group(3).trim(),
+                                m.group(4).trim()));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void everyFileTheCorpusMustRejectHasAnExpectedReasonHere() throws IOException {
+        List<String> mustReject =
+                corpusRows().stream()
+                        .filter(r -> r.expected().equals("**must be rejected cleanly**"))
+                        .map(Row::path)
+                        .sorted()
+                        .toList();
+
+        assertThat(mustReject).hasSize(37).containsExactlyInAnyOrderElementsOf(REJECTED.keySet());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFileTheCorpusMustRejectIsDeadLetteredAtDecodeWithItsReason()
+            throws IOException {
+        return corpusRows().stream()
+                .filter(r -> r.expected().equals("**must be rejected cleanly**"))
+                .map(
+                        r ->
+                                DynamicTest.dynamicTest(
+                                        "#" + r.number() + " " + r.path(), () -> checkRejected(r)));
+    }
+
+    private void checkRejected(Row row) throws Exception {
+        byte[] bytes = Files.readAllBytes(TestPaths.corpus().resolve(row.path()));
+        String id = "corpus-" + row.number();
+        harness.close();
+        harness = open(DecodeLimits.DEFAULTS);
+
+        harness.processElement(TestEvents.inline(id, "corpus", "OCR", bytes), 0L);
+
+        assertThat(harness.extractOutputValues()).as(row.path()).isEmpty();
+        assertThat(deadLetters()).as(row.path()).hasSize(1);
+        DeadLetter dl = deadLetters().get(0);
+        assertThat(dl.getStage())
+                .as(row.path() + ": " + dl.getMessage())
+                .isEqualTo(FailureStage.DECODE);
+        assertThat(dl.getReason())
+                .as(row.path() + ": " + dl.getMessage())
+                .isNotEqualTo(ReasonCode.UNKNOWN)
+                .isIn(REJECTED.get(row.path()));
+        assertThat(dl.getEventId()).isEqualTo(id);
+        assertThat(dl.getMessage()).startsWith("event " + id + ": ");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFileTheCorpusDecodesBecomesOnePreparedRequestOfItsSize()
+            throws IOException {
+        return corpusRows().stream()
+                .filter(r -> r.expected().equals("decodes"))
+                .map(
+                        r ->
+                                DynamicTest.dynamicTest(
+                                        "#" + r.number() + " " + r.path(), () -> checkDecodes(r)));
+    }
+
+    private void checkDecodes(Row row) throws Exception {
+        byte[] bytes = Files.readAllBytes(TestPaths.corpus().resolve(row.path()));
+        harness.close();
+        harness = open(DecodeLimits.DEFAULTS);
+
+        harness.processElement(TestEvents.inline("d" + row.number(), "corpus", "OCR", bytes), 0L);
+
+        assertThat(deadLetters()).as(row.path()).isEmpty();
+        List<PreparedRequest> out = harness.extractOutputValues();
+        assertThat(out).as(row.path()).hasSize(1);
+        Matcher size = OBSERVED_SIZE.matcher(row.observed());
+        if (!size.find()) {
+            // the JDK alone rejected it (README point 5); Glimpse's own PNG reading decodes it
+            assertThat(row.path()).isEqualTo("png/libpng-crashers/empty_ancillary_chunks.png");
+            return;
+        }
+        int w = Integer.parseInt(size.group(1));
+        int h = Integer.parseInt(size.group(2));
+        PreparedRequest r = out.get(0);
+        // EXIF orientation 6 swaps the sides of hopper_orientation_6.jpg (a square: no change)
+        assertThat(Set.of(r.width + "x" + r.height))
+                .as(row.path())
+                .containsAnyOf(w + "x" + h, h + "x" + w);
+        assertThat(r.slicePixels.length).isBetween(1, 10);
+    }
+
+    private static Map.Entry<String, Set<ReasonCode>> corrupt(String path) {
+        return Map.entry(path, Set.of(ReasonCode.CORRUPT_IMAGE));
+    }
+
+    private static Map.Entry<String, Set<ReasonCode>> truncated(String path) {
+        return Map.entry(path, Set.of(ReasonCode.TRUNCATED_IMAGE));
+    }
+
+    private static Map.Entry<String, Set<ReasonCode>> unsupported(String path) {
+        return Map.entry(path, Set.of(ReasonCode.UNSUPPORTED_FORMAT));
+    }
+
+    private static Map.Entry<String, Set<ReasonCode>> unsupportedOrCorrupt(String path) {
+        return Map.entry(path, Set.of(ReasonCode.UNSUPPORTED_FORMAT, ReasonCode.CORRUPT_IMAGE));
+    }
+
+    private static Map.Entry<String, Set<ReasonCode>> tooSmall(String path) {
+        return Map.entry(path, Set.of(ReasonCode.IMAGE_TOO_SMALL));
+    }
+}
