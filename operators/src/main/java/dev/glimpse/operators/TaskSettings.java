@@ -8,7 +8,7 @@ import java.util.Optional;
  * Pipeline settings of one task, validated on construction (serializable: operators carry it).
  *
  * @param maxSlices MiniCPM-V slice bound for this task (1 = overview only; camera captions 1-2, OCR
- *     up to 9); capped by the model's own bound
+ *     up to 9), capped by the model's own bound; null = the model manifest's bound for the task
  * @param question default question asked after the image when an event has no prompt ("" = none,
  *     the model's instruction alone); not used for moderation
  * @param categories moderation: categories scored when an event names none (empty = the manifest's)
@@ -16,14 +16,14 @@ import java.util.Optional;
  *     manifest's)
  */
 public record TaskSettings(
-        int maxSlices, String question, List<String> categories, Double threshold)
+        Integer maxSlices, String question, List<String> categories, Double threshold)
         implements Serializable {
 
-    /** Up to 9 slices, no default question, the manifest's categories and threshold. */
-    public static final TaskSettings DEFAULT = new TaskSettings(9, "", List.of(), null);
+    /** The manifest's slice bound, no default question, the manifest's categories and threshold. */
+    public static final TaskSettings DEFAULT = new TaskSettings(null, "", List.of(), null);
 
     public TaskSettings {
-        if (maxSlices < 1 || maxSlices > 9) {
+        if (maxSlices != null && (maxSlices < 1 || maxSlices > 9)) {
             throw new IllegalArgumentException("maxSlices must be 1..9, was " + maxSlices);
         }
         question = question == null ? "" : question.strip();
@@ -44,7 +44,7 @@ public record TaskSettings(
     }
 
     /** These settings with another slice bound. */
-    public TaskSettings withMaxSlices(int n) {
+    public TaskSettings withMaxSlices(Integer n) {
         return new TaskSettings(n, question, categories, threshold);
     }
 }

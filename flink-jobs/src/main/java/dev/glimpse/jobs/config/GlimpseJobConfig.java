@@ -165,6 +165,10 @@ public record GlimpseJobConfig(
                             "engine.batching.maxWaitingRequests",
                             "256",
                             "Requests queued in the engine before it reports overload."),
+                    new Key(
+                            "engine.batching.maxEncoderBatchSize",
+                            "8",
+                            "Images encoded together per vision graph run."),
                     new Key("engine.kvBlocks", "2048", "KV blocks of 16 tokens in the pool."),
                     new Key(
                             "engine.prefixCaching",
@@ -261,7 +265,8 @@ public record GlimpseJobConfig(
                                     + new TreeSet<>(TASK_KEYS));
                 }
             }
-            int maxSlices = t.containsKey("maxSlices") ? r.intIn(prefix + "maxSlices", 1, 9) : 9;
+            Integer maxSlices =
+                    t.containsKey("maxSlices") ? r.intIn(prefix + "maxSlices", 1, 9) : null;
             List<String> categories =
                     t.containsKey("categories") ? splitList(t.get("categories")) : List.of();
             Double threshold =
@@ -284,6 +289,7 @@ public record GlimpseJobConfig(
                         r.intIn("engine.batching.maxNumSeqs", 1, 4096),
                         r.intIn("engine.batching.maxNumBatchedTokens", 1, 1 << 20),
                         r.intIn("engine.batching.maxWaitingRequests", 1, 1 << 20),
+                        r.intIn("engine.batching.maxEncoderBatchSize", 1, 1024),
                         r.intIn("engine.kvBlocks", 1, 1 << 24),
                         r.bool("engine.prefixCaching"),
                         r.nonNegativeLong("engine.encoderCacheBytes"),

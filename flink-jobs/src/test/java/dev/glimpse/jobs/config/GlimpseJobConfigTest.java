@@ -64,6 +64,7 @@ class GlimpseJobConfigTest {
                                 16,
                                 1024,
                                 256,
+                                8,
                                 2048,
                                 true,
                                 64L << 20,
@@ -316,8 +317,7 @@ class GlimpseJobConfigTest {
 
     /**
      * glimpse.yaml as the Helm chart renders it with its default values (helm/glimpse/README.md,
-     * "What the job receives"), minus {@code engine.batching.maxEncoderBatchSize}: see {@link
-     * #aBatchingKeyTheEngineDoesNotHaveIsRejectedEvenThoughTheChartEmitsIt}.
+     * "What the job receives").
      */
     private static final String CHART_YAML =
             """
@@ -329,13 +329,13 @@ class GlimpseJobConfigTest {
             model:
               dir: /opt/glimpse/model
             tasks:
-              caption: {maxSlices: 9, prompt: "Describe this image in one sentence."}
-              ocr: {maxSlices: 9, prompt: "Read all the text in this image."}
-              moderation: {maxSlices: 1, prompt: ""}
+              caption: {maxSlices: 4, prompt: ""}
+              ocr: {maxSlices: 9, prompt: ""}
+              moderation: {maxSlices: 4, prompt: ""}
             engine:
               executionProvider: CPU
-              batching: {maxNumSeqs: 16, maxNumBatchedTokens: 2048, maxWaitingRequests: 256}
-              metrics: {port: 9250}
+              batching: {maxNumSeqs: 16, maxNumBatchedTokens: 2048, maxEncoderBatchSize: 8, maxWaitingRequests: 256}
+              metrics: {port: 9250, host: 0.0.0.0}
             """;
 
     /** The chart's job arguments after --config (README: "What the job receives"). */
@@ -370,42 +370,20 @@ class GlimpseJobConfigTest {
                 .isEqualTo(
                         Map.of(
                                 AnalysisTask.CAPTION,
-                                new TaskSettings(
-                                        9, "Describe this image in one sentence.", List.of(), null),
+                                new TaskSettings(4, "", List.of(), null),
                                 AnalysisTask.OCR,
-                                new TaskSettings(
-                                        9, "Read all the text in this image.", List.of(), null),
+                                new TaskSettings(9, "", List.of(), null),
                                 AnalysisTask.MODERATION,
-                                new TaskSettings(1, "", List.of(), null)));
+                                new TaskSettings(4, "", List.of(), null)));
         assertThat(c.engine().tryCuda()).isFalse();
         assertThat(c.engine().maxNumSeqs()).isEqualTo(16);
         assertThat(c.engine().maxNumBatchedTokens()).isEqualTo(2048);
         assertThat(c.engine().maxQueuedRequests()).isEqualTo(256);
         assertThat(c.engine().metricsPort()).isEqualTo(9250);
-        // The chart sets no engine.metrics.host, so the endpoint binds the default 127.0.0.1,
-        // which the PodMonitor cannot reach from outside the pod (reported; chart unchanged).
-        assertThat(c.engine().metricsHost()).isEqualTo("127.0.0.1");
+        // The PodMonitor scrapes the engine endpoint from outside the pod.
+        assertThat(c.engine().metricsHost()).isEqualTo("0.0.0.0");
+        assertThat(c.engine().maxImagesPerVisionRun()).isEqualTo(8);
         assertThat(c.pipeline().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.pipeline().parallelism()).isEqualTo(2);
-    }
-
-    @Test
-    void aBatchingKeyTheEngineDoesNotHaveIsRejectedEvenThoughTheChartEmitsIt(@TempDir Path dir)
-            throws Exception {
-        // The chart renders engine.batching.maxEncoderBatchSize (values.yaml
-        // pipeline.batching.maxEncoderBatchSize: 8), but the engine has no encoder batch size:
-        // the job keeps rejecting keys it would silently ignore, and the chart must stop
-        // emitting it.
-        Path file = dir.resolve("glimpse.yaml");
-        Files.writeString(
-                file,
-                CHART_YAML.replace(
-                        "maxNumBatchedTokens: 2048,",
-                        "maxNumBatchedTokens: 2048, maxEncoderBatchSize: 8,"));
-
-        assertThatThrownBy(() -> GlimpseJobConfig.from(ConfigSource.fromArgs(chartArgs(file))))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "Unknown configuration key 'engine.batching.maxEncoderBatchSize' (see the configuration reference in README.md)");
     }
 }

@@ -250,14 +250,18 @@ class HelmChartTest {
         assertThat(config.path("kafka").path("properties").path("security.protocol").asText())
                 .isEqualTo("PLAINTEXT");
         assertThat(config.path("model").path("dir").asText()).isEqualTo("/opt/glimpse/model");
-        assertThat(config.path("tasks").path("caption").path("maxSlices").asInt()).isEqualTo(9);
-        assertThat(config.path("tasks").path("caption").path("prompt").asText())
-                .isEqualTo("Describe this image in one sentence.");
-        assertThat(config.path("tasks").path("moderation").path("maxSlices").asInt()).isEqualTo(1);
+        assertThat(config.path("tasks").path("caption").path("maxSlices").asInt()).isEqualTo(4);
+        assertThat(config.path("tasks").path("caption").path("prompt").asText()).isEmpty();
+        assertThat(config.path("tasks").path("ocr").path("maxSlices").asInt()).isEqualTo(9);
+        assertThat(config.path("tasks").path("moderation").path("maxSlices").asInt()).isEqualTo(4);
         assertThat(config.path("engine").path("batching").path("maxNumSeqs").asInt()).isEqualTo(16);
         assertThat(config.path("engine").path("batching").path("maxNumBatchedTokens").asInt())
                 .isEqualTo(2048);
         assertThat(config.path("engine").path("metrics").path("port").asInt()).isEqualTo(9250);
+        assertThat(config.path("engine").path("metrics").path("host").asText())
+                .isEqualTo("0.0.0.0");
+        assertThat(config.path("engine").path("batching").path("maxEncoderBatchSize").asInt())
+                .isEqualTo(8);
     }
 
     @Test

@@ -71,21 +71,19 @@ class TaskManagerFailureITCase {
                 pipeline.produce(batch);
                 if (b < batches - 1) {
                     // Let the job work on the batch (and checkpoint), then kill its only
-                    // TaskManager
-                    // in the middle of it and give it a new one; wait until the job runs again.
+                    // TaskManager in the middle of it and give it a new one.
                     awaitAllTasksRunning(job.getJobID());
                     int attempt = maxAttempt(job.getJobID());
                     Thread.sleep(2_000);
-                    cluster.terminateTaskManager(0).get();
+                    // startTaskManager appends: the live TaskManager is the newest, index b.
+                    cluster.terminateTaskManager(b).get();
                     cluster.startTaskManager();
-                    // The JobManager counts the restart; then the job runs again on the new
-                    // TaskManager.
+                    // The tasks are redeployed (a new execution attempt) on the new TaskManager.
                     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                    while (numRestarts(job.getJobID()) == restarts
-                            && System.nanoTime() < deadline) {
+                    while (maxAttempt(job.getJobID()) == attempt && System.nanoTime() < deadline) {
                         Thread.sleep(200);
                     }
-                    recoveries += numRestarts(job.getJobID()) > restarts ? 1 : 0;
+                    recoveries += maxAttempt(job.getJobID()) > attempt ? 1 : 0;
                 }
             }
             List<AnalysisResult> results = pipeline.drainResults(ids.size(), Duration.ofMinutes(6));

@@ -13,6 +13,7 @@ import java.io.Serializable;
  * @param maxNumBatchedTokens tokens (prefill chunks + decode rows) per step
  * @param maxQueuedRequests requests accepted but not started; beyond that the engine reports
  *     overload and Analyze retries after {@code overloadRetryMillis}
+ * @param maxImagesPerVisionRun images encoded together per vision graph run
  * @param numKvBlocks KV blocks of 16 tokens in the pool
  * @param prefixCaching reuse KV of shared prompt prefixes (templates, repeated images)
  * @param encoderCacheBytes vision outputs kept by image hash; 0 disables
@@ -26,6 +27,7 @@ public record EngineSettings(
         int maxNumSeqs,
         int maxNumBatchedTokens,
         int maxQueuedRequests,
+        int maxImagesPerVisionRun,
         int numKvBlocks,
         boolean prefixCaching,
         long encoderCacheBytes,
@@ -54,15 +56,19 @@ public record EngineSettings(
                 maxNumSeqs,
                 maxNumBatchedTokens,
                 maxQueuedRequests,
+                maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
                 encoderCacheBytes);
     }
 
-    /** Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, CPU, no endpoint. */
+    /**
+     * Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, 8 images per vision run,
+     * CPU, no endpoint.
+     */
     public static EngineSettings defaults(String modelDir) {
         return new EngineSettings(
-                modelDir, 16, 1024, 256, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
+                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
     }
 
     /** The engine configuration these settings describe. */
@@ -71,6 +77,7 @@ public record EngineSettings(
                 maxNumSeqs,
                 maxNumBatchedTokens,
                 maxQueuedRequests,
+                maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
                 encoderCacheBytes);
@@ -80,6 +87,7 @@ public record EngineSettings(
             int maxNumSeqs,
             int maxNumBatchedTokens,
             int maxQueuedRequests,
+            int maxImagesPerVisionRun,
             int numKvBlocks,
             boolean prefixCaching,
             long encoderCacheBytes) {
@@ -87,6 +95,7 @@ public record EngineSettings(
                 .maxNumSeqs(maxNumSeqs)
                 .maxNumBatchedTokens(maxNumBatchedTokens)
                 .maxQueuedRequests(maxQueuedRequests)
+                .maxImagesPerVisionRun(maxImagesPerVisionRun)
                 .numKvBlocks(numKvBlocks)
                 .prefixCaching(prefixCaching)
                 .encoderCacheBytes(encoderCacheBytes)
@@ -105,6 +114,7 @@ public record EngineSettings(
                 maxNumSeqs,
                 maxNumBatchedTokens,
                 maxQueuedRequests,
+                maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
                 encoderCacheBytes,
@@ -120,6 +130,7 @@ public record EngineSettings(
                 seqs,
                 tokens,
                 queued,
+                maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
                 encoderCacheBytes,
@@ -135,6 +146,7 @@ public record EngineSettings(
                 maxNumSeqs,
                 maxNumBatchedTokens,
                 maxQueuedRequests,
+                maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
                 encoderCacheBytes,

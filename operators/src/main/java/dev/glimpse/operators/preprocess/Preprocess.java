@@ -59,9 +59,11 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
         ModelManifest manifest = ModelManifest.read(Path.of(modelDir).resolve("model.json"));
         Map<Task, Integer> maxSlices = new EnumMap<>(Task.class);
         for (Map.Entry<AnalysisTask, TaskSettings> e : tasks.entrySet()) {
-            maxSlices.put(
-                    engineTask(e.getKey()),
-                    Math.min(e.getValue().maxSlices(), manifest.vision().maxSliceNums()));
+            if (e.getValue().maxSlices() != null) {
+                maxSlices.put(
+                        engineTask(e.getKey()),
+                        Math.min(e.getValue().maxSlices(), manifest.vision().maxSliceNums()));
+            }
         }
         decoder = new ImageDecoder(limits);
         preprocessor = new ImagePreprocessor(manifest, limits, maxSlices);
