@@ -12,6 +12,14 @@ public final class DifferenceHash {
     private static final int W = 9;
     private static final int H = 8;
 
+    /**
+     * Luma difference below which two cells count as equal. Cell means are sums of doubles divided
+     * by pixel counts that differ between cells, so two cells of one flat colour differ in their
+     * last bits; without a tolerance those rounding errors decide the bit, and a flat region's bits
+     * change with its exact colour (a 1-level brightness change flipped ~25 of 64 bits).
+     */
+    private static final double TIE_TOLERANCE = 1e-6;
+
     private DifferenceHash() {}
 
     /** The hash of {@code image}. */
@@ -41,7 +49,7 @@ public final class DifferenceHash {
             for (int x = 0; x < W - 1; x++) {
                 double left = mean(cells, counts, y * W + x);
                 double right = mean(cells, counts, y * W + x + 1);
-                hash = (hash << 1) | (left > right ? 1 : 0);
+                hash = (hash << 1) | (left - right > TIE_TOLERANCE ? 1 : 0);
             }
         }
         return hash;
