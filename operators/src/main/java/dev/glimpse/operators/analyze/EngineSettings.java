@@ -47,8 +47,16 @@ public record EngineSettings(
             throw new IllegalArgumentException(
                     "intraOpThreads must be >= 1, was " + intraOpThreads);
         }
-        // EngineConfig checks the batching values and names the bad one.
-        engineConfig();
+        // EngineConfig checks the batching values and names the bad one. (The parameters, not
+        // engineConfig(): a compact constructor assigns the fields only after its body, so the
+        // accessors would all read 0 here.)
+        engineConfig(
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes);
     }
 
     /** Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, CPU, no endpoint. */
@@ -59,6 +67,22 @@ public record EngineSettings(
 
     /** The engine configuration these settings describe. */
     public EngineConfig engineConfig() {
+        return engineConfig(
+                maxNumSeqs,
+                maxNumBatchedTokens,
+                maxQueuedRequests,
+                numKvBlocks,
+                prefixCaching,
+                encoderCacheBytes);
+    }
+
+    private static EngineConfig engineConfig(
+            int maxNumSeqs,
+            int maxNumBatchedTokens,
+            int maxQueuedRequests,
+            int numKvBlocks,
+            boolean prefixCaching,
+            long encoderCacheBytes) {
         return EngineConfig.builder()
                 .maxNumSeqs(maxNumSeqs)
                 .maxNumBatchedTokens(maxNumBatchedTokens)
