@@ -17,7 +17,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -70,6 +74,7 @@ public final class GlimpseDemo {
     private LiveConsole console;
     private SyntheticProducers producers;
     private String webUiUrl;
+    private Path userClasspath;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -168,6 +173,12 @@ public final class GlimpseDemo {
         }
         Configuration conf = LoopbackClusterConfig.create(port);
         conf.set(RestOptions.PORT, port);
+        // A job without jars or classpaths gets the JVM's system class loader as its user-code
+        // class loader, which under `mvn exec:java` does not see Flink (the plugin's class loader
+        // does): an empty classpath entry makes Flink build a user-code class loader whose parent
+        // is the one that loaded Flink, so the demo runs the same in Maven and in tests.
+        userClasspath = Files.createTempDirectory("glimpse-demo-classpath");
+        conf.set(PipelineOptions.CLASSPATHS, List.of(userClasspath.toUri().toURL().toString()));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         new VisionAnalysisJob(config)
@@ -308,6 +319,9 @@ public final class GlimpseDemo {
         }
         if (broker != null) {
             quietly("broker", broker::close);
+        }
+        if (userClasspath != null) {
+            quietly("class path directory", () -> Files.deleteIfExists(userClasspath));
         }
         out.println("Stopped: producers closed, job cancelled, consumer closed, broker closed.");
     }
