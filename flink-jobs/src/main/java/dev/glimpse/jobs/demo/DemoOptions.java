@@ -1,0 +1,118 @@
+package dev.glimpse.jobs.demo;
+
+import dev.glimpse.serving.model.ModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The demo's flags, validated on construction (messages name the flag).
+ *
+ * @param duration how long to stream once the job runs; {@link Duration#ZERO} = until Ctrl-C
+ * @param rate images per second produced in all (cameras, text pages and moderation images)
+ * @param webPort the Flink web UI port; 0 = any free port (a taken port falls back to a free one)
+ * @param modelDir the model directory (the bundled glimpse-tiny by default)
+ */
+public record DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+
+    public static final double MAX_RATE = 50;
+    public static final int DEFAULT_WEB_PORT = 8081;
+    public static final double DEFAULT_RATE = 3;
+
+    static final String USAGE =
+            "Usage: GlimpseDemo [--duration SECONDS] [--rate IMAGES_PER_SECOND] [--web-port PORT]"
+                    + " [--model-dir DIR]\n"
+                    + "  --duration   stop after this many seconds of streaming (default: run until"
+                    + " Ctrl-C)\n"
+                    + "  --rate       images per second produced, all sources together (default 3,"
+                    + " at most 50)\n"
+                    + "  --web-port   Flink web UI port (default 8081; a taken port falls back to a"
+                    + " free one; 0 = any)\n"
+                    + "  --model-dir  model directory (default: the bundled"
+                    + " model-serving/models/glimpse-tiny)";
+
+    public DemoOptions {
+        if (duration == null || duration.isNegative()) {
+            throw new IllegalArgumentException(
+                    "--duration must be >= 0 seconds (0 = until Ctrl-C), was " + duration);
+        }
+        if (!(rate > 0 && rate <= MAX_RATE)) {
+            throw new IllegalArgumentException(
+                    "--rate must be in (0, " + (int) MAX_RATE + "] images/s, was " + rate);
+        }
+        if (webPort < 0 || webPort > 65535) {
+            throw new IllegalArgumentException(
+                    "--web-port must be 0..65535 (0 = any free port), was " + webPort);
+        }
+        if (modelDir == null || !ModelDirectory.isComplete(modelDir)) {
+            throw new IllegalArgumentException(
+                    "--model-dir "
+                            + (modelDir == null ? "(none)" : modelDir.toAbsolutePath())
+                            + " is not a model directory (model.json, tokenizer.json and the three"
+                            + " .onnx graphs)");
+        }
+        modelDir = modelDir.toAbsolutePath().normalize();
+    }
+
+    /** The defaults: until Ctrl-C, 3 images/s, port 8081, the bundled model. */
+    public static DemoOptions defaults() {
+        return new DemoOptions(Duration.ZERO, DEFAULT_RATE, DEFAULT_WEB_PORT, bundledModel());
+    }
+
+    /** Parses {@code --duration}, {@code --rate}, {@code --web-port} and {@code --model-dir}. */
+    public static DemoOptions parse(String... args) {
+        Duration duration = Duration.ZERO;
+        double rate = DEFAULT_RATE;
+        int webPort = DEFAULT_WEB_PORT;
+        Path modelDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--duration" ->
+                        duration = Duration.ofMillis(Math.round(number(flag, value) * 1000));
+                case "--rate" -> rate = number(flag, value);
+                case "--web-port" -> webPort = (int) integer(flag, value);
+                case "--model-dir" -> modelDir = Path.of(value);
+                default ->
+                        throw new IllegalArgumentException("Unknown flag " + flag + "\n" + USAGE);
+            }
+        }
+        return new DemoOptions(
+                duration, rate, webPort, modelDir != null ? modelDir : bundledModel());
+    }
+
+    /** Whether the demo stops by itself. */
+    public boolean bounded() {
+        return !duration.isZero();
+    }
+
+    /** The bundled model, from the repository root or from a module directory. */
+    static Path bundledModel() {
+        Path dir = ModelDirectory.locateBundled();
+        if (Files.isRegularFile(dir.resolve("model.json"))) {
+            return dir;
+        }
+        Path sibling = Path.of("..", "model-serving", "models", "glimpse-tiny");
+        return Files.isRegularFile(sibling.resolve("model.json")) ? sibling : dir;
+    }
+
+    private static double number(String flag, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number, was '" + value + "'");
+        }
+    }
+
+    private static long integer(String flag, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be an integer, was '" + value + "'");
+        }
+    }
+}
