@@ -29,7 +29,13 @@ public final class GlimpseCli {
 
     /** The commands shipped in the jar. */
     static GlimpseCli standard() {
-        return new GlimpseCli(List.of(new SlicesCommand()));
+        return new GlimpseCli(
+                List.of(
+                        new SlicesCommand(),
+                        AnalyzeCommand.caption(),
+                        AnalyzeCommand.ocr(),
+                        AnalyzeCommand.moderate(),
+                        new BenchCommand()));
     }
 
     public static void main(String[] args) {
