@@ -7,6 +7,7 @@ import dev.glimpse.serving.engine.EngineConfig;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.FinishReason;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.DecodeLimits;
@@ -180,7 +181,12 @@ class EngineMetricsITCase {
             long generated = 0;
             for (CompletableFuture<EngineResult> f : futures) {
                 EngineResult r = f.join();
-                generated += r.task() == Task.MODERATION ? r.scores().size() : r.tokenIds().size();
+                // a stop token is sampled (and counted) but not returned
+                generated +=
+                        r.task() == Task.MODERATION
+                                ? r.scores().size()
+                                : r.tokenIds().size()
+                                        + (r.finishReason() == FinishReason.STOP ? 1 : 0);
             }
             assertThat(value(last, "glimpse_engine_generated_tokens_total", ""))
                     .isPositive()
