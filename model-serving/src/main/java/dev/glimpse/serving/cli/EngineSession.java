@@ -57,9 +57,10 @@ final class EngineSession implements AutoCloseable {
             throw new UncheckedIOException("opening the model at " + dir, e);
         }
         try {
+            ImagePreprocessor preprocessor =
+                    new ImagePreprocessor(model.manifest(), DecodeLimits.DEFAULTS);
             InferenceEngine engine = model.newEngine(config, executor, new PrometheusRegistry());
-            return new EngineSession(
-                    model, engine, new ImagePreprocessor(model.manifest(), DecodeLimits.DEFAULTS));
+            return new EngineSession(model, engine, preprocessor);
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -127,6 +127,16 @@ class GlimpseCliAnalyzeITCase {
     }
 
     @Test
+    void maxNewTokensCapsTheCaption() throws Exception {
+        int code = run("caption", "--max-new-tokens", "1", image("caption_112x112.png"));
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode line = lines().get(0);
+        assertThat(line.get("text").asText()).isEqualTo("a");
+        assertThat(line.get("tokens").get("generated").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void moderatePrintsTheManifestCategoriesWithTheGoldenProbabilities() throws Exception {
         List<String> images =
                 List.of("moderation_scene_skull.png", "moderation_page_biohazard.png");
