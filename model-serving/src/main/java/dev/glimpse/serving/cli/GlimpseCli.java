@@ -19,6 +19,9 @@ public final class GlimpseCli {
 
     static final int EXIT_USAGE = 2;
 
+    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+    private static final String LOG_LEVEL_PROPERTY_DJL = "org.slf4j.simpleLogger.log.ai.djl";
+
     private final Map<String, Subcommand> commands = new LinkedHashMap<>();
 
     GlimpseCli(List<Subcommand> commands) {
@@ -29,10 +32,24 @@ public final class GlimpseCli {
 
     /** The commands shipped in the jar. */
     static GlimpseCli standard() {
-        return new GlimpseCli(List.of(new SlicesCommand()));
+        return new GlimpseCli(
+                List.of(
+                        new SlicesCommand(),
+                        AnalyzeCommand.caption(),
+                        AnalyzeCommand.ocr(),
+                        AnalyzeCommand.moderate(),
+                        new BenchCommand()));
     }
 
     public static void main(String[] args) {
+        // slf4j-simple in the jar: warnings and errors only, on stderr, unless set with -D; the
+        // tokenizer library's CUDA probe and max-length warnings are noise for a CPU tool
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
+        if (System.getProperty(LOG_LEVEL_PROPERTY_DJL) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY_DJL, "error");
+        }
         BufferedReader in =
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         int code = standard().run(Arrays.asList(args), in, System.out, System.err);

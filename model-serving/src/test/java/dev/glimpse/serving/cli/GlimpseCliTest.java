@@ -97,12 +97,12 @@ class GlimpseCliTest {
 
     @Test
     void anUnknownCommandListsTheCommands() {
-        int code = run("", "caption");
+        int code = run("", "summarize");
 
         assertThat(code).isEqualTo(GlimpseCli.EXIT_USAGE);
         assertThat(stderr())
                 .startsWith(
-                        "glimpse: unknown command 'caption'\nusage: java -jar glimpse.jar <command> [args]")
+                        "glimpse: unknown command 'summarize'\nusage: java -jar glimpse.jar <command> [args]")
                 .contains("  slices ");
     }
 
@@ -110,5 +110,51 @@ class GlimpseCliTest {
     void noCommandPrintsTheUsageAsAnError() {
         assertThat(run("")).isEqualTo(GlimpseCli.EXIT_USAGE);
         assertThat(stderr()).contains("commands:");
+    }
+
+    @Test
+    void theUsageListsTheEngineCommands() {
+        assertThat(run("", "--help")).isZero();
+        assertThat(stdout()).contains("  caption ", "  ocr ", "  moderate ", "  bench ");
+    }
+
+    @Test
+    void captionWithoutFilesIsAUsageError() {
+        assertThat(run("", "caption")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse caption: no image files given\n")
+                .contains("usage: glimpse caption [options] FILE...");
+        assertThat(stdout()).isEmpty();
+    }
+
+    @Test
+    void aPromptIsNotAnOptionOfModerate() {
+        assertThat(run("", "moderate", "--prompt", "why?", "a.png"))
+                .isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr()).startsWith("glimpse moderate: unknown option --prompt\n");
+    }
+
+    @Test
+    void aNonPositiveMaxNewTokensIsAUsageError() {
+        assertThat(run("", "ocr", "--max-new-tokens", "0", "a.png"))
+                .isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse ocr: --max-new-tokens expects a positive integer, got '0'\n");
+    }
+
+    @Test
+    void aModelDirectoryWithoutModelFilesIsAUsageError() {
+        assertThat(run("", "caption", "--model", "no/such/model", "a.png"))
+                .isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse caption: not a complete model directory")
+                .contains("no/such/model");
+    }
+
+    @Test
+    void benchRejectsAnUnknownTask() {
+        assertThat(run("", "bench", "--task", "moderation")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse bench: --task expects caption or ocr, got 'moderation'\n");
     }
 }

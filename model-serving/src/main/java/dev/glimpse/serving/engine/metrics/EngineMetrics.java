@@ -15,6 +15,11 @@ public final class EngineMetrics {
     };
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
+    /** Label values exposed at 0 from the start, so every series is scraped before it counts. */
+    static final String[] STAGES = {"prompt", "vision", "embed", "prefill", "decode", "sample"};
+
+    static final String[] OUTCOMES = {"ok", "cancelled", "deadline", "failed", "closed"};
+
     final Gauge waiting;
     final Gauge running;
     final Histogram batchSize;
@@ -124,6 +129,12 @@ public final class EngineMetrics {
                         .help("Completed requests by outcome")
                         .labelNames("outcome")
                         .register(registry);
+        for (String stage : STAGES) {
+            errors.labelValues(stage);
+        }
+        for (String outcome : OUTCOMES) {
+            requests.labelValues(outcome);
+        }
     }
 
     public void queues(int numWaiting, int numRunning, double kvUsageRatio) {

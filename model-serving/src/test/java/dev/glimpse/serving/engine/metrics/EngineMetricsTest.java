@@ -45,4 +45,18 @@ class EngineMetricsTest {
                 .contains("glimpse_engine_kv_bytes_copied_total 4096.0")
                 .contains("glimpse_engine_requests_total{outcome=\"ok\"} 1.0");
     }
+
+    @Test
+    void errorAndOutcomeSeriesAreExposedAtZeroBeforeTheFirstEvent() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        new EngineMetrics(registry, "cpu");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text)
+                .contains("glimpse_engine_errors_total{stage=\"prompt\"} 0.0")
+                .contains("glimpse_engine_errors_total{stage=\"sample\"} 0.0")
+                .contains("glimpse_engine_requests_total{outcome=\"ok\"} 0.0")
+                .contains("glimpse_engine_requests_total{outcome=\"closed\"} 0.0");
+    }
 }
