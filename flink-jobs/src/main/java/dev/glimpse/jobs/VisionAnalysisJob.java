@@ -108,16 +108,20 @@ public final class VisionAnalysisJob {
                 .uid("dead-letters-sink");
     }
 
+    /** Adds the pipeline to {@code env} between the configured Kafka topics. */
+    public void buildOnKafka(StreamExecutionEnvironment env) {
+        build(
+                env,
+                GlimpseKafka.source(config.kafka()),
+                GlimpseKafka.resultSink(config.kafka()),
+                GlimpseKafka.deadLetterSink(config.kafka()));
+    }
+
     /** Cluster entry point: {@code --config glimpse.yaml} and/or flags (see README.md). */
     public static void main(String[] args) throws Exception {
         GlimpseJobConfig config = GlimpseJobConfig.from(ConfigSource.fromArgs(args));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new VisionAnalysisJob(config)
-                .build(
-                        env,
-                        GlimpseKafka.source(config.kafka()),
-                        GlimpseKafka.resultSink(config.kafka()),
-                        GlimpseKafka.deadLetterSink(config.kafka()));
+        new VisionAnalysisJob(config).buildOnKafka(env);
         env.execute("glimpse-vision-analysis");
     }
 }

@@ -6,7 +6,6 @@ import dev.glimpse.jobs.VisionAnalysisJob;
 import dev.glimpse.jobs.config.ConfigSource;
 import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.jobs.kafka.GlimpseKafka;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.jobs.kafka.OutputTopicsReader;
 import dev.glimpse.jobs.local.LoopbackClusterConfig;
@@ -181,12 +180,7 @@ public final class GlimpseDemo {
         conf.set(PipelineOptions.CLASSPATHS, List.of(userClasspath.toUri().toURL().toString()));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        new VisionAnalysisJob(config)
-                .build(
-                        env,
-                        GlimpseKafka.source(config.kafka()),
-                        GlimpseKafka.resultSink(config.kafka()),
-                        GlimpseKafka.deadLetterSink(config.kafka()));
+        new VisionAnalysisJob(config).buildOnKafka(env);
         job = env.executeAsync("glimpse-demo");
         webUiUrl = "http://" + LoopbackClusterConfig.LOOPBACK + ":" + port + "/";
         out.println("Flink web UI: " + webUiUrl + " (job " + job.getJobID() + ")");

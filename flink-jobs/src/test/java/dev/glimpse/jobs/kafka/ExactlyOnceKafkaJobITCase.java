@@ -2,7 +2,7 @@ package dev.glimpse.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glimpse.jobs.local.LoopbackClusterConfig;
+import dev.glimpse.jobs.local.LoopbackMiniCluster;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.codec.AvroCodec;
 import java.time.Duration;
@@ -21,7 +21,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.AvroDeserializationSchema;
 import org.apache.flink.formats.avro.AvroSerializationSchema;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,13 +42,7 @@ class ExactlyOnceKafkaJobITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(LoopbackClusterConfig.create())
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
 
     @Test
     void kafkaToKafkaJobCommitsEveryRecordExactlyOnceForReadCommittedConsumers() throws Exception {

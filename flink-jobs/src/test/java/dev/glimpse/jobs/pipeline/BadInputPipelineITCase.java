@@ -3,7 +3,7 @@ package dev.glimpse.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glimpse.jobs.kafka.EmbeddedKafkaExtension;
-import dev.glimpse.jobs.local.LoopbackClusterConfig;
+import dev.glimpse.jobs.local.LoopbackMiniCluster;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.FailureStage;
@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Order;
@@ -55,13 +54,7 @@ class BadInputPipelineITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(LoopbackClusterConfig.create())
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
 
     @TempDir Path tmp;
 

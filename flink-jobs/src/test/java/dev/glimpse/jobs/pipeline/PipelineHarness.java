@@ -6,7 +6,6 @@ import dev.glimpse.jobs.VisionAnalysisJob;
 import dev.glimpse.jobs.config.ConfigSource;
 import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.jobs.kafka.GlimpseKafka;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ImageEvent;
@@ -87,12 +86,7 @@ final class PipelineHarness implements AutoCloseable {
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(restarts);
-        new VisionAnalysisJob(config)
-                .build(
-                        env,
-                        GlimpseKafka.source(config.kafka()),
-                        GlimpseKafka.resultSink(config.kafka()),
-                        GlimpseKafka.deadLetterSink(config.kafka()));
+        new VisionAnalysisJob(config).buildOnKafka(env);
         job = env.executeAsync("glimpse-it");
         return job;
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.glimpse.jobs.kafka.EmbeddedKafkaExtension;
-import dev.glimpse.jobs.local.LoopbackClusterConfig;
+import dev.glimpse.jobs.local.LoopbackMiniCluster;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.Caption;
 import dev.glimpse.schemas.CategoryScore;
@@ -33,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,13 +48,7 @@ class VisionPipelineITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(LoopbackClusterConfig.create())
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
 
     @TempDir Path images;
 
