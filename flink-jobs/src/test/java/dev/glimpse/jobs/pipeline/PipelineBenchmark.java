@@ -1,0 +1,194 @@
+package dev.glimpse.jobs.pipeline;
+
+import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.jobs.local.LoopbackClusterConfig;
+import dev.glimpse.schemas.AnalysisResult;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.InlineImage;
+import dev.glimpse.serving.engine.EngineConfig;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.EngineRequest;
+import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.model.ExecutorOptions;
+import dev.glimpse.serving.model.ImagePreprocessor;
+import dev.glimpse.serving.model.ModelDirectory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+
+/**
+ * End-to-end pipeline throughput and latency next to engine-only throughput, in one run on the same
+ * machine (docs/benchmarks.md, "Pipeline"). Not a test: run it with
+ *
+ * <pre>
+ * mvn -B -q -pl flink-jobs -am -DskipTests test-compile
+ * mvn -B -q -pl flink-jobs exec:java -Dexec.classpathScope=test \
+ *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="200 3"
+ * </pre>
+ *
+ * Arguments: images per saturation run (default 200), steady input rate in images/s for the latency
+ * run (default 3). All requests are captions of distinct 112x112 scenes (no cache hits).
+ */
+public final class PipelineBenchmark {
+
+    private PipelineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        List<byte[]> pictures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pictures.add(TestImages.scene(10_000 + i, 112, 112));
+        }
+        double engineOnly = engineOnly(pictures);
+        System.out.printf("engine-only: %d images in parallel -> %.2f images/s%n", n, engineOnly);
+
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(LoopbackClusterConfig.create())
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(1)
+                                .build());
+        cluster.start();
+        TestStreamEnvironment.setAsContext(cluster, 1);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start()) {
+            double pipeline = saturated(broker, pictures);
+            System.out.printf(
+                    "pipeline: %d images as a backlog -> %.2f images/s (%.0f%% of engine-only)%n",
+                    n, pipeline, 100 * pipeline / engineOnly);
+            steady(broker, pictures.subList(0, Math.min(n, (int) (rate * 40))), rate);
+        } finally {
+            TestStreamEnvironment.unsetAsContext();
+            cluster.close();
+        }
+        System.exit(0);
+    }
+
+    /** All images submitted at once to an engine with the pipeline's default settings. */
+    private static double engineOnly(List<byte[]> pictures) throws Exception {
+        try (ModelDirectory model = ModelDirectory.open(Path.of(PipelineHarness.bundledModel()));
+                InferenceEngine engine =
+                        model.newEngine(
+                                EngineConfig.builder()
+                                        .maxNumSeqs(16)
+                                        .maxNumBatchedTokens(1024)
+                                        .build(),
+                                ExecutorOptions.cpu(),
+                                new PrometheusRegistry())) {
+            ImagePreprocessor pre = new ImagePreprocessor(model.manifest(), DecodeLimits.DEFAULTS);
+            // warm-up
+            engine.submit(request(pre, pictures.get(0), "warm")).get();
+            long t0 = System.nanoTime();
+            List<CompletableFuture<EngineResult>> futures = new ArrayList<>();
+            for (int i = 0; i < pictures.size(); i++) {
+                // preprocessing counts: the pipeline does it too
+                futures.add(engine.submit(request(pre, pictures.get(i), "e" + i)));
+            }
+            for (CompletableFuture<EngineResult> f : futures) {
+                f.get();
+            }
+            return pictures.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static EngineRequest request(ImagePreprocessor pre, byte[] png, String id)
+            throws Exception {
+        EngineImage image = pre.prepare(png, id, Task.CAPTION);
+        return EngineRequest.builder(id, image, Task.CAPTION).build();
+    }
+
+    /** The backlog drained by a running job: first to last committed result. */
+    private static double saturated(EmbeddedKafkaBroker broker, List<byte[]> pictures)
+            throws Exception {
+        try (PipelineHarness pipeline = new PipelineHarness(broker)) {
+            pipeline.settings.put("pipeline.asyncCapacity", "32");
+            pipeline.start();
+            // warm-up: one event through, so the model is loaded before timing
+            pipeline.produce(events("warm", pictures.subList(0, 1), 0));
+            pipeline.drainResults(1, Duration.ofMinutes(3));
+            long t0 = System.nanoTime();
+            pipeline.produce(events("sat", pictures, 0));
+            List<AnalysisResult> results =
+                    pipeline.drainResults(pictures.size() + 1, Duration.ofMinutes(15));
+            // drain waits 3 s after the last record to catch duplicates
+            double seconds = (System.nanoTime() - t0) / 1e9 - 3;
+            if (results.size() != pictures.size() + 1) {
+                throw new IllegalStateException(
+                        "expected " + (pictures.size() + 1) + " results, got " + results.size());
+            }
+            return pictures.size() / seconds;
+        }
+    }
+
+    /** A steady input rate: end-to-end latency percentiles (event time to result built). */
+    private static void steady(EmbeddedKafkaBroker broker, List<byte[]> pictures, double rate)
+            throws Exception {
+        try (PipelineHarness pipeline = new PipelineHarness(broker)) {
+            pipeline.start();
+            pipeline.produce(events("warm", pictures.subList(0, 1), 0));
+            pipeline.drainResults(1, Duration.ofMinutes(3));
+            long periodNanos = (long) (1e9 / rate);
+            long start = System.nanoTime();
+            for (int i = 0; i < pictures.size(); i++) {
+                long due = start + i * periodNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                pipeline.produce(events("steady" + i, pictures.subList(i, i + 1), i));
+            }
+            List<AnalysisResult> results =
+                    pipeline.drainResults(pictures.size() + 1, Duration.ofMinutes(10));
+            double[] latencies =
+                    results.stream()
+                            .filter(r -> r.getEventId().startsWith("steady"))
+                            .mapToDouble(r -> r.getTimings().getEndToEndMs())
+                            .sorted()
+                            .toArray();
+            System.out.printf(
+                    "steady %.1f images/s for %d images: end-to-end latency p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    rate,
+                    latencies.length,
+                    percentile(latencies, 0.50),
+                    percentile(latencies, 0.99),
+                    Arrays.stream(latencies).max().orElse(0));
+        }
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static List<ImageEvent> events(String prefix, List<byte[]> pictures, int offset) {
+        List<ImageEvent> events = new ArrayList<>();
+        for (int i = 0; i < pictures.size(); i++) {
+            events.add(
+                    ImageEvent.newBuilder()
+                            .setEventId(prefix + "-" + (offset + i))
+                            .setSourceId("bench-" + (i % 4))
+                            .setEventTime(Instant.now())
+                            .setTask("CAPTION")
+                            .setImage(new InlineImage(ByteBuffer.wrap(pictures.get(i))))
+                            .setAttributes(Map.of())
+                            .build());
+        }
+        return events;
+    }
+}
