@@ -36,6 +36,14 @@ def edit_distance(a, b):
     return prev[-1]
 
 
+def auc(pairs):
+    pos = [p for p, t in pairs if t]
+    neg = [p for p, t in pairs if not t]
+    if not pos or not neg:
+        return None
+    return sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / (len(pos) * len(neg))
+
+
 def ctc_readout(model, feats, slices_only):
     rows = feats[1:] if slices_only and feats.shape[0] > 1 else feats[:1]
     with torch.no_grad():
@@ -68,22 +76,37 @@ def main():
     # captions
     rng = random.Random(EVAL_SEED)
     exact, samples = 0, []
+    part = {"first_color": 0, "first_shape": 0, "object_count": 0, "relation": 0, "n_two": 0}
     for i in range(a.n_caption):
         img, cap = data.make_scene(rng, *data.scene_size(rng))
         out = generate(model, tok, img, "caption")["text"]
         exact += out == cap
+        rw, ow = cap.split(), out.split()
+        part["first_color"] += len(ow) > 1 and ow[1] == rw[1]
+        part["first_shape"] += len(ow) > 2 and ow[2] == rw[2]
+        part["object_count"] += (len(rw) > 3) == (len(ow) > 3)
+        if len(rw) > 3:
+            part["n_two"] += 1
+            part["relation"] += len(ow) > 3 and ow[3] == rw[3]
         if i < 5:
             samples.append([cap, out])
-    res["caption"] = {"n": a.n_caption, "exact_match": exact / max(1, a.n_caption), "samples": samples}
+    res["caption"] = {"n": a.n_caption, "exact_match": exact / max(1, a.n_caption),
+                      "first_color_acc": part["first_color"] / max(1, a.n_caption),
+                      "first_shape_acc": part["first_shape"] / max(1, a.n_caption),
+                      "object_count_acc": part["object_count"] / max(1, a.n_caption),
+                      "relation_acc_on_two_object_scenes": part["relation"] / max(1, part["n_two"]),
+                      "samples": samples}
     print("caption", res["caption"], "%.0fs" % (time.time() - t0), flush=True)
     # moderation
     rng = random.Random(EVAL_SEED + 1)
     tp = fp = fn = tn = 0
     per_cat = {c: [0, 0] for c in data.CATEGORIES}
+    pys = []
     cats = list(data.CATEGORIES)
     for i in range(a.n_moderation):
         img, cat, ans = data.make_moderation(rng, cats[i % len(cats)])
         p = generate(model, tok, img, "moderation", category=cat)["p_yes"]
+        pys.append((p, ans == "yes"))
         pred = p >= 0.5
         truth = ans == "yes"
         tp += pred and truth
@@ -96,7 +119,10 @@ def main():
     rec = tp / max(1, tp + fn)
     res["moderation"] = {"n": a.n_moderation, "precision": prec, "recall": rec,
                          "f1": 2 * prec * rec / max(1e-9, prec + rec), "accuracy": (tp + tn) / max(1, a.n_moderation),
-                         "per_category_accuracy": {c: v[0] / max(1, v[1]) for c, v in per_cat.items()}}
+                         "per_category_accuracy": {c: v[0] / max(1, v[1]) for c, v in per_cat.items()},
+                         "mean_p_yes_when_yes": sum(p for p, t in pys if t) / max(1, sum(1 for _, t in pys if t)),
+                         "mean_p_yes_when_no": sum(p for p, t in pys if not t) / max(1, sum(1 for _, t in pys if not t)),
+                         "roc_auc": auc(pys)}
     print("moderation", res["moderation"], "%.0fs" % (time.time() - t0), flush=True)
     # OCR on lines/pages that need slicing
     rng = random.Random(EVAL_SEED + 2)

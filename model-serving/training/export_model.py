@@ -25,15 +25,30 @@ def main():
     ap.add_argument("--verify-out")
     ap.add_argument("--train-log")
     ap.add_argument("--extra-training-json", help="json file merged into model.json's training section")
+    ap.add_argument("--eval-json", help="evaluate.py output: summary into model.json, copy to eval-heldout.json")
     a = ap.parse_args()
     torch.set_num_threads(2)
     model, ck = load_model(a.ckpt)
     tok = Tokenizer.load(os.path.join(a.model_dir, "tokenizer.json"))
     assert len(tok.vocab) == model.c.vocab
+    batch = ck.get("batch") or 8
     training = {"seed": ck.get("seed"), "steps": ck["step"], "minutes": round(ck.get("train_minutes", 0.0), 1),
-                "batch": ck.get("batch"), "lr": ck.get("lr"),
+                "batch": batch, "lr": ck.get("lr") or 2e-3, "images": ck["step"] * batch,
+                "schedule": "AdamW, %d warm-up steps, cosine to 10%% over %s steps, clip 1.0"
+                            % (ck.get("warmup") or 50, ck.get("total_steps") or 900),
+                "auxLosses": "per-patch OCR char + scene class heads on ViT outputs, CTC (OCR chars, scene symbols) "
+                             "on resampler outputs; weight 1.0 -> 0.3; not exported",
                 "hardware": "2 shared CPU cores (x86-64), PyTorch 1.13.1 CPU (Debian), OpenBLAS-openmp",
                 "data": "synthetic (captions: shape scenes; OCR: DejaVu Sans text; moderation: DejaVu symbols)"}
+    if a.eval_json:
+        with open(a.eval_json) as f:
+            ev = json.load(f)
+        training["heldOut"] = {"captionExactMatch": ev["caption"]["exact_match"], "captionN": ev["caption"]["n"],
+                               "moderationF1": ev["moderation"]["f1"], "moderationAuc": ev["moderation"]["roc_auc"],
+                               "moderationN": ev["moderation"]["n"], "ocrCerSliced": ev["ocr"]["cer_sliced"],
+                               "ocrCerOverviewOnly": ev["ocr"]["cer_overview_only"], "ocrN": ev["ocr"]["n"]}
+        with open(os.path.join(a.model_dir, "eval-heldout.json"), "w") as f:
+            json.dump(ev, f, indent=1)
     if a.extra_training_json:
         with open(a.extra_training_json) as f:
             training.update(json.load(f))

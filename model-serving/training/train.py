@@ -154,10 +154,12 @@ def main():
     def checkpoint():
         mins = minutes_before + (time.time() - t0) / 60
         obj = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "config": cfg.to_dict(),
-               "train_minutes": mins, "seed": a.seed, "batch": a.batch, "lr": a.lr, "total_steps": a.steps}
+               "train_minutes": mins, "seed": a.seed, "batch": a.batch, "lr": a.lr, "total_steps": a.steps,
+               "warmup": a.warmup}
         save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or step == a.steps:
-            save_atomic({k: obj[k] for k in ("model", "step", "config", "train_minutes", "seed")},
+            save_atomic({k: obj[k] for k in ("model", "step", "config", "train_minutes", "seed", "batch", "lr",
+                                             "total_steps")},
                         os.path.join(a.out, "model_step%06d.pt" % step))
 
     model.train()
