@@ -88,11 +88,13 @@ class GlimpseCliAnalyzeITCase {
                 .isEqualTo(
                         goldenCase("caption_112x112.png", "caption", null)
                                 .get("outputText")
-                                .asText())
-                .isEqualTo("a yellow triangle");
+                                .asText());
         assertThat(lines.get(0).get("grid").isNull()).isTrue();
         assertThat(lines.get(0).get("tokens").get("visual").asInt()).isEqualTo(16);
-        assertThat(lines.get(0).get("tokens").get("generated").asInt()).isEqualTo(3);
+        // golden outputIds may end with the stop token, which the CLI does not count
+        int goldenIds = goldenCase("caption_112x112.png", "caption", null).get("outputIds").size();
+        assertThat(lines.get(0).get("tokens").get("generated").asInt())
+                .isBetween(goldenIds - 1, goldenIds);
         assertThat(lines.get(1).get("text").asText())
                 .isEqualTo(
                         goldenCase("caption_210x150_sliced.png", "caption", null)
@@ -115,15 +117,15 @@ class GlimpseCliAnalyzeITCase {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0).get("task").asText()).isEqualTo("ocr");
         assertThat(lines.get(0).get("text").asText())
-                .isEqualTo(goldenCase("ocr_word.png", "ocr", null).get("outputText").asText())
-                .isEqualTo("o");
+                .isEqualTo(goldenCase("ocr_word.png", "ocr", null).get("outputText").asText());
         assertThat(lines.get(0).get("grid").isNull()).isTrue();
         assertThat(lines.get(1).get("text").asText())
                 .isEqualTo(
-                        goldenCase("ocr_line_sliced.png", "ocr", null).get("outputText").asText())
-                .isEqualTo("yes");
+                        goldenCase("ocr_line_sliced.png", "ocr", null).get("outputText").asText());
         assertThat(lines.get(1).get("grid").toString()).isEqualTo("[3,1]");
-        assertThat(lines.get(1).get("tokens").get("generated").asInt()).isEqualTo(1);
+        int lineIds = goldenCase("ocr_line_sliced.png", "ocr", null).get("outputIds").size();
+        assertThat(lines.get(1).get("tokens").get("generated").asInt())
+                .isBetween(lineIds - 1, lineIds);
     }
 
     @Test
@@ -190,10 +192,18 @@ class GlimpseCliAnalyzeITCase {
         assertThat(scores).hasSize(2);
         assertThat(scores.get(0).get("category").asText()).isEqualTo("radiation");
         assertThat(scores.get(0).get("probability").asDouble())
-                .isCloseTo(0.5417630672454834, within(1e-4));
+                .isCloseTo(
+                        goldenCase("moderation_scene_skull.png", "moderation", "radiation")
+                                .get("pYes")
+                                .asDouble(),
+                        within(1e-4));
         assertThat(scores.get(1).get("category").asText()).isEqualTo("skull");
         assertThat(scores.get(1).get("probability").asDouble())
-                .isCloseTo(0.5507041215896606, within(1e-4));
+                .isCloseTo(
+                        goldenCase("moderation_scene_skull.png", "moderation", "skull")
+                                .get("pYes")
+                                .asDouble(),
+                        within(1e-4));
     }
 
     @Test
@@ -216,7 +226,8 @@ class GlimpseCliAnalyzeITCase {
         assertThat(lines.get(0).get("error").get("message").asText())
                 .startsWith(corrupt + ": CORRUPT: ");
         assertThat(lines.get(0).has("text")).isFalse();
-        assertThat(lines.get(1).get("text").asText()).isEqualTo("o");
+        assertThat(lines.get(1).get("text").asText())
+                .isEqualTo(goldenCase("ocr_word.png", "ocr", null).get("outputText").asText());
     }
 
     @Test
