@@ -17,6 +17,7 @@ import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelDirectory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,11 @@ public final class PipelineBenchmark {
                                 .setNumSlotsPerTaskManager(1)
                                 .build());
         cluster.start();
-        TestStreamEnvironment.setAsContext(cluster, 1);
+        // Under exec:java the system class loader does not see Flink: an (empty) classpath entry
+        // gives the job a user-code class loader whose parent loaded Flink (as in GlimpseDemo).
+        Path classpath = Files.createTempDirectory("glimpse-bench-classpath");
+        TestStreamEnvironment.setAsContext(
+                cluster, 1, List.of(), List.of(classpath.toUri().toURL()));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start()) {
             double pipeline = saturated(broker, pictures);
             System.out.printf(

@@ -311,8 +311,11 @@ class ResultBuilderTest {
                         0,
                         EVENT_TIME);
 
-        assertThat(r.getModel()).isEqualTo(new ModelInfo("glimpse-tiny", "0.1.0-alpha.1"));
-        assertThat(r.getTokens().getVisualTokens()).isEqualTo(5 * 16);
+        assertThat(r.getModel())
+                .isEqualTo(new ModelInfo(manifest.name(), manifest.version()))
+                .extracting(ModelInfo::getName)
+                .isEqualTo("glimpse-tiny");
+        assertThat(r.getTokens().getVisualTokens()).isEqualTo(5 * manifest.vision().queryNum());
         assertThat(((ModerationVerdict) r.getOutput()).getFlaggedCategories())
                 .containsExactly("skull");
     }
