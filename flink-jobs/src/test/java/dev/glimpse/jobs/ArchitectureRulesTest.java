@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module boundaries of DESIGN.md §2, checked on the compiled classes of every module (this
- * module's test classpath holds all of them, so the rules live here once).
+ * module's test classpath holds all of them). model-serving's own rules (no Flink, ONNX Runtime
+ * only in its executor) are in its {@code EngineArchitectureTest}.
  */
 class ArchitectureRulesTest {
 
@@ -30,19 +31,6 @@ class ArchitectureRulesTest {
     void everyModuleIsImported() {
         assertThat(classes.containPackage("dev.glimpse.schemas")).isTrue();
         assertThat(classes.containPackage("dev.glimpse.jobs.kafka")).isTrue();
-    }
-
-    @Test
-    void modelServingHasNoFlinkDependency() {
-        assertNoViolations(
-                noClasses()
-                        .that()
-                        .resideInAPackage("dev.glimpse.serving..")
-                        .should()
-                        .dependOnClassesThat()
-                        .resideInAPackage("org.apache.flink..")
-                        .because("model-serving must be usable from any JVM service")
-                        .allowEmptyShould(true));
     }
 
     @Test

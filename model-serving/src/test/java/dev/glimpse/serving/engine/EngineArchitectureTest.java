@@ -1,10 +1,12 @@
 package dev.glimpse.serving.engine;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,38 +24,42 @@ class EngineArchitectureTest {
 
     @Test
     void onlyTheOrtExecutorTouchesOnnxRuntimeSessionsAndTensors() {
-        noClasses()
-                .that()
-                .doNotHaveFullyQualifiedName("dev.glimpse.serving.model.OrtModelExecutor")
-                .and()
-                .doNotHaveFullyQualifiedName("dev.glimpse.serving.model.OrtModelExecutor$RunScope")
-                .should()
-                .dependOnClassesThat()
-                .resideInAPackage("ai.onnxruntime..")
-                .check(classes);
+        assertNoViolations(
+                noClasses()
+                        .that()
+                        .doNotHaveFullyQualifiedName("dev.glimpse.serving.model.OrtModelExecutor")
+                        .and()
+                        .doNotHaveFullyQualifiedName(
+                                "dev.glimpse.serving.model.OrtModelExecutor$RunScope")
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAPackage("ai.onnxruntime.."));
     }
 
     @Test
     void engineDoesNotDependOnTheModelDirectoryOrPreprocessing() {
-        noClasses()
-                .that()
-                .resideInAPackage("dev.glimpse.serving.engine..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAnyPackage(
-                        "dev.glimpse.serving.model..",
-                        "dev.glimpse.serving.image..",
-                        "dev.glimpse.serving.slicing..",
-                        "ai.djl..")
-                .check(classes);
+        assertNoViolations(
+                noClasses()
+                        .that()
+                        .resideInAPackage("dev.glimpse.serving.engine..")
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(
+                                "dev.glimpse.serving.model..",
+                                "dev.glimpse.serving.image..",
+                                "dev.glimpse.serving.slicing..",
+                                "ai.djl.."));
     }
 
     @Test
     void modelServingHasNoFlinkDependency() {
-        noClasses()
-                .should()
-                .dependOnClassesThat()
-                .resideInAPackage("org.apache.flink..")
-                .check(classes);
+        assertNoViolations(
+                noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.flink.."));
+    }
+
+    private static void assertNoViolations(ArchRule rule) {
+        assertThat(rule.evaluate(classes).getFailureReport().getDetails())
+                .as(rule.getDescription())
+                .isEmpty();
     }
 }
