@@ -45,11 +45,15 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  */
 public final class PipelineBenchmark {
 
+    /** In-flight requests per Analyze subtask in the saturation run (third argument). */
+    private static String ASYNC_CAPACITY = "32";
+
     private PipelineBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        ASYNC_CAPACITY = args.length > 2 ? args[2] : ASYNC_CAPACITY;
         List<byte[]> pictures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             pictures.add(TestImages.scene(10_000 + i, 112, 112));
@@ -73,8 +77,9 @@ public final class PipelineBenchmark {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start()) {
             double pipeline = saturated(broker, pictures);
             System.out.printf(
-                    "pipeline: %d images as a backlog -> %.2f images/s (%.0f%% of engine-only)%n",
-                    n, pipeline, 100 * pipeline / engineOnly);
+                    "pipeline (asyncCapacity %s): %d images as a backlog -> %.2f images/s (%.0f%% of"
+                            + " engine-only)%n",
+                    ASYNC_CAPACITY, n, pipeline, 100 * pipeline / engineOnly);
             steady(broker, pictures.subList(0, Math.min(n, (int) (rate * 40))), rate);
         } finally {
             TestStreamEnvironment.unsetAsContext();
@@ -120,7 +125,7 @@ public final class PipelineBenchmark {
     private static double saturated(EmbeddedKafkaBroker broker, List<byte[]> pictures)
             throws Exception {
         try (PipelineHarness pipeline = new PipelineHarness(broker)) {
-            pipeline.settings.put("pipeline.asyncCapacity", "32");
+            pipeline.settings.put("pipeline.asyncCapacity", ASYNC_CAPACITY);
             pipeline.start();
             // warm-up: one event through, so the model is loaded before timing
             pipeline.produce(events("warm", pictures.subList(0, 1), 0));
