@@ -115,16 +115,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         createTopic(topic, partitions, Map.of());
     }
 
-    /** Creates {@code topic} with topic-level {@code configs}; a no-op if it exists. */
+    /**
+     * Creates {@code topic} with topic-level {@code configs} (a no-op if it exists) and returns
+     * once the broker lists it: the controller acknowledges a creation before the broker has
+     * applied it.
+     */
     public void createTopic(String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = Admin.create(clientProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create topic " + topic, e.getCause());
+            try {
+                admin.createTopics(
+                                List.of(
+                                        new NewTopic(topic, partitions, (short) 1)
+                                                .configs(configs)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + topic, e.getCause());
+                }
             }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "Topic " + topic + " not listed 30 s after creation");
+                }
+                sleep(20);
+            }
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create topic " + topic, e);
         }
