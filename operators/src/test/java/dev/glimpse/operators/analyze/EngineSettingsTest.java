@@ -22,22 +22,39 @@ class EngineSettingsTest {
 
     @Test
     void aBadBatchingValueIsRejectedOnConstructionByName() {
-        assertThatThrownBy(() -> EngineSettings.defaults("/m").withBatching(16, 0, 256))
+        assertThatThrownBy(() -> settings(16, 0, false, -1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxNumBatchedTokens must be > 0, got 0");
     }
 
     @Test
     void equalSettingsAreEqualSoThatOperatorsShareOneEngine() {
-        assertThat(EngineSettings.defaults("/m").withCuda(true))
-                .isEqualTo(EngineSettings.defaults("/m").withCuda(true))
+        assertThat(settings(16, 1024, true, -1))
+                .isEqualTo(settings(16, 1024, true, -1))
                 .isNotEqualTo(EngineSettings.defaults("/m"));
     }
 
     @Test
     void theMetricsPortMustBeOffAnyOrAPort() {
-        assertThatThrownBy(() -> EngineSettings.defaults("/m").withMetrics(70000, "0.0.0.0"))
+        assertThatThrownBy(() -> settings(16, 1024, false, 70000))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("metricsPort must be -1 (off), 0 (any) or a port, was 70000");
+    }
+
+    /** The local defaults of model "/m" with the given batching, provider and metrics port. */
+    private static EngineSettings settings(int seqs, int tokens, boolean cuda, int metricsPort) {
+        return new EngineSettings(
+                "/m",
+                seqs,
+                tokens,
+                256,
+                8,
+                2048,
+                true,
+                64L << 20,
+                cuda,
+                1,
+                metricsPort,
+                "127.0.0.1");
     }
 }
