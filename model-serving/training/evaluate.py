@@ -67,11 +67,13 @@ def main():
     ap.add_argument("--n-moderation", type=int, default=200)
     ap.add_argument("--n-ocr", type=int, default=100)
     ap.add_argument("--json")
+    ap.add_argument("--device", default="cpu", help="cpu (the reference numbers) or cuda")
     a = ap.parse_args()
     torch.set_num_threads(2)
-    model, ck = load_model(a.ckpt)
+    model, ck = load_model(a.ckpt, a.device)
     tok = Tokenizer.load(a.tokenizer)
-    res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1)}
+    res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1),
+           "device": a.device}
     t0 = time.time()
     # captions
     rng = random.Random(EVAL_SEED)

@@ -32,13 +32,19 @@ def main():
     tok = Tokenizer.load(os.path.join(a.model_dir, "tokenizer.json"))
     assert len(tok.vocab) == model.c.vocab
     batch = ck.get("batch") or 8
+    if str(ck.get("schedule", "")).startswith("time-based"):
+        schedule = ("AdamW, %d warm-up steps, cosine to 10%% over a %s slot (%d steps), text lines/pages from step %d, "
+                    "clip 1.0" % (ck["warmup"], ck["schedule"].split(", ", 1)[1], ck["step"], ck["lines_from"]))
+    else:
+        schedule = ("AdamW, %d warm-up steps, cosine to 10%% over %s steps, clip 1.0"
+                    % (ck.get("warmup") or 50, ck.get("total_steps") or 900))
     training = {"seed": ck.get("seed"), "steps": ck["step"], "minutes": round(ck.get("train_minutes", 0.0), 1),
-                "batch": batch, "lr": ck.get("lr") or 2e-3, "images": ck["step"] * batch,
-                "schedule": "AdamW, %d warm-up steps, cosine to 10%% over %s steps, clip 1.0"
-                            % (ck.get("warmup") or 50, ck.get("total_steps") or 900),
+                "batch": batch, "lr": ck.get("lr") or 2e-3, "images": ck.get("images") or ck["step"] * batch,
+                "schedule": schedule,
                 "auxLosses": "per-patch OCR char + scene class heads on ViT outputs, CTC (OCR chars, scene symbols) "
                              "on resampler outputs; weight 1.0 -> 0.3; not exported",
-                "hardware": "2 shared CPU cores (x86-64), PyTorch 1.13.1 CPU (Debian), OpenBLAS-openmp",
+                "hardware": "2 shared CPU cores (x86-64), PyTorch 1.13.1 CPU (Debian), OpenBLAS-openmp"
+                            if str(ck.get("device", "cpu")) == "cpu" else "one CUDA GPU (%s)" % ck.get("device"),
                 "data": "synthetic (captions: shape scenes; OCR: DejaVu Sans text; moderation: DejaVu symbols)"}
     if a.eval_json:
         with open(a.eval_json) as f:

@@ -1,41 +1,62 @@
 #!/usr/bin/python3
-"""Trains the tiny model on synthetic data (CPU). Resumable: restarts from OUT/latest.pt if present.
+"""Trains the tiny model on synthetic data, on CPU (Debian torch) or a CUDA GPU. Resumable from OUT/latest.pt.
 
-usage: nice -n 10 /usr/bin/python3 train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out DIR
-                                            [--steps 10000] [--batch 32] [--seed 17] [--minutes M]
-The batch at step s is drawn from random.Random(seed * 1_000_003 + s), so data does not depend on restarts.
-Logs go to OUT/train_log.csv; checkpoints are written atomically (tmp + rename) every --ckpt-min minutes.
+usage: train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out DIR
+                [--steps N | --fit-minutes M] [--batch 64] [--workers W] [--device auto|cpu|cuda] [--seed 17]
+The batch at step s is drawn from random.Random(seed * 1_000_003 + s) and depends only on (seed, s, the step at
+which text lines and pages join), so data does not depend on restarts or on the number of loader workers.
+Two schedules:
+  --steps N        learning rate (warm-up, then cosine to 10%), the lines/pages phase (from --word-phase * N, or
+                   --lines-from S) and the auxiliary-loss weight follow step / N;
+  --fit-minutes M  the same curves follow elapsed time / M minutes, so a run fills a fixed time slot on hardware
+                   of unknown speed (a lent GPU); the realised steps and the step at which lines joined are
+                   written to the checkpoint and the log, and `--steps N --lines-from S` replays the data.
+Logs go to OUT/train_log.csv; checkpoints are written atomically every --ckpt-min minutes; --split-out DIR also
+writes the weights at every checkpoint as parts below 12 MB (glimpse_train/checkpoint.py), which load like a checkpoint file.
 """
 import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")     # shared 2-core machine: no OpenMP spin-waiting
 import argparse
 import csv
 import math
-import os
+import multiprocessing
 import random
 import time
 
 import torch
 import torch.nn.functional as F
 
-from glimpse_train import batching
+from glimpse_train import batching, checkpoint
 from glimpse_train.data import make_sample
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
-WORD_PHASE = 2500      # steps of captions + moderation + single-word OCR before lines/pages join
+NEVER = 2 ** 62
 
 
-def task_mix(step):
+WORD_MIX = [("caption", 0.50), ("moderation", 0.30), ("ocr_word", 0.20)]
+LINES_MIX = [("caption", 0.25), ("moderation", 0.20), ("ocr_word", 0.10), ("ocr_lines", 0.45)]
+
+
+def parse_mix(text):
+    """"caption=0.4,moderation=0.35,ocr_word=0.05,ocr_lines=0.2" -> [(group, weight)]."""
+    out = []
+    for part in text.split(","):
+        name, _, w = part.partition("=")
+        if name not in ("caption", "moderation", "ocr_word", "ocr_lines"):
+            raise ValueError("--mix: unknown task group %r (expected caption, moderation, ocr_word, ocr_lines)" % name)
+        out.append((name, float(w)))
+    return out
+
+
+def task_mix(lines, lines_mix=None):
     """Each batch holds one task group (short caption batches are not padded to OCR-line length)."""
-    if step < WORD_PHASE:
-        return [("caption", 0.50), ("moderation", 0.30), ("ocr_word", 0.20)]
-    return [("caption", 0.35), ("moderation", 0.20), ("ocr_word", 0.15), ("ocr_lines", 0.30)]
+    return (lines_mix or LINES_MIX) if lines else WORD_MIX
 
 
-def draw_batch(seed, step, n):
+def draw_batch(seed, step, n, lines, lines_mix=None):
     rng = random.Random(seed * 1_000_003 + step)
-    tasks, weights = zip(*task_mix(step))
+    tasks, weights = zip(*task_mix(lines, lines_mix))
     group = rng.choices(tasks, weights)[0]
     if group == "ocr_lines":
         n = max(1, n // 2)
@@ -49,15 +70,41 @@ def draw_batch(seed, step, n):
     return out
 
 
-def lr_at(step, base, warmup, total):
-    if step < warmup:
-        return base * (step + 1) / warmup
-    p = min(1.0, (step - warmup) / max(1, total - warmup))
-    return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+class StepBatches(torch.utils.data.Dataset):
+    """Index = training step -> collated batch. lines_from is shared with the loader's worker processes; the
+    trainer only ever sets it to a step that no worker has been handed yet, so a batch never changes phase."""
+
+    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None):
+        self.seed, self.batch, self.tok, self.query_num = seed, batch, tok, query_num
+        self.lines_from, self.lines_mix = lines_from, lines_mix
+
+    def __len__(self):
+        return NEVER
+
+    def __getitem__(self, step):
+        lines = step >= self.lines_from.value
+        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix)
+        b = batching.collate(samples, self.tok, self.query_num)
+        # uint8 pixels: a quarter of the bytes through the loader's shared memory; undone on the device
+        b["pixel_values"] = ((b["pixel_values"] + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+        b["group"] = samples[0].get("kind", samples[0]["task"])
+        b["images"] = len(samples)
+        b["step"] = step
+        b["lines"] = lines
+        return b
 
 
-def aux_weight(step):
-    return max(0.3, 1.0 - 0.7 * step / 2000)
+def _worker_init(_):
+    torch.set_num_threads(1)
+
+
+def lr_at(step, progress, base, warmup):
+    warm = min(1.0, (step + 1) / warmup)
+    return warm * base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def aux_weight(progress):
+    return max(0.3, 1.0 - 0.7 * progress / 0.6)
 
 
 def losses(model, b, tok, cfg):
@@ -78,7 +125,7 @@ def losses(model, b, tok, cfg):
         idx = [n for n, t in enumerate(b["ctc_targets"]) if t is not None]
         lp = F.log_softmax(model.ctc_head(feats[idx]), dim=-1).transpose(0, 1)      # [Q,n,C]
         tg = [b["ctc_targets"][n] for n in idx]
-        flat = torch.tensor([c for t in tg for c in t], dtype=torch.long)
+        flat = torch.tensor([c for t in tg for c in t], dtype=torch.long, device=lp.device)
         out["ctc"] = F.ctc_loss(lp, flat, torch.full((len(idx),), lp.shape[0], dtype=torch.long),
                                 torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
                                 zero_infinity=True)
@@ -93,17 +140,18 @@ def losses(model, b, tok, cfg):
         lp = F.log_softmax(model.scene_ctc_head(feats[idx]), dim=-1).transpose(0, 1)
         tg = [b["scene_seq"][n] for n in idx]
         if sum(len(t) for t in tg) > 0:
-            out["scene_ctc"] = F.ctc_loss(lp, torch.tensor([c for t in tg for c in t], dtype=torch.long),
+            out["scene_ctc"] = F.ctc_loss(lp, torch.tensor([c for t in tg for c in t], dtype=torch.long,
+                                                        device=lp.device),
                                           torch.full((len(idx),), lp.shape[0], dtype=torch.long),
                                           torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
                                           zero_infinity=True)
     return out
 
 
-def save_atomic(obj, path):
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+def to_device(b, dev):
+    out = {k: (v.to(dev, non_blocking=True) if torch.is_tensor(v) else v) for k, v in b.items()}
+    out["pixel_values"] = out["pixel_values"].to(torch.float32) / 127.5 - 1.0
+    return out
 
 
 def main():
@@ -111,6 +159,9 @@ def main():
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--steps", type=int, default=900)
+    ap.add_argument("--fit-minutes", type=float, help="time-based schedule filling M minutes (overrides --steps)")
+    ap.add_argument("--word-phase", type=float, default=0.3, help="fraction of the run before lines/pages join")
+    ap.add_argument("--lines-from", type=int, help="step at which lines/pages join (replays a --fit-minutes run)")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -119,26 +170,56 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=4.0)
     ap.add_argument("--snapshot-every", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=0, help="data loader processes (0 = in the training loop)")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--split-out", help="also write the weights, split into parts below 12 MB, here at every checkpoint")
+    ap.add_argument("--mix", type=parse_mix, help="task mix once lines join, e.g. "
+                    "caption=0.25,moderation=0.2,ocr_word=0.1,ocr_lines=0.45 (the default)")
+    ap.add_argument("--init", help="start from these weights (checkpoint file or split directory) with a fresh "
+                    "optimizer, when OUT holds no checkpoint yet: fine-tuning a finished run")
     ap.add_argument("--query-num", type=int, default=16)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     os.makedirs(a.out, exist_ok=True)
     tok = Tokenizer.load(a.tokenizer)
     cfg = Config(vocab=len(tok.vocab), query_num=a.query_num)
     torch.manual_seed(a.seed)
-    model = GlimpseModel(cfg)
+    model = GlimpseModel(cfg).to(dev)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.98))
-    step, minutes_before = 0, 0.0
+    step, minutes_before, images_before = 0, 0.0, 0
+    lines_from = a.lines_from if a.lines_from is not None else NEVER
     latest = os.path.join(a.out, "latest.pt")
     if os.path.exists(latest):
-        ck = torch.load(latest)
+        ck = torch.load(latest, map_location=dev)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, minutes_before = ck["step"], ck.get("train_minutes", 0.0)
+        images_before = ck.get("images", 0)
+        lines_from = ck.get("lines_from", lines_from)
         print("resumed from step", step, flush=True)
+    elif a.init:
+        init = checkpoint.load(a.init)
+        model.load_state_dict(init["model"])
+        print("initialised from", a.init, "step", init["step"], flush=True)
+    budget_s = a.fit_minutes * 60 if a.fit_minutes else None
+    if a.lines_from is None and lines_from == NEVER and a.word_phase == 0:
+        lines_from = 0
+    if budget_s is None and a.lines_from is None and lines_from == NEVER:
+        lines_from = int(a.word_phase * a.steps)
+    shared_lines_from = multiprocessing.Value("q", lines_from, lock=False)
+    loader = torch.utils.data.DataLoader(
+        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix), batch_size=None,
+        sampler=range(step, NEVER), num_workers=a.workers, worker_init_fn=_worker_init if a.workers else None,
+        prefetch_factor=4 if a.workers else None, persistent_workers=False)
+    in_flight = a.workers * 4 + 1          # indices the loader may have handed out beyond the current step
+
     log_path = os.path.join(a.out, "train_log.csv")
     new_log = not os.path.exists(log_path)
     logf = open(log_path, "a", newline="")
@@ -150,29 +231,45 @@ def main():
     last_ck = time.time()
     agg, n_img, t_win = {}, 0, time.time()
     group_counts = {}
+    total_images = 0
 
-    def checkpoint():
+    def progress():
+        if budget_s is not None:
+            return (minutes_before * 60 + time.time() - t0) / budget_s
+        return step / a.steps
+
+    def checkpoint_now(final=False):
         mins = minutes_before + (time.time() - t0) / 60
         obj = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "config": cfg.to_dict(),
-               "train_minutes": mins, "seed": a.seed, "batch": a.batch, "lr": a.lr, "total_steps": a.steps,
-               "warmup": a.warmup}
-        save_atomic(obj, latest)
-        if step % a.snapshot_every == 0 or step == a.steps:
-            save_atomic({k: obj[k] for k in ("model", "step", "config", "train_minutes", "seed", "batch", "lr",
-                                             "total_steps")},
-                        os.path.join(a.out, "model_step%06d.pt" % step))
+               "train_minutes": mins, "seed": a.seed, "batch": a.batch, "lr": a.lr,
+               "total_steps": step if budget_s is not None else a.steps, "warmup": a.warmup,
+               "lines_from": shared_lines_from.value, "device": str(dev),
+               "images": images_before + total_images,
+               "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
+               "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix}
+        checkpoint.save_atomic(obj, latest)
+        if step % a.snapshot_every == 0 or final:
+            checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},
+                                   os.path.join(a.out, "model_step%06d.pt" % step))
+        if a.split_out:
+            checkpoint.save_split(obj, a.split_out)
 
     model.train()
-    while step < a.steps:
-        samples = draw_batch(a.seed, step, a.batch)
-        b = batching.collate(samples, tok, cfg.query_num)
-        g = samples[0].get("kind", samples[0]["task"])
+    for b in loader:
+        assert b["step"] == step, (b["step"], step)
+        p = progress()
+        if p >= 1.0 or (budget_s is None and step >= a.steps):
+            break
+        if budget_s is not None and shared_lines_from.value == NEVER and p >= a.word_phase:
+            shared_lines_from.value = step + in_flight
+            print("lines and pages join at step", shared_lines_from.value, flush=True)
+        g = b["group"]
         group_counts[g] = group_counts.get(g, 0) + 1
-        lr = lr_at(step, a.lr, a.warmup, a.steps)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        out = losses(model, b, tok, cfg)
-        w = aux_weight(step)
+        lr = lr_at(step, p, a.lr, a.warmup)
+        for pg in opt.param_groups:
+            pg["lr"] = lr
+        out = losses(model, to_device(b, dev), tok, cfg)
+        w = aux_weight(p)
         loss = out["lm"] + w * (out.get("patch", 0.0) + 0.1 * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
                                 + 0.5 * out.get("scene_ctc", 0.0))
         opt.zero_grad(set_to_none=True)
@@ -180,31 +277,34 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        n_img += len(samples)
+        n_img += b["images"]
+        total_images += b["images"]
         for k in ("lm", "tok_acc", "patch", "ctc", "scene_patch", "scene_patch_acc", "scene_ctc"):
             if k in out:
-                v = out[k]
-                agg.setdefault(k, []).append(float(v))
-        if step % 10 == 0:
+                agg.setdefault(k, []).append(float(out[k]))
+        if step % 50 == 0:
             dt = time.time() - t_win
             mean = {k: sum(v) / len(v) for k, v in agg.items()}
-            tasks = "/".join("%s:%.2f" % (t, wt) for t, wt in task_mix(step))
+            tasks = "/".join("%s:%.2f" % (t, wt) for t, wt in task_mix(b["lines"], a.mix))
             log.writerow([step, "%.2f" % (minutes_before + (time.time() - t0) / 60), "%.2e" % lr,
                           "%.4f" % mean.get("lm", 0), "%.4f" % mean.get("tok_acc", 0),
                           "%.4f" % mean.get("patch", 0), "%.4f" % mean.get("ctc", 0), "%.1f" % (n_img / dt), tasks,
                           "%.4f" % mean.get("scene_patch", 0), "%.4f" % mean.get("scene_patch_acc", 0),
                           "%.4f" % mean.get("scene_ctc", 0)])
             logf.flush()
-            print(step, group_counts, {k: round(v, 4) for k, v in mean.items()}, "img/s %.1f" % (n_img / dt), flush=True)
+            if step % 200 == 0:
+                print(step, "p=%.2f" % p, group_counts, {k: round(v, 4) for k, v in mean.items()},
+                      "img/s %.1f" % (n_img / dt), flush=True)
+                group_counts.clear()
             agg, n_img, t_win = {}, 0, time.time()
-            group_counts.clear()
         if time.time() - last_ck > a.ckpt_min * 60 or step % a.snapshot_every == 0:
-            checkpoint()
+            checkpoint_now()
             last_ck = time.time()
         if (time.time() - t0) / 60 > a.minutes:
             break
-    checkpoint()
-    print("done at step", step, flush=True)
+    checkpoint_now(final=True)
+    print("done at step", step, "images", total_images, "minutes %.2f" % ((time.time() - t0) / 60),
+          "lines from step", shared_lines_from.value, flush=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ import random
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_DIRS = ["/usr/share/fonts/truetype/dejavu"]   # Debian fonts-dejavu-core
+# Debian fonts-dejavu-core; GLIMPSE_FONT_DIR first where set (a machine without the package, e.g. a lent GPU)
+FONT_DIRS = [d for d in (os.environ.get("GLIMPSE_FONT_DIR"), "/usr/share/fonts/truetype/dejavu") if d]
 COLORS = {
     "red": (220, 30, 30), "green": (30, 160, 40), "blue": (30, 60, 220), "yellow": (235, 200, 20),
     "orange": (245, 130, 20), "purple": (140, 40, 170), "pink": (240, 110, 180), "black": (20, 20, 20),

@@ -1,7 +1,7 @@
 """PyTorch reference inference (the ONNX graphs and the Java engine must reproduce this)."""
 import torch
 
-from . import batching, data, slicing
+from . import batching, checkpoint, data, slicing
 from .model import Config, GlimpseModel
 from .tokenizer import Tokenizer
 
@@ -9,20 +9,22 @@ TASK_DEFAULTS = {"caption": dict(max_slices=4, max_new=24), "ocr": dict(max_slic
                  "moderation": dict(max_slices=4, max_new=1)}
 
 
-def load_model(ckpt_path):
-    ck = torch.load(ckpt_path, map_location="cpu")
+def load_model(ckpt_path, device="cpu"):
+    """(model in eval mode on device, checkpoint dict); ckpt_path is a checkpoint file or a split directory."""
+    ck = checkpoint.load(ckpt_path)
     cfg = Config(**ck["config"])
     m = GlimpseModel(cfg)
     m.load_state_dict(ck["model"])
     m.eval()
-    return m, ck
+    return m.to(device), ck
 
 
 def encode_image(model, img, max_slices):
     p, images, maps, strips, tgts = batching.prepare_image(img, max_slices)
     pv, mask = slicing.batch_strips(strips)
-    pv_t = torch.from_numpy(pv)
-    ts = torch.tensor(tgts, dtype=torch.int64)
+    dev = next(model.parameters()).device
+    pv_t = torch.from_numpy(pv).to(dev)
+    ts = torch.tensor(tgts, dtype=torch.int64, device=dev)
     with torch.no_grad():
         feats = model.vision(pv_t, ts)
     return dict(plan=p, pixel_values=pv_t, patch_mask=torch.from_numpy(mask), tgt_sizes=ts, features=feats)
@@ -36,10 +38,12 @@ def generate(model, tok, img, task, category=None, max_slices=None, max_new=None
     enc = enc or encode_image(model, img, max_slices)
     prompt = data.build_prompt(task, slicing.placeholder(enc["plan"], model.c.query_num), category)
     ids = tok.encode(prompt)
-    x = torch.tensor([ids])
+    dev = next(model.parameters()).device
+    x = torch.tensor([ids], device=dev)
     emb = model.embed_with_images(x, enc["features"], tok.id("<unk>"))
     T = len(ids)
-    logits, past = model.decoder(emb, torch.ones(1, T, dtype=torch.int64), torch.arange(T).unsqueeze(0))
+    logits, past = model.decoder(emb, torch.ones(1, T, dtype=torch.int64, device=dev),
+                                torch.arange(T, device=dev).unsqueeze(0))
     first_logits = logits[0, -1].clone()
     out = []
     stops = {tok.id("<|im_end|>"), tok.id("<|endoftext|>")}
@@ -50,8 +54,9 @@ def generate(model, tok, img, task, category=None, max_slices=None, max_new=None
         out.append(nxt)
         if nxt in stops or len(out) >= max_new:
             break
-        e = model.decoder.embed_tokens(torch.tensor([[nxt]]))
-        logits, past = model.decoder(e, torch.ones(1, pos + 1, dtype=torch.int64), torch.tensor([[pos]]), past)
+        e = model.decoder.embed_tokens(torch.tensor([[nxt]], device=dev))
+        logits, past = model.decoder(e, torch.ones(1, pos + 1, dtype=torch.int64, device=dev),
+                                     torch.tensor([[pos]], device=dev), past)
         last = logits[0, -1]
         pos += 1
     text = tok.decode([i for i in out if i not in stops])
