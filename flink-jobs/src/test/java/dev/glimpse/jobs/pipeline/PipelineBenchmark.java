@@ -2,17 +2,16 @@ package dev.glimpse.jobs.pipeline;
 
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.jobs.local.LoopbackClusterConfig;
+import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.InlineImage;
-import dev.glimpse.serving.engine.EngineConfig;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.DecodeLimits;
-import dev.glimpse.serving.model.ExecutorOptions;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelDirectory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -26,41 +25,42 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 
 /**
  * End-to-end pipeline throughput and latency next to engine-only throughput, in one run on the same
- * machine (docs/benchmarks.md, "Pipeline"). Not a test: run it with
+ * machine and with the same engine settings (docs/benchmarks.md, "Pipeline"). Not a test: run it
+ * with
  *
  * <pre>
  * mvn -B -q -pl flink-jobs -am -DskipTests test-compile
  * mvn -B -q -pl flink-jobs exec:java -Dexec.classpathScope=test \
- *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="200 3"
+ *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="600 3 32 1"
  * </pre>
  *
- * Arguments: images per saturation run (default 200), steady input rate in images/s for the latency
- * run (default 3). All requests are captions of distinct 112x112 scenes (no cache hits).
+ * Arguments: images per saturation run (default 600), steady input rate in images/s for the latency
+ * run (default 3), {@code pipeline.asyncCapacity} of the saturation run (default 32), {@code
+ * engine.intraOpThreads} of both the engine-only and the pipeline runs (default 1, the job's
+ * default). All requests are captions of distinct 112x112 scenes (no cache hits).
  */
 public final class PipelineBenchmark {
-
-    /** In-flight requests per Analyze subtask in the saturation run (third argument). */
-    private static String ASYNC_CAPACITY = "32";
 
     private PipelineBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 600;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 3;
-        ASYNC_CAPACITY = args.length > 2 ? args[2] : ASYNC_CAPACITY;
+        Map<String, String> overrides =
+                Map.of(
+                        "pipeline.asyncCapacity", args.length > 2 ? args[2] : "32",
+                        "engine.intraOpThreads", args.length > 3 ? args[3] : "1");
         List<byte[]> pictures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             pictures.add(TestImages.scene(10_000 + i, 112, 112));
         }
-        double engineOnly = engineOnly(pictures);
-        System.out.printf("engine-only: %d images in parallel -> %.2f images/s%n", n, engineOnly);
-
         MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
@@ -75,12 +75,15 @@ public final class PipelineBenchmark {
         TestStreamEnvironment.setAsContext(
                 cluster, 1, List.of(), List.of(classpath.toUri().toURL()));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start()) {
-            double pipeline = saturated(broker, pictures);
+            double engineOnly = engineOnly(broker, overrides, pictures);
             System.out.printf(
-                    "pipeline (asyncCapacity %s): %d images as a backlog -> %.2f images/s (%.0f%% of"
+                    "engine-only %s: %d images -> %.2f images/s%n", overrides, n, engineOnly);
+            double pipeline = saturated(broker, overrides, pictures);
+            System.out.printf(
+                    "pipeline %s: %d images as a backlog -> %.2f images/s (%.0f%% of"
                             + " engine-only)%n",
-                    ASYNC_CAPACITY, n, pipeline, 100 * pipeline / engineOnly);
-            steady(broker, pictures.subList(0, Math.min(n, (int) (rate * 40))), rate);
+                    overrides, n, pipeline, 100 * pipeline / engineOnly);
+            steady(broker, overrides, pictures.subList(0, Math.min(n, (int) (rate * 40))), rate);
         } finally {
             TestStreamEnvironment.unsetAsContext();
             cluster.close();
@@ -88,25 +91,35 @@ public final class PipelineBenchmark {
         System.exit(0);
     }
 
-    /** All images submitted at once to an engine with the pipeline's default settings. */
-    private static double engineOnly(List<byte[]> pictures) throws Exception {
-        try (ModelDirectory model = ModelDirectory.open(Path.of(PipelineHarness.bundledModel()));
+    /**
+     * The images submitted to one engine built from the pipeline's own engine settings, at most the
+     * engine's queue size in flight (beyond that the pipeline would retry on overload too).
+     */
+    private static double engineOnly(
+            EmbeddedKafkaBroker broker, Map<String, String> overrides, List<byte[]> pictures)
+            throws Exception {
+        EngineSettings settings;
+        try (PipelineHarness harness = new PipelineHarness(broker)) {
+            harness.settings.putAll(overrides);
+            settings = harness.config().engine();
+        }
+        try (ModelDirectory model = ModelDirectory.open(Path.of(settings.modelDir()));
                 InferenceEngine engine =
                         model.newEngine(
-                                EngineConfig.builder()
-                                        .maxNumSeqs(16)
-                                        .maxNumBatchedTokens(1024)
-                                        .build(),
-                                ExecutorOptions.cpu(),
+                                settings.engineConfig(),
+                                settings.executorOptions(-1),
                                 new PrometheusRegistry())) {
             ImagePreprocessor pre = new ImagePreprocessor(model.manifest(), DecodeLimits.DEFAULTS);
             // warm-up
             engine.submit(request(pre, pictures.get(0), "warm")).get();
+            Semaphore queue = new Semaphore(settings.maxQueuedRequests());
             long t0 = System.nanoTime();
             List<CompletableFuture<EngineResult>> futures = new ArrayList<>();
             for (int i = 0; i < pictures.size(); i++) {
                 // preprocessing counts: the pipeline does it too
-                futures.add(engine.submit(request(pre, pictures.get(i), "e" + i)));
+                EngineRequest request = request(pre, pictures.get(i), "e" + i);
+                queue.acquire();
+                futures.add(engine.submit(request).whenComplete((r, e) -> queue.release()));
             }
             for (CompletableFuture<EngineResult> f : futures) {
                 f.get();
@@ -122,10 +135,11 @@ public final class PipelineBenchmark {
     }
 
     /** The backlog drained by a running job: first to last committed result. */
-    private static double saturated(EmbeddedKafkaBroker broker, List<byte[]> pictures)
+    private static double saturated(
+            EmbeddedKafkaBroker broker, Map<String, String> overrides, List<byte[]> pictures)
             throws Exception {
         try (PipelineHarness pipeline = new PipelineHarness(broker)) {
-            pipeline.settings.put("pipeline.asyncCapacity", ASYNC_CAPACITY);
+            pipeline.settings.putAll(overrides);
             pipeline.start();
             // warm-up: one event through, so the model is loaded before timing
             pipeline.produce(events("warm", pictures.subList(0, 1), 0));
@@ -145,9 +159,14 @@ public final class PipelineBenchmark {
     }
 
     /** A steady input rate: end-to-end latency percentiles (event time to result built). */
-    private static void steady(EmbeddedKafkaBroker broker, List<byte[]> pictures, double rate)
+    private static void steady(
+            EmbeddedKafkaBroker broker,
+            Map<String, String> overrides,
+            List<byte[]> pictures,
+            double rate)
             throws Exception {
         try (PipelineHarness pipeline = new PipelineHarness(broker)) {
+            pipeline.settings.putAll(overrides);
             pipeline.start();
             pipeline.produce(events("warm", pictures.subList(0, 1), 0));
             pipeline.drainResults(1, Duration.ofMinutes(3));

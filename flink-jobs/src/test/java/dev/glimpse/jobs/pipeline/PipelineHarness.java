@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
@@ -153,8 +155,8 @@ final class PipelineHarness implements AutoCloseable {
                                     + ") after "
                                     + out.size()
                                     + " records of "
-                                    + topic
-                                    + "; see the test log for its failure");
+                                    + topic,
+                            failureOf(job));
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     out.add(codec.decode(r.value()));
@@ -165,6 +167,18 @@ final class PipelineHarness implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The exception a terminated job failed with (its root cause chain), or null. */
+    private static Throwable failureOf(JobClient job) {
+        try {
+            job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
     }
 
     static <T> Map<String, T> byId(List<T> records, Function<T, String> id) {
