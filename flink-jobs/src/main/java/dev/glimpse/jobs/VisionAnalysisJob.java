@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -57,6 +59,15 @@ public final class VisionAnalysisJob {
         env.setParallelism(pipeline.parallelism());
         env.enableCheckpointing(
                 pipeline.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (!pipeline.checkpointDir().isBlank()) {
+            // The async operator's in-flight requests (decoded slices) are checkpoint state: the
+            // JobManager's in-memory storage caps a task's state at 5 MB, which 32 in-flight
+            // captions already approach, so anything beyond a toy needs file storage.
+            Configuration storage = new Configuration();
+            storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, pipeline.checkpointDir());
+            env.configure(storage);
+        }
 
         SingleOutputStreamOperator<ImageEvent> valid =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "image-events")

@@ -86,7 +86,8 @@ public record GlimpseJobConfig(
             Duration checkpointInterval,
             int asyncCapacity,
             Duration asyncTimeout,
-            Duration requestTimeout)
+            Duration requestTimeout,
+            String checkpointDir)
             implements Serializable {}
 
     /** A key, its default ("" = required or empty) and what it means. */
@@ -220,6 +221,10 @@ public record GlimpseJobConfig(
                             "10 s",
                             "Checkpoint interval; results commit at each checkpoint."),
                     new Key(
+                            "pipeline.checkpointDir",
+                            "",
+                            "Checkpoint storage URI (file://, s3://); empty = the cluster's execution.checkpointing.dir, else the JobManager's memory (5 MB of state at most: too little for images in flight)."),
+                    new Key(
                             "pipeline.asyncCapacity",
                             "32",
                             "In-flight requests per Analyze subtask."),
@@ -322,7 +327,8 @@ public record GlimpseJobConfig(
                         r.duration("pipeline.checkpointInterval"),
                         r.intIn("pipeline.asyncCapacity", 1, 1 << 16),
                         r.duration("pipeline.asyncTimeout"),
-                        r.duration("engine.requestTimeout"));
+                        r.duration("engine.requestTimeout"),
+                        r.string("pipeline.checkpointDir"));
         if (pipeline.asyncTimeout().compareTo(pipeline.requestTimeout()) <= 0) {
             throw new IllegalArgumentException(
                     "pipeline.asyncTimeout ("

@@ -8,6 +8,7 @@ import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.jobs.kafka.OutputTopicsReader;
+import dev.glimpse.jobs.local.LocalFiles;
 import dev.glimpse.jobs.local.LoopbackClusterConfig;
 import dev.glimpse.schemas.AnalysisTask;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class GlimpseDemo {
     private SyntheticProducers producers;
     private String webUiUrl;
     private Path userClasspath;
+    private Path checkpointDir;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -165,6 +167,7 @@ public final class GlimpseDemo {
                 "Kafka broker: %s (topics %s, %s, %s)%n",
                 broker.bootstrapServers(), IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC);
 
+        checkpointDir = Files.createTempDirectory("glimpse-demo-checkpoints");
         GlimpseJobConfig config = GlimpseJobConfig.from(ConfigSource.of(jobSettings()));
         int port = WebPort.choose(options.webPort());
         if (options.webPort() > 0 && port != options.webPort()) {
@@ -238,7 +241,9 @@ public final class GlimpseDemo {
                 "model.dir",
                 options.modelDir().toString(),
                 "pipeline.checkpointInterval",
-                "2 s");
+                "2 s",
+                "pipeline.checkpointDir",
+                checkpointDir.toUri().toString());
     }
 
     /**
@@ -316,6 +321,9 @@ public final class GlimpseDemo {
         }
         if (userClasspath != null) {
             quietly("class path directory", () -> Files.deleteIfExists(userClasspath));
+        }
+        if (checkpointDir != null) {
+            quietly("checkpoint directory", () -> LocalFiles.deleteRecursively(checkpointDir));
         }
         out.println("Stopped: producers closed, job cancelled, consumer closed, broker closed.");
     }

@@ -81,7 +81,8 @@ class GlimpseJobConfigTest {
                                 Duration.ofSeconds(10),
                                 32,
                                 Duration.ofSeconds(120),
-                                Duration.ofSeconds(60)));
+                                Duration.ofSeconds(60),
+                                ""));
     }
 
     @Test

@@ -6,13 +6,18 @@ import dev.glimpse.jobs.VisionAnalysisJob;
 import dev.glimpse.jobs.config.ConfigSource;
 import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.jobs.local.LocalFiles;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.codec.AvroCodec;
 import dev.glimpse.schemas.codec.SchemaHistory;
 import dev.glimpse.serving.model.ModelDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +53,7 @@ final class PipelineHarness implements AutoCloseable {
     final String results;
     final String dlq;
     final Map<String, String> settings = new HashMap<>();
+    private final Path checkpointDir;
     private JobClient job;
 
     PipelineHarness(EmbeddedKafkaBroker broker) {
@@ -59,6 +65,11 @@ final class PipelineHarness implements AutoCloseable {
         broker.createTopic(images, 2);
         broker.createTopic(results, 2);
         broker.createTopic(dlq, 1);
+        try {
+            checkpointDir = Files.createTempDirectory("glimpse-it-checkpoints");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         settings.put("kafka.bootstrapServers", broker.bootstrapServers());
         settings.put("kafka.topics.images", images);
         settings.put("kafka.topics.results", results);
@@ -67,6 +78,7 @@ final class PipelineHarness implements AutoCloseable {
         settings.put("kafka.transactionalIdPrefix", "glimpse-" + run);
         settings.put("model.dir", bundledModel());
         settings.put("pipeline.checkpointInterval", "500 ms");
+        settings.put("pipeline.checkpointDir", checkpointDir.toUri().toString());
         settings.put("frameGate.enabled", "false");
     }
 
@@ -198,5 +210,6 @@ final class PipelineHarness implements AutoCloseable {
                 // already finished or failed: nothing to cancel
             }
         }
+        LocalFiles.deleteRecursively(checkpointDir);
     }
 }
