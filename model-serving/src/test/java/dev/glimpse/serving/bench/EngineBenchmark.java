@@ -28,7 +28,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>TTFT of requests sharing [instruction + image] with a warm prefix cache, on vs off
  *       (identical tokens checked);
  *   <li>KV bytes Java copied per decode step over the batched runs (with joins and leaves), and per
- *       plain decode step (must be 0).
+ *       plain decode step (must be 0);
+ *   <li>the 32 requests of the batching run through the PyTorch reference's greedy generation
+ *       ({@link PytorchReference}), images/s next to Glimpse's;
+ *   <li>a decode step at batch 32 next to its matrix multiplications alone ({@link
+ *       DecodeStepLimit}).
  * </ol>
  *
  * <pre>
@@ -54,8 +58,10 @@ public final class EngineBenchmark {
                     threads,
                     Runtime.getRuntime().availableProcessors());
             ExecutorOptions options = ExecutorOptions.cpu().withIntraOpThreads(threads);
-            throughput(model, options, newTokens);
+            Batched32 batched = throughput(model, options, newTokens);
             prefixTtft(model, options);
+            pytorchReference(batched, threads);
+            stepLimit(dir, model, options, batched, newTokens);
         }
     }
 
@@ -85,7 +91,11 @@ public final class EngineBenchmark {
                 .maxQueuedRequests(1024);
     }
 
-    private record Run(double seconds, List<List<Integer>> tokens, EngineStats stats) {}
+    private record Run(
+            double seconds, List<List<Integer>> tokens, EngineStats stats, int promptTokens) {}
+
+    /** The 32-request batching run, reused by the reference and step-limit sections. */
+    private record Batched32(List<EngineRequest> requests, Run run, int promptTokens) {}
 
     private static Run run(
             ModelDirectory model,
@@ -110,11 +120,14 @@ public final class EngineBenchmark {
                 fs.add(engine.submit(r));
             }
             List<List<Integer>> tokens = new ArrayList<>();
+            int promptTokens = 0;
             for (CompletableFuture<EngineResult> f : fs) {
-                tokens.add(f.get(10, TimeUnit.MINUTES).tokenIds());
+                EngineResult r = f.get(10, TimeUnit.MINUTES);
+                tokens.add(r.tokenIds());
+                promptTokens = r.promptTokens();
             }
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Run(s, tokens, minus(engine.stats(), before));
+            return new Run(s, tokens, minus(engine.stats(), before), promptTokens);
         }
     }
 
@@ -141,8 +154,9 @@ public final class EngineBenchmark {
                 a.numKvEvictions() - b.numKvEvictions());
     }
 
-    static void throughput(ModelDirectory model, ExecutorOptions options, int newTokens)
+    static Batched32 throughput(ModelDirectory model, ExecutorOptions options, int newTokens)
             throws Exception {
+        Batched32 last = null;
         System.out.println();
         System.out.println(
                 "== continuous batching vs sequential (caption, distinct 112x112 images, ignore stop) ==");
@@ -195,6 +209,9 @@ public final class EngineBenchmark {
                         st.decodeNanos() / 1e6 / Math.max(1, st.numDecodeSteps()),
                         st.rebuildNanos() / 1e6);
             }
+            if (c == 32) {
+                last = new Batched32(reqs, bat, bat.promptTokens());
+            }
             copied += bat.stats().kvBytesCopied();
             decodeSteps += bat.stats().numDecodeSteps();
             plainSteps += bat.stats().numPlainDecodeSteps();
@@ -212,6 +229,52 @@ public final class EngineBenchmark {
         System.out.printf(
                 "KV bytes copied per plain decode step = %d%n",
                 plainSteps == 0 ? 0 : plainCopied / plainSteps);
+        return last;
+    }
+
+    static void pytorchReference(Batched32 batched, int threads) throws Exception {
+        System.out.println();
+        System.out.printf(
+                "== the same %d requests through the PyTorch reference (greedy, one at a time, %d threads) ==%n",
+                batched.requests().size(), threads);
+        PytorchReference.run(batched.requests(), threads)
+                .ifPresent(
+                        ref -> {
+                            double glimpse = batched.requests().size() / batched.run().seconds();
+                            double torch = ref.path("images_per_s").asDouble();
+                            System.out.println("reference: " + ref);
+                            System.out.printf(
+                                    "images/s: Glimpse batched %.2f, PyTorch reference %.2f -> %.2fx%n",
+                                    glimpse, torch, glimpse / torch);
+                        });
+    }
+
+    static void stepLimit(
+            Path dir,
+            ModelDirectory model,
+            ExecutorOptions options,
+            Batched32 batched,
+            int newTokens)
+            throws Exception {
+        // the mean past length of the batching run: the prompt plus half the generated tokens
+        int past = batched.promptTokens() + newTokens / 2;
+        System.out.println();
+        System.out.printf(
+                "== decode step vs its matrix multiplications alone (batch 32, past length %d) ==%n",
+                past);
+        double[] ms = DecodeStepLimit.measure(dir, model.manifest(), options, 32, past);
+        EngineStats st = batched.run().stats();
+        double engineStep = st.decodeNanos() / 1e6 / Math.max(1, st.numDecodeSteps());
+        System.out.printf(
+                "engine decode step (batching run, batch <= 32, Java included) %.2f ms%n",
+                engineStep);
+        System.out.printf(
+                "decoder.onnx step alone at batch 32                          %.2f ms%n", ms[0]);
+        System.out.printf(
+                "its matrix multiplications alone (37 MatMul)                 %.2f ms%n", ms[1]);
+        System.out.printf(
+                "ratio decoder step / matmuls = %.2fx, engine step / matmuls = %.2fx%n",
+                ms[0] / ms[1], engineStep / ms[1]);
     }
 
     static void prefixTtft(ModelDirectory model, ExecutorOptions options) throws Exception {

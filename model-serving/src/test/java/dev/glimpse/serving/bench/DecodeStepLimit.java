@@ -1,0 +1,128 @@
+package dev.glimpse.serving.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.glimpse.serving.model.ExecutorOptions;
+import dev.glimpse.serving.model.ModelManifest;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * How close a decode step is to its limit: the bundled decoder graph run for one step at batch B
+ * and past length S, next to the same step's matrix multiplications alone at the same shapes
+ * ({@code bench/decode_step_matmuls.onnx}, written by {@code training/make_step_matmuls.py}), both
+ * on ONNX Runtime with the engine's session settings. Medians of timed runs after warm-up.
+ */
+final class DecodeStepLimit {
+    private static final int WARMUP = 10;
+    private static final int RUNS = 60;
+
+    private DecodeStepLimit() {}
+
+    /** Median milliseconds of {decoder step, its matmuls alone}. */
+    static double[] measure(
+            Path modelDir, ModelManifest manifest, ExecutorOptions options, int b, int s)
+            throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        ModelManifest.Llm llm = manifest.llm();
+        SplittableRandom rng = new SplittableRandom(1);
+        Map<String, OnnxTensor> step = new HashMap<>();
+        Map<String, OnnxTensor> matmuls = new HashMap<>();
+        try (OrtSession.SessionOptions so = sessionOptions(options);
+                OrtSession decoder =
+                        env.createSession(modelDir.resolve("decoder.onnx").toString(), so);
+                OrtSession alone = env.createSession(matmulGraph(), so)) {
+            step.put("inputs_embeds", random(env, rng, b, 1, llm.hidden()));
+            long[] mask = new long[b * (s + 1)];
+            Arrays.fill(mask, 1);
+            step.put(
+                    "attention_mask",
+                    OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {b, s + 1}));
+            long[] pos = new long[b];
+            Arrays.fill(pos, s);
+            step.put(
+                    "position_ids",
+                    OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {b, 1}));
+            for (int l = 0; l < llm.layers(); l++) {
+                for (String kv : new String[] {"key", "value"}) {
+                    step.put(
+                            "past_key_values." + l + "." + kv,
+                            random(env, rng, b, llm.kvHeads(), s, llm.headDim()));
+                }
+            }
+            for (Map.Entry<String, ai.onnxruntime.NodeInfo> in : alone.getInputInfo().entrySet()) {
+                long[] shape =
+                        ((ai.onnxruntime.TensorInfo) in.getValue().getInfo()).getShape().clone();
+                String[] dims =
+                        ((ai.onnxruntime.TensorInfo) in.getValue().getInfo()).getDimensionNames();
+                for (int i = 0; i < shape.length; i++) {
+                    if ("B".equals(dims[i])) {
+                        shape[i] = b;
+                    } else if ("S".equals(dims[i])) {
+                        shape[i] = s + 1;
+                    }
+                }
+                matmuls.put(in.getKey(), random(env, rng, shape));
+            }
+            return new double[] {median(decoder, step), median(alone, matmuls)};
+        } finally {
+            step.values().forEach(OnnxTensor::close);
+            matmuls.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(ExecutorOptions options)
+            throws OrtException {
+        // as OrtModelExecutor: the engine's intra-op threads, no spinning
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(options.intraOpThreads());
+        so.setInterOpNumThreads(1);
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
+        return so;
+    }
+
+    private static byte[] matmulGraph() throws Exception {
+        try (InputStream in =
+                DecodeStepLimit.class.getResourceAsStream("/bench/decode_step_matmuls.onnx")) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "bench/decode_step_matmuls.onnx missing from the test resources");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static OnnxTensor random(OrtEnvironment env, SplittableRandom rng, long... shape)
+            throws OrtException {
+        int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rng.nextDouble() * 0.2 - 0.1);
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape);
+    }
+
+    private static double median(OrtSession session, Map<String, OnnxTensor> inputs)
+            throws OrtException {
+        double[] ms = new double[RUNS];
+        for (int i = 0; i < WARMUP + RUNS; i++) {
+            long t0 = System.nanoTime();
+            try (OrtSession.Result r = session.run(inputs)) {
+                if (i >= WARMUP) {
+                    ms[i - WARMUP] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[RUNS / 2];
+    }
+}
