@@ -6,20 +6,22 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.glimpse.serving.model.ExecutorOptions;
 import dev.glimpse.serving.model.ModelManifest;
-import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * How close a decode step is to its limit: the bundled decoder graph run for one step at batch B
- * and past length S, next to the same step's matrix multiplications alone at the same shapes
- * ({@code bench/decode_step_matmuls.onnx}, written by {@code training/make_step_matmuls.py}), both
- * on ONNX Runtime with the engine's session settings. Medians of timed runs after warm-up.
+ * and past length S, next to the same step's matrix multiplications alone at the same shapes (a
+ * graph with constant weights, pre-packed like the decoder's, written by {@code
+ * training/make_step_matmuls.py} into a temporary file), both on ONNX Runtime with the engine's
+ * session settings. Medians of timed runs after warm-up.
  */
 final class DecodeStepLimit {
     private static final int WARMUP = 10;
@@ -27,9 +29,28 @@ final class DecodeStepLimit {
 
     private DecodeStepLimit() {}
 
-    /** Median milliseconds of {decoder step, its matmuls alone}. */
-    static double[] measure(
+    /** Median milliseconds of {decoder step, its matmuls alone}; empty when Python is missing. */
+    static Optional<double[]> measure(
             Path modelDir, ModelManifest manifest, ExecutorOptions options, int b, int s)
+            throws Exception {
+        Path graph = Files.createTempFile("glimpse-step-matmuls", ".onnx");
+        try {
+            if (TrainingScripts.run("make_step_matmuls.py", graph.toString()).isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(measure(modelDir, manifest, options, b, s, graph));
+        } finally {
+            Files.deleteIfExists(graph);
+        }
+    }
+
+    private static double[] measure(
+            Path modelDir,
+            ModelManifest manifest,
+            ExecutorOptions options,
+            int b,
+            int s,
+            Path graph)
             throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ModelManifest.Llm llm = manifest.llm();
@@ -39,7 +60,7 @@ final class DecodeStepLimit {
         try (OrtSession.SessionOptions so = sessionOptions(options);
                 OrtSession decoder =
                         env.createSession(modelDir.resolve("decoder.onnx").toString(), so);
-                OrtSession alone = env.createSession(matmulGraph(), so)) {
+                OrtSession alone = env.createSession(graph.toString(), so)) {
             step.put("inputs_embeds", random(env, rng, b, 1, llm.hidden()));
             long[] mask = new long[b * (s + 1)];
             Arrays.fill(mask, 1);
@@ -88,17 +109,6 @@ final class DecodeStepLimit {
         so.addConfigEntry("session.intra_op.allow_spinning", "0");
         so.addConfigEntry("session.inter_op.allow_spinning", "0");
         return so;
-    }
-
-    private static byte[] matmulGraph() throws Exception {
-        try (InputStream in =
-                DecodeStepLimit.class.getResourceAsStream("/bench/decode_step_matmuls.onnx")) {
-            if (in == null) {
-                throw new IllegalStateException(
-                        "bench/decode_step_matmuls.onnx missing from the test resources");
-            }
-            return in.readAllBytes();
-        }
     }
 
     private static OnnxTensor random(OrtEnvironment env, SplittableRandom rng, long... shape)

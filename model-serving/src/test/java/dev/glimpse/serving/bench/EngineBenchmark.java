@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -262,7 +263,12 @@ public final class EngineBenchmark {
         System.out.printf(
                 "== decode step vs its matrix multiplications alone (batch 32, past length %d) ==%n",
                 past);
-        double[] ms = DecodeStepLimit.measure(dir, model.manifest(), options, 32, past);
+        Optional<double[]> measured =
+                DecodeStepLimit.measure(dir, model.manifest(), options, 32, past);
+        if (measured.isEmpty()) {
+            return;
+        }
+        double[] ms = measured.get();
         EngineStats st = batched.run().stats();
         double engineStep = st.decodeNanos() / 1e6 / Math.max(1, st.numDecodeSteps());
         System.out.printf(

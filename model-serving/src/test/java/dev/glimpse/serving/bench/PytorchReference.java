@@ -9,13 +9,11 @@ import dev.glimpse.serving.engine.ImageSlice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs requests through the PyTorch reference ({@code model-serving/training/bench_reference.py}:
@@ -30,33 +28,20 @@ final class PytorchReference {
 
     /** The reference's result line, or empty (with the reason printed) when it cannot run here. */
     static Optional<JsonNode> run(List<EngineRequest> requests, int threads) throws Exception {
-        Optional<Path> script = locate();
-        if (script.isEmpty()) {
-            System.out.println(
-                    "PyTorch reference: bench_reference.py not found (run from the repository)");
-            return Optional.empty();
-        }
-        String python = System.getProperty("glimpse.bench.python", "/usr/bin/python3");
         Path dir = Files.createTempDirectory("glimpse-bench-reference");
         try {
             write(requests, dir);
-            Process p =
-                    new ProcessBuilder(
-                                    python,
-                                    script.get().getFileName().toString(),
-                                    "--requests",
-                                    dir.toString(),
-                                    "--threads",
-                                    Integer.toString(threads))
-                            .directory(script.get().getParent().toFile())
-                            .redirectErrorStream(true)
-                            .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                System.out.println("PyTorch reference failed (" + python + "):\n" + out);
+            Optional<String> out =
+                    TrainingScripts.run(
+                            "bench_reference.py",
+                            "--requests",
+                            dir.toString(),
+                            "--threads",
+                            Integer.toString(threads));
+            if (out.isEmpty()) {
                 return Optional.empty();
             }
-            String[] lines = out.strip().split("\n");
+            String[] lines = out.get().strip().split("\n");
             return Optional.of(JSON.readTree(lines[lines.length - 1]));
         } finally {
             for (Path f : Files.list(dir).toList()) {
@@ -64,19 +49,6 @@ final class PytorchReference {
             }
             Files.delete(dir);
         }
-    }
-
-    private static Optional<Path> locate() {
-        for (String candidate :
-                List.of(
-                        "training/bench_reference.py",
-                        "model-serving/training/bench_reference.py")) {
-            Path p = Path.of(candidate).toAbsolutePath();
-            if (Files.isRegularFile(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 
     private static void write(List<EngineRequest> requests, Path dir) throws IOException {
