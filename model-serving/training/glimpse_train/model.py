@@ -206,13 +206,17 @@ class DecoderLayer(nn.Module):
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
         present = (k, v)
+        # Grouped-query attention without expanding K/V to every query head: the query heads that
+        # share a KV head (head = kv * rep + r) are stacked along the row axis and attend to that
+        # KV head's cache directly, so a decode step reads the cache once instead of writing a
+        # heads-wide copy of it. Same math as expanding K/V.
         rep = c.heads // c.kv_heads
         S = k.shape[2]
-        kk = k[:, :, None].expand(B, c.kv_heads, rep, S, c.head_dim).reshape(B, c.heads, S, c.head_dim)
-        vv = v[:, :, None].expand(B, c.kv_heads, rep, S, c.head_dim).reshape(B, c.heads, S, c.head_dim)
-        s = torch.matmul(q, kk.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim))
-        s = torch.where(allowed, s, torch.full_like(s, NEG))
-        a = torch.matmul(torch.softmax(s, dim=-1), vv)
+        qg = q.reshape(B, c.kv_heads, rep * T, c.head_dim)
+        s = torch.matmul(qg, k.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim))     # [B,kvh,rep*T,S]
+        ok = allowed.expand(B, rep, T, S).reshape(B, 1, rep * T, S)
+        s = torch.where(ok, s, torch.full_like(s, NEG))
+        a = torch.matmul(torch.softmax(s, dim=-1), v).reshape(B, c.heads, T, c.head_dim)
         x = x + self.o_proj(a.transpose(1, 2).reshape(B, T, c.heads * c.head_dim))
         h = self.post_attention_layernorm(x)
         x = x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
