@@ -146,7 +146,12 @@ public final class OrtModelExecutor implements ModelExecutor {
         }
     }
 
-    private static OrtSession.SessionOptions baseOptions(ExecutorOptions options)
+    /**
+     * The CPU session settings every graph of the engine runs with ({@code options}' intra-op
+     * threads, one inter-op thread, no spin-waiting), for tools that must time ONNX Runtime the way
+     * the engine runs it. The caller closes the returned options.
+     */
+    public static OrtSession.SessionOptions baseOptions(ExecutorOptions options)
             throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(options.intraOpThreads());

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.glimpse.serving.model.ExecutorOptions;
 import dev.glimpse.serving.model.ModelManifest;
+import dev.glimpse.serving.model.OrtModelExecutor;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ final class DecodeStepLimit {
         SplittableRandom rng = new SplittableRandom(1);
         Map<String, OnnxTensor> step = new HashMap<>();
         Map<String, OnnxTensor> matmuls = new HashMap<>();
-        try (OrtSession.SessionOptions so = sessionOptions(options);
+        try (OrtSession.SessionOptions so = OrtModelExecutor.baseOptions(options);
                 OrtSession decoder =
                         env.createSession(modelDir.resolve("decoder.onnx").toString(), so);
                 OrtSession alone = env.createSession(graph.toString(), so)) {
@@ -98,17 +99,6 @@ final class DecodeStepLimit {
             step.values().forEach(OnnxTensor::close);
             matmuls.values().forEach(OnnxTensor::close);
         }
-    }
-
-    private static OrtSession.SessionOptions sessionOptions(ExecutorOptions options)
-            throws OrtException {
-        // as OrtModelExecutor: the engine's intra-op threads, no spinning
-        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        so.setIntraOpNumThreads(options.intraOpThreads());
-        so.setInterOpNumThreads(1);
-        so.addConfigEntry("session.intra_op.allow_spinning", "0");
-        so.addConfigEntry("session.inter_op.allow_spinning", "0");
-        return so;
     }
 
     private static OnnxTensor random(OrtEnvironment env, SplittableRandom rng, long... shape)
