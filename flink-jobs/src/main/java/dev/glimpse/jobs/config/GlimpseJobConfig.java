@@ -179,7 +179,10 @@ public record GlimpseJobConfig(
                             "engine.encoderCacheBytes",
                             "67108864",
                             "Bytes of vision outputs cached by image hash (0 = off)."),
-                    new Key("engine.intraOpThreads", "1", "ONNX Runtime threads per graph run."),
+                    new Key(
+                            "engine.intraOpThreads",
+                            "2",
+                            "ONNX Runtime threads per graph run (without spin-waiting)."),
                     new Key(
                             "engine.requestTimeout",
                             "60 s",

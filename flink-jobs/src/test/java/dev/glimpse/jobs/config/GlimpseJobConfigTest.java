@@ -69,7 +69,7 @@ class GlimpseJobConfigTest {
                                 true,
                                 64L << 20,
                                 false,
-                                1,
+                                2,
                                 -1,
                                 "127.0.0.1"));
         assertThat(c.frameGate()).isEqualTo(FrameGateConfig.DEFAULTS);

@@ -42,12 +42,12 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  * <pre>
  * mvn -B -q -pl flink-jobs -am -DskipTests test-compile
  * mvn -B -q -pl flink-jobs exec:java -Dexec.classpathScope=test \
- *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="600 3 32 1 '500 ms'"
+ *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="600 3 32 2 '500 ms'"
  * </pre>
  *
  * Arguments: images per saturation run (default 600), steady input rate in images/s for the latency
  * run (default 3), {@code pipeline.asyncCapacity} (default 32), {@code engine.intraOpThreads} of
- * both the engine-only and the pipeline runs (default 1, the job's default), {@code
+ * both the engine-only and the pipeline runs (default 2, the job's default), {@code
  * pipeline.checkpointInterval} (default 500 ms, as in the ITCases; the job's default is 10 s). All
  * requests are captions of distinct 112x112 scenes (no cache hits).
  */
@@ -61,7 +61,7 @@ public final class PipelineBenchmark {
         Map<String, String> overrides =
                 Map.of(
                         "pipeline.asyncCapacity", args.length > 2 ? args[2] : "32",
-                        "engine.intraOpThreads", args.length > 3 ? args[3] : "1",
+                        "engine.intraOpThreads", args.length > 3 ? args[3] : "2",
                         "pipeline.checkpointInterval", args.length > 4 ? args[4] : "500 ms");
         List<byte[]> pictures = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -64,11 +64,11 @@ public record EngineSettings(
 
     /**
      * Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, 8 images per vision run,
-     * CPU, no endpoint.
+     * CPU with 2 intra-op threads, no endpoint.
      */
     public static EngineSettings defaults(String modelDir) {
         return new EngineSettings(
-                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 1, -1, "127.0.0.1");
+                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 2, -1, "127.0.0.1");
     }
 
     /** The engine configuration these settings describe. */
