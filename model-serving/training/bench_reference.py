@@ -5,9 +5,9 @@ training code's greedy loop (what a Python user of this model would run instead 
 usage: bench_reference.py --requests DIR [--threads 2] [--ckpt WEIGHTS] [--tokenizer TOKENIZER_JSON]
 DIR holds requests.json ([{"id", "maxNewTokens", "slices": [{"file", "rows", "cols"}]}]) and one little-endian
 float32 file per slice (the normalised strip, 3 x 14 x rows*cols*14), written by EngineBenchmark. Every request
-generates exactly maxNewTokens tokens (stop tokens ignored, as on the Java side), so the work per request does not
-depend on the weights: without --ckpt the model is the bundled architecture (model.json) with seeded random
-weights. Prints one JSON line: images, seconds, images_per_s, tokens_per_s.
+generates exactly maxNewTokens tokens (stop tokens ignored, as on the Java side). The weights are the bundled
+model's (read from its ONNX graphs) unless --ckpt names others. Prints one JSON line: images, seconds,
+images_per_s, tokens_per_s, and the generated token ids per request (to compare with Glimpse's).
 """
 import argparse
 import json
@@ -20,23 +20,10 @@ import torch
 
 from glimpse_train import data, slicing
 from glimpse_train.infer import load_model
-from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLED = os.path.join(HERE, "..", "models", "glimpse-tiny")
-
-
-def model_from_manifest(model_dir):
-    with open(os.path.join(model_dir, "model.json")) as f:
-        m = json.load(f)
-    v, l = m["vision"], m["llm"]
-    cfg = Config(vocab=l["vocab"], vit_hidden=v["hidden"], vit_layers=v["layers"], vit_heads=v["heads"],
-                 pos_buckets=v["posBuckets"], query_num=v["queryNum"], hidden=l["hidden"], layers=l["layers"],
-                 heads=l["heads"], kv_heads=l["kvHeads"], head_dim=l["headDim"], intermediate=l["intermediate"],
-                 rope_theta=l["ropeTheta"], rms_eps=l["rmsNormEps"])
-    torch.manual_seed(0)
-    return GlimpseModel(cfg).eval()
 
 
 @torch.no_grad()
@@ -72,7 +59,7 @@ def main():
     ap.add_argument("--tokenizer", default=os.path.join(BUNDLED, "tokenizer.json"))
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    model = load_model(a.ckpt)[0] if a.ckpt else model_from_manifest(BUNDLED)
+    model = load_model(a.ckpt or BUNDLED)[0]
     tok = Tokenizer.load(a.tokenizer)
     with open(os.path.join(a.requests, "requests.json")) as f:
         reqs = json.load(f)
@@ -87,11 +74,12 @@ def main():
         loaded.append((strips, tgts, grid, r["maxNewTokens"]))
     generate(model, tok, *loaded[0])        # warm-up (allocator, thread pool)
     t0 = time.perf_counter()
-    tokens = sum(len(generate(model, tok, *x)) for x in loaded)
+    outputs = [generate(model, tok, *x) for x in loaded]
     s = time.perf_counter() - t0
+    tokens = sum(len(o) for o in outputs)
     print(json.dumps({"images": len(loaded), "seconds": round(s, 3), "images_per_s": len(loaded) / s,
                       "tokens_per_s": tokens / s, "threads": a.threads, "torch": torch.__version__,
-                      "weights": "checkpoint" if a.ckpt else "random (same architecture)"}), flush=True)
+                      "weights": a.ckpt or "bundled model", "token_ids": outputs}), flush=True)
 
 
 if __name__ == "__main__":

@@ -175,8 +175,9 @@ def main():
     ap.add_argument("--split-out", help="also write the weights, split into parts below 12 MB, here at every checkpoint")
     ap.add_argument("--mix", type=parse_mix, help="task mix once lines join, e.g. "
                     "caption=0.25,moderation=0.2,ocr_word=0.1,ocr_lines=0.45 (the default)")
-    ap.add_argument("--init", help="start from these weights (checkpoint file or split directory) with a fresh "
-                    "optimizer, when OUT holds no checkpoint yet: fine-tuning a finished run")
+    ap.add_argument("--init", help="start from these weights (checkpoint file, split directory or exported model "
+                    "directory, e.g. ../models/glimpse-tiny) with a fresh optimizer, when OUT holds no checkpoint "
+                    "yet: fine-tuning or continuing a finished run")
     ap.add_argument("--query-num", type=int, default=16)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -206,7 +207,7 @@ def main():
         print("resumed from step", step, flush=True)
     elif a.init:
         init = checkpoint.load(a.init)
-        model.load_state_dict(init["model"])
+        checkpoint.load_into(model, init)
         print("initialised from", a.init, "step", init["step"], flush=True)
     budget_s = a.fit_minutes * 60 if a.fit_minutes else None
     if a.lines_from is None and lines_from == NEVER and a.word_phase == 0:
@@ -214,10 +215,11 @@ def main():
     if budget_s is None and a.lines_from is None and lines_from == NEVER:
         lines_from = int(a.word_phase * a.steps)
     shared_lines_from = multiprocessing.Value("q", lines_from, lock=False)
+    # prefetch_factor only with worker processes (torch 1.13 rejects any value without them)
+    parallel = dict(num_workers=a.workers, worker_init_fn=_worker_init, prefetch_factor=4) if a.workers else {}
     loader = torch.utils.data.DataLoader(
         StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix), batch_size=None,
-        sampler=range(step, NEVER), num_workers=a.workers, worker_init_fn=_worker_init if a.workers else None,
-        prefetch_factor=4 if a.workers else None, persistent_workers=False)
+        sampler=range(step, NEVER), **parallel)
     in_flight = a.workers * 4 + 1          # indices the loader may have handed out beyond the current step
 
     log_path = os.path.join(a.out, "train_log.csv")

@@ -66,6 +66,9 @@ def check(path):
     return m
 
 
+# Constant folding is left to ONNX Runtime (it folds at session load): unfolded graphs keep every
+# weight as an initializer named by its state-dict key, so the shipped model is also a checkpoint
+# (checkpoint.from_model_dir) that training can resume from and the PyTorch reference can run.
 def export_vision(vision, path, patch=14):
     g = VisionGraph(vision).eval()
     pv = torch.randn(3, 3, patch, 40 * patch)
@@ -73,7 +76,7 @@ def export_vision(vision, path, patch=14):
     mask = torch.zeros(3, 40, dtype=torch.int64)
     for n, (h, w) in enumerate(ts.tolist()):
         mask[n, :h * w] = 1
-    torch.onnx.export(g, (pv, mask, ts), path, opset_version=OPSET, do_constant_folding=True,
+    torch.onnx.export(g, (pv, mask, ts), path, opset_version=OPSET, do_constant_folding=False,
                       input_names=["pixel_values", "patch_attention_mask", "tgt_sizes"],
                       output_names=["image_features"],
                       dynamic_axes={"pixel_values": {0: "N", 3: "L14"}, "patch_attention_mask": {0: "N", 1: "L"},
@@ -109,7 +112,7 @@ def export_decoder(decoder, path, n_layers, kv_heads, head_dim, hidden):
             names_out.append("present.%d.%s" % (i, kv))
             dyn[names_in[-1]] = {0: "B", 2: "S_past"}
             dyn[names_out[-1]] = {0: "B", 2: "S_total"}
-    torch.onnx.export(g, (emb, am, pos, *past), path, opset_version=OPSET, do_constant_folding=True,
+    torch.onnx.export(g, (emb, am, pos, *past), path, opset_version=OPSET, do_constant_folding=False,
                       input_names=names_in, output_names=names_out, dynamic_axes=dyn)
     check(path)
 

@@ -10,11 +10,12 @@ TASK_DEFAULTS = {"caption": dict(max_slices=4, max_new=24), "ocr": dict(max_slic
 
 
 def load_model(ckpt_path, device="cpu"):
-    """(model in eval mode on device, checkpoint dict); ckpt_path is a checkpoint file or a split directory."""
+    """(model in eval mode on device, checkpoint dict); ckpt_path is a checkpoint file, a split directory or an
+    exported model directory."""
     ck = checkpoint.load(ckpt_path)
     cfg = Config(**ck["config"])
     m = GlimpseModel(cfg)
-    m.load_state_dict(ck["model"])
+    checkpoint.load_into(m, ck)
     m.eval()
     return m.to(device), ck
 

@@ -243,10 +243,26 @@ public final class EngineBenchmark {
                         ref -> {
                             double glimpse = batched.requests().size() / batched.run().seconds();
                             double torch = ref.path("images_per_s").asDouble();
-                            System.out.println("reference: " + ref);
+                            int same = 0;
+                            for (int i = 0; i < batched.requests().size(); i++) {
+                                List<Integer> theirs = new ArrayList<>();
+                                ref.path("token_ids").path(i).forEach(t -> theirs.add(t.asInt()));
+                                same += theirs.equals(batched.run().tokens().get(i)) ? 1 : 0;
+                            }
                             System.out.printf(
-                                    "images/s: Glimpse batched %.2f, PyTorch reference %.2f -> %.2fx%n",
-                                    glimpse, torch, glimpse / torch);
+                                    "reference: %s images in %s s, torch %s, weights: %s%n",
+                                    ref.path("images"),
+                                    ref.path("seconds"),
+                                    ref.path("torch").asText(),
+                                    ref.path("weights").asText());
+                            System.out.printf(
+                                    "images/s: Glimpse batched %.2f, PyTorch reference %.2f -> %.2fx;"
+                                            + " identical tokens in %d of %d requests%n",
+                                    glimpse,
+                                    torch,
+                                    glimpse / torch,
+                                    same,
+                                    batched.requests().size());
                         });
     }
 
