@@ -1,7 +1,6 @@
 package dev.glimpse.serving.model;
 
 import dev.glimpse.serving.engine.EngineImage;
-import dev.glimpse.serving.engine.ImageSlice;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.ContentHash;
 import dev.glimpse.serving.image.DecodeLimits;
@@ -10,14 +9,11 @@ import dev.glimpse.serving.image.ImageRejectedException;
 import dev.glimpse.serving.image.RgbImage;
 import dev.glimpse.serving.slicing.ImageSlicer;
 import dev.glimpse.serving.slicing.PatchPacker;
-import dev.glimpse.serving.slicing.PatchStrip;
 import dev.glimpse.serving.slicing.PixelNormalization;
 import dev.glimpse.serving.slicing.SliceConfig;
 import dev.glimpse.serving.slicing.SliceGrid;
 import dev.glimpse.serving.slicing.SlicedImage;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +29,8 @@ public final class ImagePreprocessor {
     private final Map<Task, ImageSlicer> slicers = new EnumMap<>(Task.class);
     private final Map<Task, Integer> maxSlices = new EnumMap<>(Task.class);
     private final PatchPacker packer;
+    private final PixelNormalization normalization;
+    private final int patchSize;
     private final int scaleResolution;
 
     public ImagePreprocessor(ModelManifest manifest, DecodeLimits limits) {
@@ -62,9 +60,9 @@ public final class ImagePreprocessor {
             maxSlices.put(t, max);
             slicers.put(t, new ImageSlicer(new SliceConfig(v.scaleResolution(), v.patch(), max)));
         }
-        this.packer =
-                new PatchPacker(
-                        v.patch(), new PixelNormalization(toFloats(v.mean()), toFloats(v.std())));
+        this.patchSize = v.patch();
+        this.normalization = new PixelNormalization(toFloats(v.mean()), toFloats(v.std()));
+        this.packer = new PatchPacker(v.patch(), normalization);
     }
 
     private static float[] toFloats(double[] d) {
@@ -83,17 +81,36 @@ public final class ImagePreprocessor {
 
     /** Slices, resizes, normalises and packs decoded pixels for {@code task}. */
     public EngineImage prepare(RgbImage image, Task task) {
+        return prepareBytes(image, task).toEngineImage(normalization);
+    }
+
+    /**
+     * Slices, resizes and packs decoded pixels for {@code task}, leaving the strips as bytes: the
+     * compact form to hold or ship before the engine needs them ({@link PackedImage#toEngineImage}
+     * with {@link #normalization()} gives exactly {@link #prepare}'s result).
+     */
+    public PackedImage prepareBytes(RgbImage image, Task task) {
         SlicedImage sliced = slicers.get(task).slice(image);
-        List<ImageSlice> slices = new ArrayList<>(sliced.images().size());
-        for (RgbImage part : sliced.images()) {
-            PatchStrip strip = packer.pack(part);
-            slices.add(new ImageSlice(strip.data(), strip.heightPatches(), strip.widthPatches()));
+        int n = sliced.images().size();
+        byte[][] strips = new byte[n][];
+        int[] rows = new int[n];
+        int[] cols = new int[n];
+        for (int i = 0; i < n; i++) {
+            RgbImage part = sliced.images().get(i);
+            strips[i] = packer.packBytes(part);
+            rows[i] = part.height() / patchSize;
+            cols[i] = part.width() / patchSize;
         }
         SliceGrid grid = sliced.layout().grid();
         String hash =
                 ContentHash.of(image).hex() + "/s" + scaleResolution + "m" + maxSlices.get(task);
         return grid == null
-                ? new EngineImage(hash, slices, 0, 0)
-                : new EngineImage(hash, slices, grid.rows(), grid.cols());
+                ? new PackedImage(hash, strips, rows, cols, 0, 0)
+                : new PackedImage(hash, strips, rows, cols, grid.rows(), grid.cols());
+    }
+
+    /** The model's pixel normalisation (what turns packed bytes into the encoder's floats). */
+    public PixelNormalization normalization() {
+        return normalization;
     }
 }

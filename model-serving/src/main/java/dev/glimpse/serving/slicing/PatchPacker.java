@@ -22,6 +22,21 @@ public final class PatchPacker {
 
     /** Packs {@code image}, whose sides must be multiples of the patch size. */
     public PatchStrip pack(RgbImage image) {
+        byte[] strip = packBytes(image);
+        int p = patchSize;
+        return new PatchStrip(
+                PixelNormalization.normalizePlanar(strip, lut),
+                p,
+                image.height() / p,
+                image.width() / p);
+    }
+
+    /**
+     * The strip of {@code image} before normalisation: uint8, channel-planar, in {@link
+     * PatchStrip}'s layout (a quarter of the float strip's bytes; {@link
+     * PixelNormalization#normalizeStrip} turns it into exactly {@link #pack}'s values).
+     */
+    public byte[] packBytes(RgbImage image) {
         int p = patchSize;
         if (image.width() % p != 0 || image.height() % p != 0) {
             throw new IllegalArgumentException(
@@ -35,12 +50,9 @@ public final class PatchPacker {
         int wp = image.width() / p;
         int hp = image.height() / p;
         int stripWidth = hp * wp * p; // L * P
-        float[] out = new float[3 * p * stripWidth];
+        byte[] out = new byte[3 * p * stripWidth];
         byte[] px = image.pixels();
         int width = image.width();
-        float[] lr = lut[0];
-        float[] lg = lut[1];
-        float[] lb = lut[2];
         int plane = p * stripWidth;
         for (int y = 0; y < image.height(); y++) {
             int row = y % p; // row inside the patch
@@ -51,11 +63,11 @@ public final class PatchPacker {
             // picture lands at (patchRowBase + x / P) * P + x % P = patchRowBase * P + x.
             for (int x = 0; x < width; x++, in += 3) {
                 int o = outRow + x;
-                out[o] = lr[px[in] & 0xff];
-                out[plane + o] = lg[px[in + 1] & 0xff];
-                out[2 * plane + o] = lb[px[in + 2] & 0xff];
+                out[o] = px[in];
+                out[plane + o] = px[in + 1];
+                out[2 * plane + o] = px[in + 2];
             }
         }
-        return new PatchStrip(out, p, hp, wp);
+        return out;
     }
 }

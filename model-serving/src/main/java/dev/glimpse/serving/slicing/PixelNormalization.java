@@ -44,6 +44,30 @@ public record PixelNormalization(float[] mean, float[] std) {
         return std.clone();
     }
 
+    /**
+     * The normalised values of a channel-planar uint8 strip (R plane, G plane, B plane, as {@link
+     * PatchPacker#packBytes} lays them out): exactly what {@link PatchPacker#pack} computes.
+     */
+    public float[] normalizeStrip(byte[] strip) {
+        if (strip.length % 3 != 0) {
+            throw new IllegalArgumentException(
+                    "a strip holds 3 equal channel planes; length " + strip.length + " is not");
+        }
+        return normalizePlanar(strip, lookupTables());
+    }
+
+    static float[] normalizePlanar(byte[] strip, float[][] lut) {
+        int plane = strip.length / 3;
+        float[] out = new float[strip.length];
+        for (int c = 0; c < 3; c++) {
+            float[] l = lut[c];
+            for (int i = c * plane, end = i + plane; i < end; i++) {
+                out[i] = l[strip[i] & 0xff];
+            }
+        }
+        return out;
+    }
+
     /** (3, 256) lookup: the normalised value of every byte per channel. */
     float[][] lookupTables() {
         float[][] lut = new float[3][256];

@@ -49,6 +49,31 @@ class PatchPackerTest {
     }
 
     @Test
+    void theByteStripHasTheFloatStripsLayoutAndNormalisesToExactlyItsValues() {
+        byte[] px = new byte[6 * 4 * 3];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 37 + 11);
+        }
+        RgbImage image = RgbImage.wrap(6, 4, px);
+
+        byte[] bytes = packer.packBytes(image);
+        float[] floats = packer.pack(image).data();
+
+        assertThat(bytes).hasSize(floats.length);
+        assertThat(PixelNormalization.MINICPM_V.normalizeStrip(bytes)).containsExactly(floats);
+        // byte 0 is red of pixel (0,0), the first value of the red plane
+        assertThat(bytes[0]).isEqualTo(px[0]);
+        assertThat(bytes[bytes.length / 3]).isEqualTo(px[1]);
+    }
+
+    @Test
+    void aStripWhoseLengthIsNotThreePlanesIsRejected() {
+        assertThatThrownBy(() -> PixelNormalization.MINICPM_V.normalizeStrip(new byte[4]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a strip holds 3 equal channel planes; length 4 is not");
+    }
+
+    @Test
     void sidesThatAreNotMultiplesOfThePatchAreRejected() {
         assertThatThrownBy(() -> packer.pack(RgbImage.wrap(3, 2, new byte[18])))
                 .isInstanceOf(IllegalArgumentException.class)

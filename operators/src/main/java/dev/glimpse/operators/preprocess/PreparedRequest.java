@@ -2,9 +2,8 @@ package dev.glimpse.operators.preprocess;
 
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.serving.engine.EngineImage;
-import dev.glimpse.serving.engine.ImageSlice;
-import java.util.ArrayList;
-import java.util.List;
+import dev.glimpse.serving.model.PackedImage;
+import dev.glimpse.serving.slicing.PixelNormalization;
 
 /**
  * An event whose image is decoded and sliced, ready for the engine: a Flink POJO (public fields) so
@@ -18,8 +17,18 @@ public final class PreparedRequest {
     /** Hash of the decoded pixels (keys the encoder and prefix caches). */
     public String contentHash;
 
-    /** Per encoder input (overview, then slices row-major): the normalised patch strip. */
-    public float[][] slicePixels;
+    /**
+     * Per encoder input (overview, then slices row-major): the patch strip as uint8 bytes,
+     * channel-planar. In-flight requests are checkpoint state of the async operator and are copied
+     * between chained operators, so they stay a quarter of the float strip's size; {@link
+     * #toEngineImage} normalises them (exactly) when the engine needs them.
+     */
+    public byte[][] slicePixels;
+
+    /** The model's normalisation (per channel, R G B) applied by {@link #toEngineImage}. */
+    public float[] mean;
+
+    public float[] std;
 
     /** Per encoder input: height in patches. */
     public int[] patchRows;
@@ -42,36 +51,33 @@ public final class PreparedRequest {
 
     public PreparedRequest() {}
 
-    /** Captures {@code image} for {@code event}. */
+    /** Captures {@code image}, normalised later with {@code normalization}, for {@code event}. */
     public static PreparedRequest of(
-            ImageEvent event, EngineImage image, int width, int height, long preparedAtMillis) {
+            ImageEvent event,
+            PackedImage image,
+            PixelNormalization normalization,
+            int width,
+            int height,
+            long preparedAtMillis) {
         PreparedRequest r = new PreparedRequest();
         r.event = event;
         r.contentHash = image.contentHash();
-        int n = image.slices().size();
-        r.slicePixels = new float[n][];
-        r.patchRows = new int[n];
-        r.patchCols = new int[n];
-        for (int i = 0; i < n; i++) {
-            ImageSlice s = image.slices().get(i);
-            r.slicePixels[i] = s.pixels();
-            r.patchRows[i] = s.patchRows();
-            r.patchCols[i] = s.patchCols();
-        }
+        r.slicePixels = image.strips();
+        r.patchRows = image.patchRows();
+        r.patchCols = image.patchCols();
         r.gridRows = image.gridRows();
         r.gridCols = image.gridCols();
+        r.mean = normalization.mean();
+        r.std = normalization.std();
         r.width = width;
         r.height = height;
         r.preparedAtMillis = preparedAtMillis;
         return r;
     }
 
-    /** The engine's view of the image. */
+    /** The engine's view of the image (normalised strips). */
     public EngineImage toEngineImage() {
-        List<ImageSlice> slices = new ArrayList<>(slicePixels.length);
-        for (int i = 0; i < slicePixels.length; i++) {
-            slices.add(new ImageSlice(slicePixels[i], patchRows[i], patchCols[i]));
-        }
-        return new EngineImage(contentHash, slices, gridRows, gridCols);
+        return new PackedImage(contentHash, slicePixels, patchRows, patchCols, gridRows, gridCols)
+                .toEngineImage(new PixelNormalization(mean, std));
     }
 }

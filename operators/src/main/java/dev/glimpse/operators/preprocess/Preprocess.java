@@ -7,7 +7,6 @@ import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
-import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.DecodeLimits;
 import dev.glimpse.serving.image.ImageDecoder;
@@ -15,6 +14,7 @@ import dev.glimpse.serving.image.ImageRejectedException;
 import dev.glimpse.serving.image.RgbImage;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelManifest;
+import dev.glimpse.serving.model.PackedImage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -78,11 +78,16 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
         try {
             byte[] bytes = fetcher.fetch(event);
             RgbImage pixels = decoder.decode(bytes, "event " + event.getEventId()).pixels();
-            EngineImage image = preprocessor.prepare(pixels, task);
+            PackedImage image = preprocessor.prepareBytes(pixels, task);
             prepared.inc();
             out.collect(
                     PreparedRequest.of(
-                            event, image, pixels.width(), pixels.height(), clock.millis()));
+                            event,
+                            image,
+                            preprocessor.normalization(),
+                            pixels.width(),
+                            pixels.height(),
+                            clock.millis()));
         } catch (ImageFetcher.FetchException e) {
             reject(ctx, event, FailureStage.FETCH, e.reason(), e.getMessage());
         } catch (ImageRejectedException e) {

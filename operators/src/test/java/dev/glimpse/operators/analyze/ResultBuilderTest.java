@@ -44,7 +44,7 @@ class ResultBuilderTest {
         PreparedRequest r = new PreparedRequest();
         r.event = event;
         r.contentHash = "hash";
-        r.slicePixels = new float[inputs][0];
+        r.slicePixels = new byte[inputs][0];
         r.patchRows = new int[inputs];
         r.patchCols = new int[inputs];
         r.gridRows = gridRows;

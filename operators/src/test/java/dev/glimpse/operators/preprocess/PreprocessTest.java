@@ -12,7 +12,11 @@ import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
+import dev.glimpse.serving.engine.EngineImage;
+import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.model.ImagePreprocessor;
+import dev.glimpse.serving.model.ModelManifest;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -211,17 +215,28 @@ class PreprocessTest {
     }
 
     @Test
-    void theEngineImageRoundTripsThroughThePreparedRequest() throws Exception {
+    void theRequestCarriesUint8StripsThatBecomeExactlyTheEnginesFloatImage() throws Exception {
         byte[] png = TestImages.png(TestImages.sceneA());
 
         PreparedRequest r = onlyRequestFor(TestEvents.inline("a", "cam-1", "CAPTION", png));
-        var image = r.toEngineImage();
+        EngineImage image = r.toEngineImage();
+        EngineImage direct =
+                new ImagePreprocessor(
+                                ModelManifest.read(TestPaths.modelDir().resolve("model.json")),
+                                DecodeLimits.DEFAULTS,
+                                Map.of(Task.CAPTION, 2)) // as TASKS
+                        .prepare(png, "a", Task.CAPTION);
 
-        assertThat(image.contentHash()).isEqualTo(r.contentHash);
+        assertThat(image.contentHash()).isEqualTo(r.contentHash).isEqualTo(direct.contentHash());
         assertThat(image.gridRows()).isEqualTo(r.gridRows);
         assertThat(image.gridCols()).isEqualTo(r.gridCols);
         assertThat(image.slices()).hasSize(r.slicePixels.length);
-        assertThat(image.slices().get(0).pixels()).isSameAs(r.slicePixels[0]);
+        for (int i = 0; i < image.slices().size(); i++) {
+            // a quarter of the float strip's bytes in flight, the same values in the engine
+            assertThat(r.slicePixels[i]).hasSize(direct.slices().get(i).pixels().length);
+            assertThat(image.slices().get(i).pixels())
+                    .containsExactly(direct.slices().get(i).pixels());
+        }
     }
 
     @Test
