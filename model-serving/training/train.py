@@ -283,7 +283,8 @@ def main():
         total_images += b["images"]
         for k in ("lm", "tok_acc", "patch", "ctc", "scene_patch", "scene_patch_acc", "scene_ctc"):
             if k in out:
-                agg.setdefault(k, []).append(float(out[k]))
+                v = out[k]
+                agg.setdefault(k, []).append(float(v.detach()) if torch.is_tensor(v) else float(v))
         if step % 50 == 0:
             dt = time.time() - t_win
             mean = {k: sum(v) / len(v) for k, v in agg.items()}
