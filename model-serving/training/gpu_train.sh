@@ -3,8 +3,10 @@
 # and writes what must come back to OUT_DIR: the weights as parts below 12 MB (rewritten every 2 minutes, so a
 # run cut short still returns its last checkpoint), the training log and the console output.
 #
-# usage: gpu_train.sh OUT_DIR [MINUTES=8.5] [INIT]
-# INIT (e.g. ../models/glimpse-tiny) continues from those weights with a fresh optimizer instead of from scratch.
+# usage: gpu_train.sh OUT_DIR [MINUTES=8.5] [INIT] [train.py options...]
+# INIT (e.g. ../models/glimpse-tiny) continues from those weights with a fresh optimizer instead of from scratch
+# ("" for none); options after it override the defaults below (argparse keeps the last value), e.g. --batch 128.
+# Rerunning the same command on the same machine resumes from /tmp/glimpse-run/latest.pt (a slot split across calls).
 # Needs PyTorch with CUDA, Pillow and NumPy; fonts from fonts-dejavu-core or GLIMPSE_FONT_DIR (DejaVuSans.ttf).
 # Back on the CPU machine, OUT_DIR/weights loads like a checkpoint file: evaluate.py / export_model.py --ckpt OUT_DIR/weights
 set -u -o pipefail
@@ -12,6 +14,7 @@ OUT_DIR=$1
 MINUTES=${2:-8.5}
 INIT=()
 [ -n "${3:-}" ] && INIT=(--init "$3")
+shift $(( $# < 3 ? $# : 3 ))
 cd "$(dirname "$0")"
 mkdir -p "$OUT_DIR"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
@@ -20,7 +23,7 @@ python3 -c "import torch, PIL, numpy; assert torch.cuda.is_available(); print('t
 WORKERS=$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))
 PYTHONUNBUFFERED=1 python3 train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out /tmp/glimpse-run \
   --device cuda --fit-minutes "$MINUTES" --batch 64 --warmup 300 --lr 2e-3 --workers "$WORKERS" --ckpt-min 2 \
-  --split-out "$OUT_DIR/weights" "${INIT[@]}" 2>&1 | tee "$OUT_DIR/train.out"
+  --split-out "$OUT_DIR/weights" "${INIT[@]}" "$@" 2>&1 | tee "$OUT_DIR/train.out"
 rc=$?
 cp /tmp/glimpse-run/train_log.csv "$OUT_DIR/"
 exit $rc

@@ -3,8 +3,10 @@
 
 usage: train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out DIR
                 [--steps N | --fit-minutes M] [--batch 64] [--workers W] [--device auto|cpu|cuda] [--seed 17]
-The batch at step s is drawn from random.Random(seed * 1_000_003 + s) and depends only on (seed, s, the step at
-which text lines and pages join), so data does not depend on restarts or on the number of loader workers.
+Batch number s is drawn from random.Random(seed * 1_000_003 + s) and depends only on (seed, s, the batch at which
+text lines and pages join), so data does not depend on restarts or on the number of loader workers. Without
+--max-echo (the default) batch s is used by optimizer step s; with --max-echo K > 1 a batch is reused for up to K
+steps while the loader has no fresh one ready (a data-bound GPU), and the checkpoint records both counts.
 Two schedules:
   --steps N        learning rate (warm-up, then cosine to 10%), the lines/pages phase (from --word-phase * N, or
                    --lines-from S) and the auxiliary-loss weight follow step / N;
@@ -20,7 +22,9 @@ import argparse
 import csv
 import math
 import multiprocessing
+import queue
 import random
+import threading
 import time
 
 import torch
@@ -89,9 +93,32 @@ class StepBatches(torch.utils.data.Dataset):
         b["pixel_values"] = ((b["pixel_values"] + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
         b["group"] = samples[0].get("kind", samples[0]["task"])
         b["images"] = len(samples)
-        b["step"] = step
+        b["batch"] = step
         b["lines"] = lines
         return b
+
+
+class Prefetcher:
+    """Pulls batches from the loader on a background thread, so the training loop can see whether a fresh batch
+    is ready (poll) instead of blocking on the loader."""
+
+    def __init__(self, loader, depth):
+        self.depth = depth
+        self.queue = queue.Queue(maxsize=depth)
+        threading.Thread(target=self._run, args=(loader,), daemon=True, name="prefetch").start()
+
+    def _run(self, loader):
+        for b in loader:
+            self.queue.put(b)
+
+    def poll(self):
+        try:
+            return self.queue.get_nowait()
+        except queue.Empty:
+            return None
+
+    def next(self):
+        return self.queue.get()
 
 
 def _worker_init(_):
@@ -116,10 +143,10 @@ def losses(model, b, tok, cfg):
     lm = F.cross_entropy(lg, lab, ignore_index=-100)
     with torch.no_grad():
         m = lab != -100
-        acc = (lg.argmax(-1)[m] == lab[m]).float().mean().item()
+        acc = ((lg.argmax(-1) == lab) & m).sum() / m.sum().clamp(min=1)
     out = {"lm": lm, "tok_acc": acc}
     pl = b["patch_labels"]
-    if (pl >= 0).any():
+    if b["has_ocr"]:
         pc = model.patch_char_head(vit_states)
         out["patch"] = F.cross_entropy(pc.reshape(-1, pc.shape[-1]), pl.reshape(-1), ignore_index=-100)
         idx = [n for n, t in enumerate(b["ctc_targets"]) if t is not None]
@@ -130,12 +157,12 @@ def losses(model, b, tok, cfg):
                                 torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
                                 zero_infinity=True)
     sl = b["scene_patch_labels"]
-    if (sl >= 0).any():
+    if b["has_scene"]:
         sc = model.scene_patch_head(vit_states)
         out["scene_patch"] = F.cross_entropy(sc.reshape(-1, sc.shape[-1]), sl.reshape(-1), ignore_index=-100)
         with torch.no_grad():
             m = (sl > 0)
-            out["scene_patch_acc"] = (sc.argmax(-1)[m] == sl[m]).float().mean().item() if m.any() else 0.0
+            out["scene_patch_acc"] = ((sc.argmax(-1) == sl) & m).sum() / m.sum().clamp(min=1)
         idx = [n for n, t in enumerate(b["scene_seq"]) if t is not None]
         lp = F.log_softmax(model.scene_ctc_head(feats[idx]), dim=-1).transpose(0, 1)
         tg = [b["scene_seq"][n] for n in idx]
@@ -149,6 +176,9 @@ def losses(model, b, tok, cfg):
 
 
 def to_device(b, dev):
+    # decided on the host: a test of the device tensors would wait for the GPU every step
+    b["has_ocr"] = bool((b["patch_labels"] >= 0).any())
+    b["has_scene"] = bool((b["scene_patch_labels"] >= 0).any())
     out = {k: (v.to(dev, non_blocking=True) if torch.is_tensor(v) else v) for k, v in b.items()}
     out["pixel_values"] = out["pixel_values"].to(torch.float32) / 127.5 - 1.0
     return out
@@ -179,6 +209,8 @@ def main():
                     "directory, e.g. ../models/glimpse-tiny) with a fresh optimizer, when OUT holds no checkpoint "
                     "yet: fine-tuning or continuing a finished run")
     ap.add_argument("--query-num", type=int, default=16)
+    ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
+                    "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device)
@@ -194,7 +226,7 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.98))
-    step, minutes_before, images_before = 0, 0.0, 0
+    step, batch_pos, minutes_before, images_before = 0, 0, 0.0, 0
     lines_from = a.lines_from if a.lines_from is not None else NEVER
     latest = os.path.join(a.out, "latest.pt")
     if os.path.exists(latest):
@@ -202,6 +234,7 @@ def main():
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, minutes_before = ck["step"], ck.get("train_minutes", 0.0)
+        batch_pos = ck.get("batches", step)         # differs from step only in runs with --max-echo
         images_before = ck.get("images", 0)
         lines_from = ck.get("lines_from", lines_from)
         print("resumed from step", step, flush=True)
@@ -219,8 +252,10 @@ def main():
     parallel = dict(num_workers=a.workers, worker_init_fn=_worker_init, prefetch_factor=4) if a.workers else {}
     loader = torch.utils.data.DataLoader(
         StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix), batch_size=None,
-        sampler=range(step, NEVER), **parallel)
-    in_flight = a.workers * 4 + 1          # indices the loader may have handed out beyond the current step
+        sampler=range(batch_pos, NEVER), **parallel)
+    batches = Prefetcher(loader, depth=2)
+    # batch indices the loader and the prefetcher may have handed out beyond the current one
+    in_flight = a.workers * 4 + 1 + batches.depth + 1
 
     log_path = os.path.join(a.out, "train_log.csv")
     new_log = not os.path.exists(log_path)
@@ -228,7 +263,7 @@ def main():
     log = csv.writer(logf)
     if new_log:
         log.writerow(["step", "train_minutes", "lr", "loss_lm", "tok_acc", "loss_patch", "loss_ctc", "images_per_s",
-                      "tasks", "loss_scene_patch", "scene_patch_acc", "loss_scene_ctc"])
+                      "tasks", "loss_scene_patch", "scene_patch_acc", "loss_scene_ctc", "echo_frac", "wait_frac"])
     t0 = time.time()
     last_ck = time.time()
     agg, n_img, t_win = {}, 0, time.time()
@@ -246,7 +281,7 @@ def main():
                "train_minutes": mins, "seed": a.seed, "batch": a.batch, "lr": a.lr,
                "total_steps": step if budget_s is not None else a.steps, "warmup": a.warmup,
                "lines_from": shared_lines_from.value, "device": str(dev),
-               "images": images_before + total_images,
+               "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
                "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix}
         checkpoint.save_atomic(obj, latest)
@@ -257,14 +292,16 @@ def main():
             checkpoint.save_split(obj, a.split_out)
 
     model.train()
-    for b in loader:
-        assert b["step"] == step, (b["step"], step)
+    b, echo = batches.next(), 0
+    wait_s, echoes = 0.0, 0
+    while True:
+        assert b["batch"] == batch_pos, (b["batch"], batch_pos)
         p = progress()
         if p >= 1.0 or (budget_s is None and step >= a.steps):
             break
         if budget_s is not None and shared_lines_from.value == NEVER and p >= a.word_phase:
-            shared_lines_from.value = step + in_flight
-            print("lines and pages join at step", shared_lines_from.value, flush=True)
+            shared_lines_from.value = batch_pos + in_flight
+            print("lines and pages join at batch", shared_lines_from.value, flush=True)
         g = b["group"]
         group_counts[g] = group_counts.get(g, 0) + 1
         lr = lr_at(step, p, a.lr, a.warmup)
@@ -279,34 +316,49 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        n_img += b["images"]
-        total_images += b["images"]
+        echoes += echo > 0
+        if echo == 0:
+            n_img += b["images"]
+            total_images += b["images"]
         for k in ("lm", "tok_acc", "patch", "ctc", "scene_patch", "scene_patch_acc", "scene_ctc"):
             if k in out:
                 v = out[k]
-                agg.setdefault(k, []).append(float(v.detach()) if torch.is_tensor(v) else float(v))
+                agg.setdefault(k, []).append(v.detach() if torch.is_tensor(v) else torch.tensor(float(v)))
         if step % 50 == 0:
             dt = time.time() - t_win
-            mean = {k: sum(v) / len(v) for k, v in agg.items()}
+            mean = {k: float(torch.stack([x.float().cpu() for x in v]).mean()) for k, v in agg.items()}
             tasks = "/".join("%s:%.2f" % (t, wt) for t, wt in task_mix(b["lines"], a.mix))
             log.writerow([step, "%.2f" % (minutes_before + (time.time() - t0) / 60), "%.2e" % lr,
                           "%.4f" % mean.get("lm", 0), "%.4f" % mean.get("tok_acc", 0),
                           "%.4f" % mean.get("patch", 0), "%.4f" % mean.get("ctc", 0), "%.1f" % (n_img / dt), tasks,
                           "%.4f" % mean.get("scene_patch", 0), "%.4f" % mean.get("scene_patch_acc", 0),
-                          "%.4f" % mean.get("scene_ctc", 0)])
+                          "%.4f" % mean.get("scene_ctc", 0), "%.2f" % (echoes / 50), "%.2f" % (wait_s / dt)])
             logf.flush()
             if step % 200 == 0:
                 print(step, "p=%.2f" % p, group_counts, {k: round(v, 4) for k, v in mean.items()},
-                      "img/s %.1f" % (n_img / dt), flush=True)
+                      "img/s %.1f" % (n_img / dt), "echo %.2f" % (echoes / 50), "wait %.2f" % (wait_s / dt),
+                      flush=True)
                 group_counts.clear()
-            agg, n_img, t_win = {}, 0, time.time()
+            agg, n_img, t_win, wait_s, echoes = {}, 0, time.time(), 0.0, 0
         if time.time() - last_ck > a.ckpt_min * 60 or step % a.snapshot_every == 0:
             checkpoint_now()
             last_ck = time.time()
         if (time.time() - t0) / 60 > a.minutes:
             break
+        # Data echoing (Choi et al. 2019): while the loader has no fresh batch ready, take another step on the
+        # current one (at most --max-echo steps per batch) instead of leaving the accelerator idle.
+        nxt = batches.poll() if echo + 1 < a.max_echo else None
+        if nxt is None and echo + 1 < a.max_echo:
+            echo += 1
+            continue
+        if nxt is None:
+            t_w = time.time()
+            nxt = batches.next()
+            wait_s += time.time() - t_w
+        b, echo = nxt, 0
+        batch_pos += 1
     checkpoint_now(final=True)
-    print("done at step", step, "images", total_images, "minutes %.2f" % ((time.time() - t0) / 60),
+    print("done at step", step, "batch", batch_pos, "images", total_images, "minutes %.2f" % ((time.time() - t0) / 60),
           "lines from step", shared_lines_from.value, flush=True)
 
 
