@@ -6,6 +6,7 @@ import dev.glimpse.serving.engine.kv.DecodeBatchKv;
 import dev.glimpse.serving.engine.kv.KvBlock;
 import dev.glimpse.serving.engine.kv.KvCacheManager;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
+import dev.glimpse.serving.engine.kv.KvSlabPool;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
 import dev.glimpse.serving.engine.sampling.Sampler;
@@ -46,6 +47,14 @@ final class EngineCore {
     private final KvCopyCounter copies = new KvCopyCounter();
     private final BlockStore blockStore;
     private final DecodeBatchKv batch;
+
+    /**
+     * Prefill buffers of finished prompts, reused by the next ones (bounded: a slab of a long
+     * prompt of a big model is larger than the bound and is simply left to the collector).
+     */
+    private static final long PREFILL_POOL_BYTES = 64L << 20;
+
+    private final KvSlabPool prefillSlabs;
     private final VisualTokenProvider vision;
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
@@ -93,6 +102,7 @@ final class EngineCore {
                                 shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
                         : null;
         this.batch = new DecodeBatchKv(shape.kv(), copies);
+        this.prefillSlabs = new KvSlabPool(PREFILL_POOL_BYTES);
         this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
     }
 
@@ -200,7 +210,7 @@ final class EngineCore {
             numQueued.decrementAndGet();
         }
         if (seq.numCachedTokens() > 0) {
-            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength());
+            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength(), prefillSlabs);
             List<KvBlock> hits =
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
             blockStore.load(seqKv, hits);
@@ -216,7 +226,7 @@ final class EngineCore {
             ids[t] = seq.tokenAt(start + t);
         }
         if (seq.prefillKv() == null) {
-            seq.setPrefillKv(new SequenceKv(shape.kv(), seq.promptLength()), 0);
+            seq.setPrefillKv(new SequenceKv(shape.kv(), seq.promptLength(), prefillSlabs), 0);
         }
         float[] logits;
         long t0 = nanoTime.getAsLong();
@@ -339,9 +349,9 @@ final class EngineCore {
             }
             batch.rebuild(sources, headroom);
             for (Sequence s : rows) {
-                // its KV now lives in the batch; the old buffer (maybe shared by a prefill group)
-                // is freed by the collector once no sequence refers to it
-                s.setPrefillKv(null, 0);
+                // its KV now lives in the batch; a group's shared buffer is freed by the collector
+                // once no sequence refers to it
+                dropPrefillKv(s);
             }
             rebuildNanos += nanoTime.getAsLong() - t0;
         }
@@ -429,6 +439,13 @@ final class EngineCore {
 
     private void finish(Sequence seq, RequestState state) {
         scheduler.finish(seq, state);
+        dropPrefillKv(seq);
+    }
+
+    private void dropPrefillKv(Sequence seq) {
+        if (seq.prefillKv() instanceof SequenceKv own) {
+            own.releaseTo(prefillSlabs);
+        }
         seq.setPrefillKv(null, 0);
     }
 
@@ -555,6 +572,7 @@ final class EngineCore {
             abort(req, RequestState.FINISHED_CLOSED, new EngineClosedException(req.id()));
         }
         batch.release();
+        prefillSlabs.clear();
         if (blockStore != null) {
             blockStore.release();
         }

@@ -32,6 +32,14 @@ final class KvSlab {
         return capacityFloats;
     }
 
+    int numTensors() {
+        return tensors.length;
+    }
+
+    long bytes() {
+        return 4L * capacityFloats * tensors.length;
+    }
+
     /** A view of the first {@code floats} floats of tensor {@code i}; still direct. */
     FloatBuffer view(int i, int floats) {
         return tensors[i].slice(0, floats);

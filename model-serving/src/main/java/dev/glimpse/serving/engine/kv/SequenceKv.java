@@ -9,14 +9,38 @@ public final class SequenceKv extends KvState {
     private int length;
 
     public SequenceKv(KvLayout layout, int capacityTokens) {
+        this(layout, capacityTokens, null);
+    }
+
+    /**
+     * @param pool where the buffers come from and go back to on {@link #releaseTo}; null allocates
+     */
+    public SequenceKv(KvLayout layout, int capacityTokens, KvSlabPool pool) {
         super(layout);
         if (capacityTokens <= 0) {
             throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
         }
         this.capacityTokens = capacityTokens;
         long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
-        current = new KvSlab(layout.numTensors(), floats);
-        spare = new KvSlab(layout.numTensors(), floats);
+        current =
+                pool == null
+                        ? new KvSlab(layout.numTensors(), floats)
+                        : pool.take(layout.numTensors(), floats);
+        spare =
+                pool == null
+                        ? new KvSlab(layout.numTensors(), floats)
+                        : pool.take(layout.numTensors(), floats);
+    }
+
+    /**
+     * Hands both buffers to {@code pool}; this object must not be used afterwards (its views are
+     * gone, so a stray use fails instead of reading another sequence's KV).
+     */
+    public void releaseTo(KvSlabPool pool) {
+        pool.give(current);
+        pool.give(spare);
+        current = null;
+        spare = null;
     }
 
     public int capacityTokens() {
