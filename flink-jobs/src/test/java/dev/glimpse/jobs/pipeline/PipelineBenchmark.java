@@ -15,9 +15,6 @@ import dev.glimpse.serving.image.DecodeLimits;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelDirectory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +45,9 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  * run (default 3), {@code pipeline.asyncCapacity} (default 32), {@code engine.intraOpThreads} of
  * both the engine-only and the pipeline runs (default 2, the job's default), {@code
  * pipeline.checkpointInterval} (default 500 ms, as in the ITCases; the job's default is 10 s). All
- * requests are captions of distinct 112x112 scenes (no cache hits).
+ * requests are captions of distinct 112x112 scenes (no cache hits). After a warm-up round of both
+ * (200 images each, untimed), it times engine-only, pipeline, pipeline, engine-only and reports the
+ * means, with the CPU each used while it processed (threads, process, GC and JIT time).
  */
 public final class PipelineBenchmark {
 
@@ -80,24 +78,38 @@ public final class PipelineBenchmark {
         Path classpath = Files.createTempDirectory("glimpse-bench-classpath");
         TestStreamEnvironment.setAsContext(
                 cluster, 1, List.of(), List.of(classpath.toUri().toURL()));
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start()) {
-            ThreadCpu cpu = ThreadCpu.snapshot();
-            double engineOnly = engineOnly(broker, overrides, pictures);
-            System.out.println("engine-only CPU by thread: " + cpu.since());
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.create().start();
+                CpuRecorder cpu = new CpuRecorder()) {
+            // Warm-up: one short round of each, so that the JIT has compiled the engine's, Flink's
+            // and Kafka's paths before anything is timed (cold, the compiler threads took ~1 of
+            // the 2 cores during the measured seconds).
+            List<byte[]> warm = pictures.subList(0, Math.min(n, 200));
+            engineOnly(broker, overrides, warm);
+            saturated(broker, overrides, warm, "warm");
+            // ABBA: engine-only, pipeline, pipeline, engine-only, so that a drift of this shared
+            // machine's speed during the run weighs on both sides alike
+            double[] e1 = engineOnly(broker, overrides, pictures);
+            report("engine-only (1)", cpu.between(e1[1], e1[2], 6), e1[0], n);
+            double[] p1 = saturated(broker, overrides, pictures, "sat1");
+            report("pipeline (1)", cpu.between(p1[2], p1[3], 10), p1[0], n);
+            double[] p2 = saturated(broker, overrides, pictures, "sat2");
+            report("pipeline (2)", cpu.between(p2[2], p2[3], 10), p2[0], n);
+            double[] e2 = engineOnly(broker, overrides, pictures);
+            report("engine-only (2)", cpu.between(e2[1], e2[2], 6), e2[0], n);
+            double engineOnly = (e1[0] + e2[0]) / 2;
+            double built = (p1[0] + p2[0]) / 2;
+            double committed = (p1[1] + p2[1]) / 2;
             System.out.printf(
-                    "engine-only %s: %d images -> %.2f images/s%n", overrides, n, engineOnly);
-            cpu = ThreadCpu.snapshot();
-            double[] pipeline = saturated(broker, overrides, pictures);
-            System.out.println("pipeline CPU by thread: " + cpu.since());
-            System.out.printf(
-                    "pipeline %s: %d images as a backlog -> %.2f images/s first to last result built"
-                            + " (%.0f%% of engine-only), %.2f images/s to the last commit (%.0f%%)%n",
+                    "%s, %d images each: engine-only %.2f images/s, pipeline %.2f images/s first to"
+                            + " last result built (%.0f%% of engine-only), %.2f images/s to the last"
+                            + " commit (%.0f%%); means of two runs each%n",
                     overrides,
                     n,
-                    pipeline[0],
-                    100 * pipeline[0] / engineOnly,
-                    pipeline[1],
-                    100 * pipeline[1] / engineOnly);
+                    engineOnly,
+                    built,
+                    100 * built / engineOnly,
+                    committed,
+                    100 * committed / engineOnly);
             steady(broker, overrides, pictures.subList(0, Math.min(n, (int) (rate * 40))), rate);
         } finally {
             TestStreamEnvironment.unsetAsContext();
@@ -108,9 +120,10 @@ public final class PipelineBenchmark {
 
     /**
      * The images submitted to one engine built from the pipeline's own engine settings, at most the
-     * engine's queue size in flight (beyond that the pipeline would retry on overload too).
+     * engine's queue size in flight (beyond that the pipeline would retry on overload too):
+     * {images/s, start and end in epoch milliseconds}.
      */
-    private static double engineOnly(
+    private static double[] engineOnly(
             EmbeddedKafkaBroker broker, Map<String, String> overrides, List<byte[]> pictures)
             throws Exception {
         EngineSettings settings;
@@ -128,6 +141,7 @@ public final class PipelineBenchmark {
             // warm-up
             engine.submit(request(pre, pictures.get(0), "warm")).get();
             Semaphore queue = new Semaphore(settings.maxQueuedRequests());
+            long startMillis = System.currentTimeMillis();
             long t0 = System.nanoTime();
             List<CompletableFuture<EngineResult>> futures = new ArrayList<>();
             for (int i = 0; i < pictures.size(); i++) {
@@ -139,7 +153,8 @@ public final class PipelineBenchmark {
             for (CompletableFuture<EngineResult> f : futures) {
                 f.get();
             }
-            return pictures.size() / ((System.nanoTime() - t0) / 1e9);
+            double rate = pictures.size() / ((System.nanoTime() - t0) / 1e9);
+            return new double[] {rate, startMillis, System.currentTimeMillis()};
         }
     }
 
@@ -153,14 +168,18 @@ public final class PipelineBenchmark {
      * A backlog produced before the job starts (so neither the load generator nor the job's start
      * is timed), drained by the job: images per second between the first and the last result built,
      * and between the first result built and the last one committed (what a read_committed consumer
-     * sees, which adds up to one checkpoint interval).
+     * sees, which adds up to one checkpoint interval); then the first and last built times (epoch
+     * milliseconds).
      */
     private static double[] saturated(
-            EmbeddedKafkaBroker broker, Map<String, String> overrides, List<byte[]> pictures)
+            EmbeddedKafkaBroker broker,
+            Map<String, String> overrides,
+            List<byte[]> pictures,
+            String idPrefix)
             throws Exception {
         try (PipelineHarness pipeline = new PipelineHarness(broker)) {
             pipeline.settings.putAll(overrides);
-            pipeline.produce(events("sat", pictures, 0));
+            pipeline.produce(events(idPrefix, pictures, 0));
             pipeline.start();
             List<AnalysisResult> results =
                     pipeline.drainResults(pictures.size(), Duration.ofMinutes(15));
@@ -182,7 +201,9 @@ public final class PipelineBenchmark {
             double last = built[built.length - 1];
             return new double[] {
                 (pictures.size() - 1) / ((last - first) / 1e3),
-                (pictures.size() - 1) / ((lastCommittedMillis - first) / 1e3)
+                (pictures.size() - 1) / ((lastCommittedMillis - first) / 1e3),
+                first,
+                last
             };
         }
     }
@@ -227,45 +248,9 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** CPU seconds per live thread, grouped by name with digits masked, between two points. */
-    private record ThreadCpu(Map<Long, Long> nanos, long wallNanos) {
-
-        static ThreadCpu snapshot() {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            Map<Long, Long> nanos = new HashMap<>();
-            for (long id : mx.getAllThreadIds()) {
-                nanos.put(id, mx.getThreadCpuTime(id));
-            }
-            return new ThreadCpu(nanos, System.nanoTime());
-        }
-
-        /** "wall W s, CPU C s: group s, ..." for the eight busiest thread groups. */
-        String since() {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            Map<String, Double> byGroup = new HashMap<>();
-            double total = 0;
-            for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-                if (info == null) {
-                    continue;
-                }
-                long now = mx.getThreadCpuTime(info.getThreadId());
-                double seconds = (now - nanos.getOrDefault(info.getThreadId(), 0L)) / 1e9;
-                String group = info.getThreadName().replaceAll("[0-9]+", "N");
-                group = group.length() > 40 ? group.substring(0, 40) : group;
-                byGroup.merge(group, seconds, Double::sum);
-                total += seconds;
-            }
-            StringBuilder out =
-                    new StringBuilder(
-                            String.format(
-                                    "wall %.1f s, CPU %.1f s",
-                                    (System.nanoTime() - wallNanos) / 1e9, total));
-            byGroup.entrySet().stream()
-                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                    .limit(8)
-                    .forEach(e -> out.append(String.format("; %s %.1f", e.getKey(), e.getValue())));
-            return out.toString();
-        }
+    private static void report(String what, String cpu, double imagesPerSecond, int n) {
+        System.out.printf(
+                "%s: %d images -> %.2f images/s; CPU %s%n", what, n, imagesPerSecond, cpu);
     }
 
     private static double percentile(double[] sorted, double p) {
