@@ -2,31 +2,27 @@ package dev.glimpse.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glimpse.jobs.config.ConfigSource;
 import dev.glimpse.jobs.config.GlimpseJobConfig;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 class GlimpseKafkaTest {
-    private static GlimpseJobConfig.Kafka kafka(Map<String, String> properties) {
-        return new GlimpseJobConfig.Kafka(
-                "broker:9092",
-                "glimpse.images",
-                "glimpse.results",
-                "glimpse.dlq",
-                "glimpse",
-                "glimpse",
-                Duration.ofMinutes(15),
-                properties,
-                8_388_608L,
-                1_048_576);
+    /** The Kafka section of a job configured with the required keys plus {@code extra}. */
+    private static GlimpseJobConfig.Kafka kafka(Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(extra);
+        values.put("kafka.bootstrapServers", "broker:9092");
+        values.put("model.dir", "/opt/model");
+        return GlimpseJobConfig.from(ConfigSource.of(values)).kafka();
     }
 
     @Test
     void sinksLingerAHundredMillisecondsBecauseOnlyCommitsMakeResultsVisible() {
         Properties p =
-                GlimpseKafka.sinkProducerProperties(kafka(Map.of("security.protocol", "SSL")));
+                GlimpseKafka.sinkProducerProperties(
+                        kafka(Map.of("kafka.properties.security.protocol", "SSL")));
 
         assertThat(p)
                 .containsEntry("linger.ms", "100")
@@ -36,7 +32,9 @@ class GlimpseKafkaTest {
 
     @Test
     void aLingerFromKafkaPropertiesWins() {
-        Properties p = GlimpseKafka.sinkProducerProperties(kafka(Map.of("linger.ms", "5")));
+        Properties p =
+                GlimpseKafka.sinkProducerProperties(
+                        kafka(Map.of("kafka.properties.linger.ms", "5")));
 
         assertThat(p).containsEntry("linger.ms", "5");
     }
