@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Fast self-checks of the Python side (no trained weights needed): strip layout, placeholder length,
 tokenizer round trip, vision padding invariance, KV-cache and left-padding equivalence of the decoder, the
-bundled model directory loading as a checkpoint, and split checkpoints round-tripping exactly.
+bundled model directory loading as a checkpoint, split checkpoints round-tripping exactly, and data echoing in
+train.py (--max-echo) keeping batches aligned across a resume.
 
 usage: selftest.py [TOKENIZER_JSON]    (default ../models/glimpse-tiny/tokenizer.json)
 """
@@ -23,7 +24,8 @@ from glimpse_train.tokenizer import Tokenizer
 def main():
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    tok = Tokenizer.load(sys.argv[1] if len(sys.argv) > 1 else "../models/glimpse-tiny/tokenizer.json")
+    tok_path = sys.argv[1] if len(sys.argv) > 1 else "../models/glimpse-tiny/tokenizer.json"
+    tok = Tokenizer.load(tok_path)
     # strip layout: conv over the strip == conv over the image, row-major
     img = Image.fromarray(np.random.RandomState(0).randint(0, 255, (42, 70, 3), dtype=np.uint8))
     strip, (hp, wp) = slicing.to_strip(img)
@@ -75,7 +77,35 @@ def main():
         back = checkpoint.load(d + "/w")
         assert len(os.listdir(d + "/w")) > 3
         assert all(torch.equal(back["model"][k], v) for k, v in shipped.state_dict().items())
+    check_data_echo(tok_path)
     print("selftest passed")
+
+
+def check_data_echo(tok_path):
+    """train.py --max-echo with a loader slower than the step: batches are reused, every step still gets
+    the batch its index says, and a resumed run continues at the next unused batch."""
+    import time
+    import train
+    slow_getitem = train.StepBatches.__getitem__
+
+    def slow(self, i):
+        time.sleep(0.5)
+        return slow_getitem(self, i)
+
+    train.StepBatches.__getitem__ = slow
+    argv = sys.argv
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            for steps in (12, 16):
+                sys.argv = ["train.py", "--tokenizer", tok_path, "--out", d, "--steps", str(steps), "--batch", "2",
+                            "--max-echo", "3", "--word-phase", "0", "--ckpt-min", "100", "--snapshot-every", "1000000"]
+                train.main()     # asserts that each step's batch is the one its index names
+                ck = torch.load(os.path.join(d, "latest.pt"))
+                assert ck["step"] == steps and ck["batches"] < steps and ck["max_echo"] == 3, \
+                    (ck["step"], ck["batches"])
+    finally:
+        train.StepBatches.__getitem__ = slow_getitem
+        sys.argv = argv
 
 
 if __name__ == "__main__":
