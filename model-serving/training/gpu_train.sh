@@ -6,7 +6,8 @@
 # usage: gpu_train.sh OUT_DIR [MINUTES=8.5] [INIT] [train.py options...]
 # INIT (e.g. ../models/glimpse-tiny) continues from those weights with a fresh optimizer instead of from scratch
 # ("" for none); options after it override the defaults below (argparse keeps the last value), e.g. --batch 128.
-# Rerunning the same command on the same machine resumes from /tmp/glimpse-run/latest.pt (a slot split across calls).
+# Rerunning the same command on the same machine resumes from ${GLIMPSE_RUN_DIR:-/tmp/glimpse-run}/latest.pt (a slot
+# split across calls); a different GLIMPSE_RUN_DIR starts a separate run.
 # Needs PyTorch with CUDA, Pillow and NumPy; fonts from fonts-dejavu-core or GLIMPSE_FONT_DIR (DejaVuSans.ttf).
 # Back on the CPU machine, OUT_DIR/weights loads like a checkpoint file: evaluate.py / export_model.py --ckpt OUT_DIR/weights
 set -u -o pipefail
@@ -19,11 +20,13 @@ cd "$(dirname "$0")"
 mkdir -p "$OUT_DIR"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 echo "cpus $(nproc); /dev/shm $(df -h /dev/shm | tail -1 | awk '{print $2}')"
-python3 -c "import torch, PIL, numpy; assert torch.cuda.is_available(); print('torch', torch.__version__, 'PIL', PIL.__version__, 'numpy', numpy.__version__)" || exit 3
+DEVICE=${GLIMPSE_TRAIN_DEVICE:-cuda}      # cpu: a smoke test of this script on a machine without a GPU
+python3 -c "import torch, PIL, numpy; assert '$DEVICE' != 'cuda' or torch.cuda.is_available(); print('torch', torch.__version__, 'PIL', PIL.__version__, 'numpy', numpy.__version__)" || exit 3
 WORKERS=$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))
-PYTHONUNBUFFERED=1 python3 train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out /tmp/glimpse-run \
-  --device cuda --fit-minutes "$MINUTES" --batch 64 --warmup 300 --lr 2e-3 --workers "$WORKERS" --ckpt-min 2 \
+RUN_DIR=${GLIMPSE_RUN_DIR:-/tmp/glimpse-run}
+PYTHONUNBUFFERED=1 python3 train.py --tokenizer ../models/glimpse-tiny/tokenizer.json --out "$RUN_DIR" \
+  --device "$DEVICE" --fit-minutes "$MINUTES" --batch 64 --warmup 300 --lr 2e-3 --workers "$WORKERS" --ckpt-min 2 \
   --split-out "$OUT_DIR/weights" "${INIT[@]}" "$@" 2>&1 | tee "$OUT_DIR/train.out"
 rc=$?
-cp /tmp/glimpse-run/train_log.csv "$OUT_DIR/"
+cp "$RUN_DIR/train_log.csv" "$OUT_DIR/"
 exit $rc

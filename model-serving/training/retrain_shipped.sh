@@ -1,0 +1,18 @@
+#!/bin/bash
+# Retrains the shipped glimpse-tiny from scratch on a CUDA GPU: the two runs that model.json's training section
+# records (12 minutes from random weights, then 11 minutes from those weights with batch 128 and data echoing),
+# one after the other, ~24 minutes in all. GPU training is not bit-reproducible; the data and schedules are.
+# Then, back on a CPU machine, evaluate and export OUT_DIR/stage2/weights as README.md shows.
+#
+# usage: retrain_shipped.sh OUT_DIR [SCALE=1]
+# SCALE multiplies both slots (e.g. 0.01 with GLIMPSE_TRAIN_DEVICE=cpu: a smoke test of the chain, not a model).
+set -eu -o pipefail
+OUT_DIR=$(realpath -m "$1")
+SCALE=${2:-1}
+cd "$(dirname "$0")"
+minutes() { python3 -c "print(round($1 * $SCALE, 3))"; }
+GLIMPSE_RUN_DIR="$OUT_DIR/run1" ./gpu_train.sh "$OUT_DIR/stage1" "$(minutes 12)"
+GLIMPSE_RUN_DIR="$OUT_DIR/run2" ./gpu_train.sh "$OUT_DIR/stage2" "$(minutes 11)" "$OUT_DIR/stage1/weights" \
+  --batch 128 --lr 1.5e-3 --warmup 200 --word-phase 0 --max-echo 3 --seed 19 \
+  --mix caption=0.35,moderation=0.3,ocr_word=0.1,ocr_lines=0.25
+echo "weights: $OUT_DIR/stage2/weights"
