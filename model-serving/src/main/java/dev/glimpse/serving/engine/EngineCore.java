@@ -49,12 +49,12 @@ final class EngineCore {
     private final DecodeBatchKv batch;
 
     /**
-     * Prefill buffers of finished prompts, reused by the next ones (bounded: a slab of a long
-     * prompt of a big model is larger than the bound and is simply left to the collector).
+     * KV buffers of finished prefills and outgrown batch buffers, reused by the next ones (bounded:
+     * a buffer of a big model is larger than the bound and is simply left to the collector).
      */
-    private static final long PREFILL_POOL_BYTES = 64L << 20;
+    private static final long KV_POOL_BYTES = 64L << 20;
 
-    private final KvSlabPool prefillSlabs;
+    private final KvSlabPool kvSlabs;
     private final VisualTokenProvider vision;
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
@@ -101,8 +101,8 @@ final class EngineCore {
                         ? new BlockStore(
                                 shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
                         : null;
-        this.batch = new DecodeBatchKv(shape.kv(), copies);
-        this.prefillSlabs = new KvSlabPool(PREFILL_POOL_BYTES);
+        this.kvSlabs = new KvSlabPool(KV_POOL_BYTES);
+        this.batch = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
     }
 
@@ -210,7 +210,7 @@ final class EngineCore {
             numQueued.decrementAndGet();
         }
         if (seq.numCachedTokens() > 0) {
-            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength(), prefillSlabs);
+            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength(), kvSlabs);
             List<KvBlock> hits =
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
             blockStore.load(seqKv, hits);
@@ -226,7 +226,7 @@ final class EngineCore {
             ids[t] = seq.tokenAt(start + t);
         }
         if (seq.prefillKv() == null) {
-            seq.setPrefillKv(new SequenceKv(shape.kv(), seq.promptLength(), prefillSlabs), 0);
+            seq.setPrefillKv(new SequenceKv(shape.kv(), seq.promptLength(), kvSlabs), 0);
         }
         float[] logits;
         long t0 = nanoTime.getAsLong();
@@ -262,7 +262,8 @@ final class EngineCore {
                 tokens[r * n + t] = seq.tokenAt(t);
             }
         }
-        DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies);
+        // takes from the pool but is left to the collector: its rows move out one by one
+        DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         List<String> seqIds = new ArrayList<>();
         group.forEach(s -> seqIds.add(s.id()));
         groupKv.resetEmpty(seqIds, n);
@@ -444,7 +445,7 @@ final class EngineCore {
 
     private void dropPrefillKv(Sequence seq) {
         if (seq.prefillKv() instanceof SequenceKv own) {
-            own.releaseTo(prefillSlabs);
+            own.releaseTo(kvSlabs);
         }
         seq.setPrefillKv(null, 0);
     }
@@ -572,7 +573,7 @@ final class EngineCore {
             abort(req, RequestState.FINISHED_CLOSED, new EngineClosedException(req.id()));
         }
         batch.release();
-        prefillSlabs.clear();
+        kvSlabs.clear();
         if (blockStore != null) {
             blockStore.release();
         }

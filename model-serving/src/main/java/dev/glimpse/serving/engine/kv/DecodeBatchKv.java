@@ -20,13 +20,35 @@ import java.util.List;
 public final class DecodeBatchKv extends KvState {
     private static final float[] ZEROS = new float[4096];
     private final KvCopyCounter copies;
+    private final KvSlabPool pool; // null: allocate every buffer
     private final List<String> rowIds = new ArrayList<>();
     private int[] lengths = new int[0];
     private int pastLength;
 
     public DecodeBatchKv(KvLayout layout, KvCopyCounter copies) {
+        this(layout, copies, null);
+    }
+
+    /**
+     * @param pool where buffers come from when the batch outgrows its own and where outgrown ones
+     *     go (null allocates); a large batch buffer is fresh pages otherwise, ~10 ms to fault in
+     */
+    public DecodeBatchKv(KvLayout layout, KvCopyCounter copies, KvSlabPool pool) {
         super(layout);
         this.copies = copies;
+        this.pool = pool;
+    }
+
+    private KvSlab allocate(long floats) {
+        return pool == null
+                ? new KvSlab(layout.numTensors(), floats)
+                : pool.take(layout.numTensors(), floats);
+    }
+
+    private void recycle(KvSlab slab) {
+        if (pool != null && slab != null) {
+            pool.give(slab);
+        }
     }
 
     /** Where a row of the rebuilt batch comes from: row {@code row} of {@code source}. */
@@ -67,10 +89,14 @@ public final class DecodeBatchKv extends KvState {
         int kvh = layout.kvHeads();
         int hd = layout.headDim();
         long need = (long) Math.max(1, b2) * kvh * (s2 + headroom) * hd;
-        KvSlab target =
-                spare != null && spare.capacityFloats() >= need
-                        ? spare
-                        : new KvSlab(layout.numTensors(), need);
+        KvSlab target;
+        if (spare != null && spare.capacityFloats() >= need) {
+            target = spare;
+        } else {
+            recycle(spare); // too small; nothing reads the spare between steps
+            spare = null;
+            target = allocate(need);
+        }
         long copied = 0;
         for (int i = 0; i < layout.numTensors(); i++) {
             FloatBuffer dst = target.raw(i);
@@ -92,10 +118,14 @@ public final class DecodeBatchKv extends KvState {
         copies.add(copied);
         KvSlab old = current;
         current = target;
-        spare =
-                old != null && old != target && old.capacityFloats() >= need
-                        ? old
-                        : new KvSlab(layout.numTensors(), need);
+        if (old != null && old != target && old.capacityFloats() >= need) {
+            spare = old;
+        } else {
+            if (old != target) {
+                recycle(old); // its rows were copied above
+            }
+            spare = allocate(need);
+        }
         rowIds.clear();
         for (RowSource r : rows) {
             rowIds.add(r.id());
@@ -115,8 +145,10 @@ public final class DecodeBatchKv extends KvState {
                         * capacityTokens
                         * layout.headDim();
         if (spare == null || spare.capacityFloats() < need) {
-            spare = new KvSlab(layout.numTensors(), need);
+            recycle(spare);
+            spare = allocate(need);
         }
+        recycle(current);
         current = null;
         rowIds.clear();
         rowIds.addAll(ids);
@@ -168,6 +200,8 @@ public final class DecodeBatchKv extends KvState {
 
     @Override
     public void release() {
+        recycle(current);
+        recycle(spare);
         super.release();
         rowIds.clear();
         lengths = new int[0];

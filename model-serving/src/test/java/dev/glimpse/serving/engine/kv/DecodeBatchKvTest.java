@@ -81,6 +81,33 @@ class DecodeBatchKvTest {
     }
 
     @Test
+    void aGrowingBatchHandsItsOutgrownBuffersToThePoolAndStillHoldsEveryRowExactly() {
+        KvSlabPool slabs = new KvSlabPool(1 << 20);
+        DecodeBatchKv batch = new DecodeBatchKv(layout, copies, slabs);
+        batch.rebuild(List.of(new DecodeBatchKv.RowSource("a", sequence(2), 0)), 0);
+        assertThat(slabs.freeBytes()).isZero();
+
+        // 3 rows of up to 6 tokens + 2 headroom no longer fit: both 1 x 2-token buffers go back
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", batch, 0),
+                        new DecodeBatchKv.RowSource("b", sequence(6), 0),
+                        new DecodeBatchKv.RowSource("c", sequence(3), 0)),
+                2);
+
+        assertThat(slabs.freeBytes()).isEqualTo(2 * (2 * 2 * 2 * 4));
+        float[] k = new float[36];
+        batch.past(0).get(0, k);
+        assertThat(k)
+                .containsExactly(
+                        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, // a: 4 padding, then 2 tokens
+                        1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, // b
+                        0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3); // c
+        batch.release();
+        assertThat(slabs.freeBytes()).isEqualTo(2 * (2 * 2 * 2 * 4) + 2 * (2 * 3 * 8 * 2 * 4));
+    }
+
+    @Test
     void prefixBlocksRoundTripThroughTheBlockStore() {
         BlockStore store = new BlockStore(layout, 4, 2, copies);
         SequenceKv source = sequence(5);
