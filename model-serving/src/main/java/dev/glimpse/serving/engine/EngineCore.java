@@ -34,6 +34,13 @@ import java.util.function.LongSupplier;
  * {@code T = 1} run. Prefill chunks are not batched with each other yet.
  */
 final class EngineCore {
+    /**
+     * Bound of the pool of KV buffers (finished prefills, outgrown batch buffers) reused by the
+     * next ones; a buffer of a big model is larger than the bound and is simply left to the
+     * collector.
+     */
+    private static final long KV_POOL_BYTES = 64L << 20;
+
     private final EngineConfig config;
     private final ModelExecutor executor;
     private final PromptEncoder prompts;
@@ -47,13 +54,6 @@ final class EngineCore {
     private final KvCopyCounter copies = new KvCopyCounter();
     private final BlockStore blockStore;
     private final DecodeBatchKv batch;
-
-    /**
-     * KV buffers of finished prefills and outgrown batch buffers, reused by the next ones (bounded:
-     * a buffer of a big model is larger than the bound and is simply left to the collector).
-     */
-    private static final long KV_POOL_BYTES = 64L << 20;
-
     private final KvSlabPool kvSlabs;
     private final VisualTokenProvider vision;
     private final Map<String, ActiveRequest> owners = new HashMap<>();
@@ -445,7 +445,7 @@ final class EngineCore {
 
     private void dropPrefillKv(Sequence seq) {
         if (seq.prefillKv() instanceof SequenceKv own) {
-            own.releaseTo(kvSlabs);
+            own.release(); // a group's shared buffer stays: other rows may still read it
         }
         seq.setPrefillKv(null, 0);
     }

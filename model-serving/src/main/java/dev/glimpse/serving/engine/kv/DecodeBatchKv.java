@@ -20,7 +20,6 @@ import java.util.List;
 public final class DecodeBatchKv extends KvState {
     private static final float[] ZEROS = new float[4096];
     private final KvCopyCounter copies;
-    private final KvSlabPool pool; // null: allocate every buffer
     private final List<String> rowIds = new ArrayList<>();
     private int[] lengths = new int[0];
     private int pastLength;
@@ -34,21 +33,8 @@ public final class DecodeBatchKv extends KvState {
      *     go (null allocates); a large batch buffer is fresh pages otherwise, ~10 ms to fault in
      */
     public DecodeBatchKv(KvLayout layout, KvCopyCounter copies, KvSlabPool pool) {
-        super(layout);
+        super(layout, pool);
         this.copies = copies;
-        this.pool = pool;
-    }
-
-    private KvSlab allocate(long floats) {
-        return pool == null
-                ? new KvSlab(layout.numTensors(), floats)
-                : pool.take(layout.numTensors(), floats);
-    }
-
-    private void recycle(KvSlab slab) {
-        if (pool != null && slab != null) {
-            pool.give(slab);
-        }
     }
 
     /** Where a row of the rebuilt batch comes from: row {@code row} of {@code source}. */
@@ -200,8 +186,6 @@ public final class DecodeBatchKv extends KvState {
 
     @Override
     public void release() {
-        recycle(current);
-        recycle(spare);
         super.release();
         rowIds.clear();
         lengths = new int[0];

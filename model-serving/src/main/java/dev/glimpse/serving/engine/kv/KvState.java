@@ -18,9 +18,25 @@ public abstract class KvState {
     protected final KvLayout layout;
     protected KvSlab current; // holds the past: [B, kvHeads, pastLength, headDim] per tensor
     protected KvSlab spare; // receives the present
+    private final KvSlabPool pool; // null: allocate every buffer, leave released ones to the GC
 
-    KvState(KvLayout layout) {
+    KvState(KvLayout layout, KvSlabPool pool) {
         this.layout = layout;
+        this.pool = pool;
+    }
+
+    /** A buffer of {@code floats} per tensor, from the pool when there is one. */
+    protected KvSlab allocate(long floats) {
+        return pool == null
+                ? new KvSlab(layout.numTensors(), floats)
+                : pool.take(layout.numTensors(), floats);
+    }
+
+    /** Gives a buffer nothing reads any more back to the pool, if any. */
+    protected void recycle(KvSlab slab) {
+        if (pool != null && slab != null) {
+            pool.give(slab);
+        }
     }
 
     public KvLayout layout() {
@@ -76,8 +92,14 @@ public abstract class KvState {
         return batchSize() * layout.kvHeads() * seqLen * layout.headDim();
     }
 
-    /** Drops the native buffers (they are freed when collected). */
+    /**
+     * Drops the native buffers: back to the pool, or freed when collected. This object must not be
+     * used for its contents afterwards (its views are gone, so a stray use reads nothing instead of
+     * another owner's KV).
+     */
     public void release() {
+        recycle(current);
+        recycle(spare);
         current = null;
         spare = null;
     }

@@ -13,34 +13,17 @@ public final class SequenceKv extends KvState {
     }
 
     /**
-     * @param pool where the buffers come from and go back to on {@link #releaseTo}; null allocates
+     * @param pool where the buffers come from and go back to on {@link #release}; null allocates
      */
     public SequenceKv(KvLayout layout, int capacityTokens, KvSlabPool pool) {
-        super(layout);
+        super(layout, pool);
         if (capacityTokens <= 0) {
             throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
         }
         this.capacityTokens = capacityTokens;
         long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
-        current =
-                pool == null
-                        ? new KvSlab(layout.numTensors(), floats)
-                        : pool.take(layout.numTensors(), floats);
-        spare =
-                pool == null
-                        ? new KvSlab(layout.numTensors(), floats)
-                        : pool.take(layout.numTensors(), floats);
-    }
-
-    /**
-     * Hands both buffers to {@code pool}; this object must not be used afterwards (its views are
-     * gone, so a stray use fails instead of reading another sequence's KV).
-     */
-    public void releaseTo(KvSlabPool pool) {
-        pool.give(current);
-        pool.give(spare);
-        current = null;
-        spare = null;
+        current = allocate(floats);
+        spare = allocate(floats);
     }
 
     public int capacityTokens() {

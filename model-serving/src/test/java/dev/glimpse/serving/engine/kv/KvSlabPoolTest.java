@@ -64,7 +64,7 @@ class KvSlabPoolTest {
         kv.present(0, 3).put(0, 7f);
         kv.commit(3);
 
-        kv.releaseTo(pool);
+        kv.release();
 
         assertThat(pool.freeBytes()).isEqualTo(2 * (2 * 8 * 2 * 4));
         assertThat(kv.past(0).capacity()).isZero();
