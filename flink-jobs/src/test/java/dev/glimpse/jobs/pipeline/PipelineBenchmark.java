@@ -88,17 +88,15 @@ public final class PipelineBenchmark {
             saturated(broker, overrides, warm, "warm");
             // ABBA: engine-only, pipeline, pipeline, engine-only, so that a drift of this shared
             // machine's speed during the run weighs on both sides alike
-            double[] e1 = engineOnly(broker, overrides, pictures);
-            report("engine-only (1)", cpu.between(e1[1], e1[2], 6), e1[0], n);
-            double[] p1 = saturated(broker, overrides, pictures, "sat1");
-            report("pipeline (1)", cpu.between(p1[2], p1[3], 10), p1[0], n);
-            double[] p2 = saturated(broker, overrides, pictures, "sat2");
-            report("pipeline (2)", cpu.between(p2[2], p2[3], 10), p2[0], n);
-            double[] e2 = engineOnly(broker, overrides, pictures);
-            report("engine-only (2)", cpu.between(e2[1], e2[2], 6), e2[0], n);
-            double engineOnly = (e1[0] + e2[0]) / 2;
-            double built = (p1[0] + p2[0]) / 2;
-            double committed = (p1[1] + p2[1]) / 2;
+            Timed e1 = report("engine-only (1)", engineOnly(broker, overrides, pictures), cpu, 6);
+            Timed p1 =
+                    report("pipeline (1)", saturated(broker, overrides, pictures, "s1"), cpu, 10);
+            Timed p2 =
+                    report("pipeline (2)", saturated(broker, overrides, pictures, "s2"), cpu, 10);
+            Timed e2 = report("engine-only (2)", engineOnly(broker, overrides, pictures), cpu, 6);
+            double engineOnly = (e1.imagesPerSecond() + e2.imagesPerSecond()) / 2;
+            double built = (p1.imagesPerSecond() + p2.imagesPerSecond()) / 2;
+            double committed = (p1.toCommitPerSecond() + p2.toCommitPerSecond()) / 2;
             System.out.printf(
                     "%s, %d images each: engine-only %.2f images/s, pipeline %.2f images/s first to"
                             + " last result built (%.0f%% of engine-only), %.2f images/s to the last"
@@ -120,10 +118,9 @@ public final class PipelineBenchmark {
 
     /**
      * The images submitted to one engine built from the pipeline's own engine settings, at most the
-     * engine's queue size in flight (beyond that the pipeline would retry on overload too):
-     * {images/s, start and end in epoch milliseconds}.
+     * engine's queue size in flight (beyond that the pipeline would retry on overload too).
      */
-    private static double[] engineOnly(
+    private static Timed engineOnly(
             EmbeddedKafkaBroker broker, Map<String, String> overrides, List<byte[]> pictures)
             throws Exception {
         EngineSettings settings;
@@ -154,7 +151,7 @@ public final class PipelineBenchmark {
                 f.get();
             }
             double rate = pictures.size() / ((System.nanoTime() - t0) / 1e9);
-            return new double[] {rate, startMillis, System.currentTimeMillis()};
+            return new Timed(pictures.size(), rate, rate, startMillis, System.currentTimeMillis());
         }
     }
 
@@ -168,10 +165,9 @@ public final class PipelineBenchmark {
      * A backlog produced before the job starts (so neither the load generator nor the job's start
      * is timed), drained by the job: images per second between the first and the last result built,
      * and between the first result built and the last one committed (what a read_committed consumer
-     * sees, which adds up to one checkpoint interval); then the first and last built times (epoch
-     * milliseconds).
+     * sees, which adds up to one checkpoint interval). The window is first to last result built.
      */
-    private static double[] saturated(
+    private static Timed saturated(
             EmbeddedKafkaBroker broker,
             Map<String, String> overrides,
             List<byte[]> pictures,
@@ -199,12 +195,12 @@ public final class PipelineBenchmark {
                             .toArray();
             double first = built[0];
             double last = built[built.length - 1];
-            return new double[] {
-                (pictures.size() - 1) / ((last - first) / 1e3),
-                (pictures.size() - 1) / ((lastCommittedMillis - first) / 1e3),
-                first,
-                last
-            };
+            return new Timed(
+                    pictures.size(),
+                    (pictures.size() - 1) / ((last - first) / 1e3),
+                    (pictures.size() - 1) / ((lastCommittedMillis - first) / 1e3),
+                    first,
+                    last);
         }
     }
 
@@ -248,9 +244,25 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static void report(String what, String cpu, double imagesPerSecond, int n) {
+    /**
+     * One timed run: its rates and its processing window in epoch milliseconds (engine-only has no
+     * commits: its to-commit rate is its rate).
+     */
+    private record Timed(
+            int images,
+            double imagesPerSecond,
+            double toCommitPerSecond,
+            double fromMillis,
+            double toMillis) {}
+
+    private static Timed report(String what, Timed run, CpuRecorder cpu, int topThreads) {
         System.out.printf(
-                "%s: %d images -> %.2f images/s; CPU %s%n", what, n, imagesPerSecond, cpu);
+                "%s: %d images -> %.2f images/s; CPU %s%n",
+                what,
+                run.images(),
+                run.imagesPerSecond(),
+                cpu.between(run.fromMillis(), run.toMillis(), topThreads));
+        return run;
     }
 
     private static double percentile(double[] sorted, double p) {
