@@ -29,6 +29,20 @@ final class TestImages {
 
     /** A scene of two shapes on grey, {@code w x h}, chosen by {@code seed}. */
     static byte[] scene(int seed, int w, int h) {
+        return cameraFrame(seed, w, h, 0, 0);
+    }
+
+    /**
+     * The scene of {@code seed} as a still camera sees it in frame {@code frame}: its shapes moved
+     * by up to one pixel either way (sensor noise and jitter), so consecutive frames are
+     * near-identical but not byte-identical.
+     */
+    static byte[] cameraFrame(int seed, int w, int h, int frame) {
+        Random jitter = new Random(frame);
+        return cameraFrame(seed, w, h, jitter.nextInt(3) - 1, jitter.nextInt(3) - 1);
+    }
+
+    private static byte[] cameraFrame(int seed, int w, int h, int dx, int dy) {
         Random r = new Random(seed);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -37,8 +51,8 @@ final class TestImages {
         for (int i = 0; i < 2; i++) {
             g.setColor(COLORS[r.nextInt(COLORS.length)]);
             int s = Math.min(w, h) / 3;
-            int x = i == 0 ? w / 8 : w / 2 + w / 16;
-            int y = h / 3;
+            int x = (i == 0 ? w / 8 : w / 2 + w / 16) + dx;
+            int y = h / 3 + dy;
             if (r.nextBoolean()) {
                 g.fillOval(x, y, s, s);
             } else {
