@@ -38,23 +38,26 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  * <pre>
  * mvn -B -q -pl flink-jobs -am -DskipTests test-compile
  * mvn -B -q -pl flink-jobs exec:java -Dexec.classpathScope=test \
- *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="600 3 32 2 '500 ms'"
+ *   -Ddemo.mainClass=dev.glimpse.jobs.pipeline.PipelineBenchmark -Dexec.args="6000 3 32 2 '500 ms'"
  * </pre>
  *
- * Arguments: images per saturation run (default 600), steady input rate in images/s for the latency
- * run (default 3), {@code pipeline.asyncCapacity} (default 32), {@code engine.intraOpThreads} of
- * both the engine-only and the pipeline runs (default 2, the job's default), {@code
- * pipeline.checkpointInterval} (default 500 ms, as in the ITCases; the job's default is 10 s). All
- * requests are captions of distinct 112x112 scenes (no cache hits). After a warm-up round of both
- * (the same images, untimed), it times engine-only, pipeline, pipeline, engine-only and reports the
- * means, with the CPU each used while it processed (threads, process, GC and JIT time).
+ * Arguments: images per saturation run (default 6000: shorter runs measure mostly the JIT still
+ * compiling Flink's and Kafka's paths, see docs/benchmarks.md), steady input rate in images/s for
+ * the latency run (default 3), {@code pipeline.asyncCapacity} (default 32), {@code
+ * engine.intraOpThreads} of both the engine-only and the pipeline runs (default 2, the job's
+ * default), {@code pipeline.checkpointInterval} (default 500 ms, as in the ITCases; the job's
+ * default is 10 s). All requests are captions of distinct 112x112 scenes (no cache hits) from 4
+ * sources, with the FrameGate off as in the ITCases (its 5 frames/s per source would drop most of a
+ * backlog). After a warm-up round of both (the same images, untimed), it times engine-only,
+ * pipeline, pipeline, engine-only and reports the means, with the CPU each used while it processed
+ * (threads, process, GC and JIT time).
  */
 public final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 6000;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         Map<String, String> overrides =
                 Map.of(
@@ -256,11 +259,14 @@ public final class PipelineBenchmark {
             double toMillis) {}
 
     private static Timed report(String what, Timed run, CpuRecorder cpu, int topThreads) {
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         System.out.printf(
-                "%s: %d images -> %.2f images/s; CPU %s%n",
+                "%s: %d images -> %.2f images/s; window %.0f-%.0f ms of JVM uptime; CPU %s%n",
                 what,
                 run.images(),
                 run.imagesPerSecond(),
+                run.fromMillis() - jvmStart,
+                run.toMillis() - jvmStart,
                 cpu.between(run.fromMillis(), run.toMillis(), topThreads));
         return run;
     }
