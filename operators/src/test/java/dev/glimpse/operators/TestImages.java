@@ -3,6 +3,7 @@ package dev.glimpse.operators;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Polygon;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,12 +74,32 @@ public final class TestImages {
         return img;
     }
 
+    /** {@code image} drawn at {@code width x height} (bilinear), e.g. a scene as an HD frame. */
+    public static BufferedImage scaled(BufferedImage image, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(image, 0, 0, width, height, null);
+        g.dispose();
+        return out;
+    }
+
     /** The PNG encoding of {@code image}. */
     public static byte[] png(BufferedImage image) {
+        return encode(image, "png");
+    }
+
+    /** The JPEG encoding of {@code image} (the JDK writer's default quality), as cameras send. */
+    public static byte[] jpeg(BufferedImage image) {
+        return encode(image, "jpeg");
+    }
+
+    private static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IllegalStateException("no PNG writer");
+            if (!ImageIO.write(image, format, out)) {
+                throw new IllegalStateException("no " + format + " writer");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

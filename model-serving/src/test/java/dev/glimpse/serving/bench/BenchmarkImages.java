@@ -23,10 +23,30 @@ final class BenchmarkImages {
 
     /** 1920x1080 smooth gradients, shapes and sensor-like noise, JPEG quality 90. */
     static byte[] photoJpeg() {
-        BufferedImage image = new BufferedImage(1920, 1080, BufferedImage.TYPE_3BYTE_BGR);
+        return jpeg(photo(1920, 1080));
+    }
+
+    /** The photo-like frame at {@code width x height} (a camera frame), PNG-encoded. */
+    static byte[] photoPng(int width, int height) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ImageIO.write(photo(width, height), "png", bytes);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The photo-like frame at {@code width x height}, JPEG quality 90. */
+    static byte[] photoJpeg(int width, int height) {
+        return jpeg(photo(width, height));
+    }
+
+    private static BufferedImage photo(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
         Random random = new Random(42);
-        for (int y = 0; y < 1080; y++) {
-            for (int x = 0; x < 1920; x++) {
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
                 int r =
                         clamp(
                                 128
@@ -36,7 +56,10 @@ final class BenchmarkImages {
                 int b =
                         clamp(
                                 120
-                                        + 80 * Math.sin(Math.hypot(x - 960, y - 540) / 37.0)
+                                        + 80
+                                                * Math.sin(
+                                                        Math.hypot(x - width / 2, y - height / 2)
+                                                                / 37.0)
                                         + random.nextGaussian() * 6);
                 image.setRGB(x, y, r << 16 | g << 8 | b);
             }
@@ -47,7 +70,7 @@ final class BenchmarkImages {
         g.setColor(Color.BLACK);
         g.fillRect(1200, 600, 400, 250);
         g.dispose();
-        return jpeg(image);
+        return image;
     }
 
     /** A4 at 300 dpi (2480x3508): black text lines on white, JPEG quality 90 (a scanned page). */

@@ -98,6 +98,56 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aThumbnailIsEveryKthPixelOfTheFullDecodeKeepingTheShorterSideAtLeastMinSide()
+            throws Exception {
+        BufferedImage frame = new BufferedImage(1280, 720, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 720; y++) {
+            for (int x = 0; x < 1280; x++) {
+                frame.setRGB(x, y, (x * 7 + y * 3) & 0xFFFFFF);
+            }
+        }
+        byte[] bytes = png(frame);
+
+        RgbImage full = decoder.decode(bytes, "frame").pixels();
+        RgbImage thumb = decoder.decodeThumbnail(bytes, "frame", 128).pixels();
+
+        // k = 720 / 128 = 5: 256 x 144, pixel (x, y) = full pixel (5x, 5y)
+        assertThat(thumb.width()).isEqualTo(256);
+        assertThat(thumb.height()).isEqualTo(144);
+        for (int y = 0; y < 144; y += 13) {
+            for (int x = 0; x < 256; x += 17) {
+                assertThat(thumb.rgb(x, y)).isEqualTo(full.rgb(5 * x, 5 * y));
+            }
+        }
+    }
+
+    @Test
+    void aPictureAlreadySmallerThanMinSideIsDecodedWhole() throws Exception {
+        BufferedImage small = new BufferedImage(112, 96, BufferedImage.TYPE_INT_RGB);
+        small.setRGB(111, 95, 0x123456);
+
+        RgbImage thumb = decoder.decodeThumbnail(png(small), "small", 128).pixels();
+
+        assertThat(thumb.width()).isEqualTo(112);
+        assertThat(thumb.height()).isEqualTo(96);
+        assertThat(thumb.rgb(111, 95)).isEqualTo(0x123456);
+    }
+
+    @Test
+    void aThumbnailIsRejectedLikeTheFullDecode() throws Exception {
+        ImageDecoder small = new ImageDecoder(new DecodeLimits(1_000_000, 1000, 1000, 9_999, 1, 1));
+        byte[] bytes = png(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB));
+
+        assertThatThrownBy(() -> small.decodeThumbnail(bytes, "cam-3/frame-9", 16))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "cam-3/frame-9: TOO_MANY_PIXELS: size 100x100 = 10000 pixels; expected at most 9999");
+        assertThatThrownBy(() -> decoder.decodeThumbnail(bytes, "x", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("minSide must be >= 1, got 0");
+    }
+
+    @Test
     void aHeaderClaimingTooManyPixelsIsRejectedFromTheHeader() throws Exception {
         ImageDecoder small = new ImageDecoder(new DecodeLimits(1_000_000, 1000, 1000, 9_999, 1, 1));
         byte[] bytes = png(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB));

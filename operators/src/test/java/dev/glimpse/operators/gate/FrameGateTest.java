@@ -9,6 +9,7 @@ import dev.glimpse.operators.TestImages;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.serving.image.DecodeLimits;
+import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -78,6 +79,25 @@ class FrameGateTest {
         assertThat(skipped("rate_limited")).isZero();
         assertThat(skipped("too_old")).isZero();
         assertThat(harness.getSideOutput(DeadLetters.OUTPUT)).isNull();
+    }
+
+    @Test
+    void hdJpegFramesAreGatedFromTheirThumbnailsLikeSmallOnes() throws Exception {
+        open(FrameGateConfig.DEFAULTS);
+        BufferedImage hdA = TestImages.scaled(TestImages.sceneA(), 1280, 720);
+        for (int i = 0; i < 5; i++) {
+            byte[] noisy = TestImages.jpeg(TestImages.withNoise(hdA, i, 4));
+            send(frame("a" + i, "cam-1", noisy, i * 1000L));
+        }
+        send(
+                frame(
+                        "b0",
+                        "cam-1",
+                        TestImages.jpeg(TestImages.scaled(TestImages.sceneB(), 1280, 720)),
+                        5_000));
+
+        assertThat(passedIds()).containsExactly("a0", "b0");
+        assertThat(skipped("duplicate")).isEqualTo(4);
     }
 
     @Test
