@@ -35,7 +35,8 @@ class ImageDecoderFuzzITCase {
             new ImageDecoder(new DecodeLimits(1_000_000, 4096, 4096, 4_000_000, 1, 1));
 
     @Test
-    void damagedFilesDecodeOrAreRejectedButNeverThrowAnythingElse() throws IOException {
+    void damagedFilesDecodeOrAreRejectedButNeverThrowAnythingElseWholeOrSubsampled()
+            throws IOException {
         Random random = new Random(20261126);
         List<String> escaped = new ArrayList<>();
         int decoded = 0;
@@ -45,19 +46,26 @@ class ImageDecoderFuzzITCase {
             for (int i = 0; i < 25; i++) {
                 byte[] damaged = mutate(original, random);
                 String label = seed + "#" + i;
-                try {
-                    decoder.decode(damaged, label);
-                    decoded++;
-                } catch (ImageRejectedException e) {
-                    assertThat(e.getMessage()).startsWith(label + ": ");
-                    rejected++;
-                } catch (Throwable t) {
-                    escaped.add(label + ": " + t);
+                // the full decode and the subsampled one the FrameGate hashes from
+                for (boolean thumbnail : new boolean[] {false, true}) {
+                    try {
+                        if (thumbnail) {
+                            decoder.decodeThumbnail(damaged, label, 8);
+                        } else {
+                            decoder.decode(damaged, label);
+                        }
+                        decoded++;
+                    } catch (ImageRejectedException e) {
+                        assertThat(e.getMessage()).startsWith(label + ": ");
+                        rejected++;
+                    } catch (Throwable t) {
+                        escaped.add(label + (thumbnail ? " (thumbnail): " : ": ") + t);
+                    }
                 }
             }
         }
         assertThat(escaped).isEmpty();
-        assertThat(decoded + rejected).isEqualTo(SEEDS.size() * 25);
+        assertThat(decoded + rejected).isEqualTo(SEEDS.size() * 25 * 2);
         assertThat(rejected).isPositive();
     }
 
