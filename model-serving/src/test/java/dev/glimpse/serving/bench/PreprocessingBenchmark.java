@@ -29,11 +29,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Decode + slice + resize + normalise/pack of one picture at the MiniCPM-V defaults (448/14/9): the
@@ -113,11 +110,6 @@ public class PreprocessingBenchmark {
 
     /** Runs this benchmark; JMH command-line options (e.g. {@code -f 2 -i 3}) override defaults. */
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
-        new Runner(
-                        new OptionsBuilder()
-                                .parent(new CommandLineOptions(args))
-                                .include(PreprocessingBenchmark.class.getName())
-                                .build())
-                .run();
+        JmhMain.run(PreprocessingBenchmark.class, args);
     }
 }

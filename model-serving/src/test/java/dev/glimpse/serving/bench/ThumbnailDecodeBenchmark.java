@@ -16,11 +16,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * What the FrameGate pays per camera frame to hash it: a full decode next to the thumbnail decode
@@ -70,11 +67,6 @@ public class ThumbnailDecodeBenchmark {
 
     /** Runs this benchmark; JMH command-line options (e.g. {@code -f 2 -i 3}) override defaults. */
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
-        new Runner(
-                        new OptionsBuilder()
-                                .parent(new CommandLineOptions(args))
-                                .include(ThumbnailDecodeBenchmark.class.getName())
-                                .build())
-                .run();
+        JmhMain.run(ThumbnailDecodeBenchmark.class, args);
     }
 }
