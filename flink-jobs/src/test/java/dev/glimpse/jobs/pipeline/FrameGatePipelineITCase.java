@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaExtension;
 import dev.glimpse.jobs.local.LoopbackMiniCluster;
 import dev.glimpse.operators.gate.DifferenceHash;
+import dev.glimpse.operators.gate.FrameGate;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.Caption;
@@ -125,8 +126,9 @@ class FrameGatePipelineITCase {
     }
 
     private static long hash(int scene, int frame) throws Exception {
-        byte[] png = TestImages.cameraFrame(scene, SIZE, SIZE, frame);
-        return DifferenceHash.of(
-                new ImageDecoder(DecodeLimits.DEFAULTS).decode(png, "frame").pixels());
+        return FrameGate.frameHash(
+                new ImageDecoder(DecodeLimits.DEFAULTS),
+                TestImages.cameraFrame(scene, SIZE, SIZE, frame),
+                "frame");
     }
 }

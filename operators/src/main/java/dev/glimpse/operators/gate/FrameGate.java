@@ -114,10 +114,18 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
         try {
-            return DifferenceHash.of(
-                    decoder.decodeThumbnail(bytes, event.getEventId(), HASH_MIN_SIDE).pixels());
+            return frameHash(decoder, bytes, event.getEventId());
         } catch (ImageRejectedException e) {
             return null;
         }
+    }
+
+    /**
+     * The hash the gate compares frames by: the difference hash of the frame read subsampled to
+     * {@link #HASH_MIN_SIDE}. Public so that tests can state their premises in the gate's terms.
+     */
+    public static long frameHash(ImageDecoder decoder, byte[] encoded, String label)
+            throws ImageRejectedException {
+        return DifferenceHash.of(decoder.decodeThumbnail(encoded, label, HASH_MIN_SIDE).pixels());
     }
 }
