@@ -209,6 +209,8 @@ def main():
                     "directory, e.g. ../models/glimpse-tiny) with a fresh optimizer, when OUT holds no checkpoint "
                     "yet: fine-tuning or continuing a finished run")
     ap.add_argument("--query-num", type=int, default=16)
+    ap.add_argument("--ctc-weight", type=float, default=0.1, help="weight of the OCR CTC loss on the resampler's "
+                    "query outputs, relative to the other auxiliary losses (0.1 in the shipped runs)")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
@@ -283,7 +285,8 @@ def main():
                "lines_from": shared_lines_from.value, "device": str(dev),
                "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
-               "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix}
+               "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix,
+               "ctc_weight": a.ctc_weight}
         checkpoint.save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or final:
             checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},
@@ -309,7 +312,7 @@ def main():
             pg["lr"] = lr
         out = losses(model, to_device(b, dev), tok, cfg)
         w = aux_weight(p)
-        loss = out["lm"] + w * (out.get("patch", 0.0) + 0.1 * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
+        loss = out["lm"] + w * (out.get("patch", 0.0) + a.ctc_weight * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
                                 + 0.5 * out.get("scene_ctc", 0.0))
         opt.zero_grad(set_to_none=True)
         loss.backward()
