@@ -134,17 +134,27 @@ def aux_weight(progress):
     return max(0.3, 1.0 - 0.7 * progress / 0.6)
 
 
-def losses(model, b, tok, cfg):
-    feats, vit_states, valid = model.vision(b["pixel_values"], b["tgt_sizes"], return_states=True)
+def answer_loss(model, b, tok, feats):
+    """Next-token cross-entropy on the answer tokens, and the token accuracy."""
     emb = model.embed_with_images(b["input_ids"], feats, tok.id("<unk>"))
     logits, _ = model.decoder(emb, b["attention_mask"], b["position_ids"])
     lg = logits[:, :-1].reshape(-1, logits.shape[-1])
     lab = b["labels"][:, 1:].reshape(-1)
-    lm = F.cross_entropy(lg, lab, ignore_index=-100)
     with torch.no_grad():
         m = lab != -100
         acc = ((lg.argmax(-1) == lab) & m).sum() / m.sum().clamp(min=1)
-    out = {"lm": lm, "tok_acc": acc}
+    return {"lm": F.cross_entropy(lg, lab, ignore_index=-100), "tok_acc": acc}
+
+
+def losses(model, b, tok, cfg, freeze_vision=False, vision_only=False):
+    """The answer loss and the auxiliary losses. freeze_vision: the answer loss alone, vision run without gradients
+    (decoder-only stage); vision_only: the auxiliary losses alone, the decoder not run (vision-only stage)."""
+    if freeze_vision:
+        with torch.no_grad():
+            feats = model.vision(b["pixel_values"], b["tgt_sizes"])
+        return answer_loss(model, b, tok, feats)
+    feats, vit_states, valid = model.vision(b["pixel_values"], b["tgt_sizes"], return_states=True)
+    out = {"lm": torch.zeros(()), "tok_acc": torch.zeros(())} if vision_only else answer_loss(model, b, tok, feats)
     pl = b["patch_labels"]
     if b["has_ocr"]:
         pc = model.patch_char_head(vit_states)
@@ -209,11 +219,17 @@ def main():
                     "directory, e.g. ../models/glimpse-tiny) with a fresh optimizer, when OUT holds no checkpoint "
                     "yet: fine-tuning or continuing a finished run")
     ap.add_argument("--query-num", type=int, default=16)
+    ap.add_argument("--freeze-vision", action="store_true", help="train the decoder only (vision weights fixed, no "
+                    "auxiliary losses)")
+    ap.add_argument("--vision-only", action="store_true", help="train the vision side only, on its auxiliary losses "
+                    "(decoder fixed and not run)")
     ap.add_argument("--ctc-weight", type=float, default=0.1, help="weight of the OCR CTC loss on the resampler's "
                     "query outputs, relative to the other auxiliary losses (0.1 in the shipped runs)")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
+    if a.freeze_vision and a.vision_only:
+        ap.error("--freeze-vision and --vision-only exclude each other (one trains the decoder, the other the vision)")
     torch.set_num_threads(a.threads)
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device)
     if dev.type == "cuda":
@@ -224,8 +240,10 @@ def main():
     cfg = Config(vocab=len(tok.vocab), query_num=a.query_num)
     torch.manual_seed(a.seed)
     model = GlimpseModel(cfg).to(dev)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    trained = [(n, p) for n, p in model.named_parameters() if (not a.freeze_vision or n.startswith("decoder."))
+               and not (a.vision_only and n.startswith("decoder."))]
+    decay = [p for n, p in trained if p.dim() >= 2]
+    no_decay = [p for n, p in trained if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.98))
     step, batch_pos, minutes_before, images_before = 0, 0, 0.0, 0
@@ -310,7 +328,7 @@ def main():
         lr = lr_at(step, p, a.lr, a.warmup)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        out = losses(model, to_device(b, dev), tok, cfg)
+        out = losses(model, to_device(b, dev), tok, cfg, a.freeze_vision, a.vision_only)
         w = aux_weight(p)
         loss = out["lm"] + w * (out.get("patch", 0.0) + a.ctc_weight * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
                                 + 0.5 * out.get("scene_ctc", 0.0))
