@@ -17,7 +17,7 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
 
-from glimpse_train import data
+from glimpse_train import batching, data
 from glimpse_train.batching import CHAR_CLASS
 from glimpse_train.infer import encode_image, generate, load_model
 from glimpse_train.tokenizer import Tokenizer
@@ -44,10 +44,10 @@ def auc(pairs):
     return sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / (len(pos) * len(neg))
 
 
-def ctc_readout(model, feats, slices_only):
+def ctc_readout(model, feats, slices_only, char_ids=None):
     rows = feats[1:] if slices_only and feats.shape[0] > 1 else feats[:1]
     with torch.no_grad():
-        best = model.ctc_head(rows).argmax(-1)
+        best = model.ocr_ctc_logits(rows, char_ids).argmax(-1)
     parts = []
     for r in best.tolist():
         s, prev = [], 0
@@ -72,6 +72,8 @@ def main():
     torch.set_num_threads(2)
     model, ck = load_model(a.ckpt, a.device)
     tok = Tokenizer.load(a.tokenizer)
+    # the read-out uses the CTC head the checkpoint was trained with
+    char_ids = torch.tensor(batching.ocr_char_token_ids(tok), device=a.device) if ck.get("ctc_tied") else None
     res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1),
            "device": a.device}
     t0 = time.time()
@@ -143,7 +145,7 @@ def main():
             exact[mode] += out == ref
             flat = ref.replace("\n", " ")
             key = "ctc_slices" if ms > 1 else "ctc_overview"
-            agg[key][0] += edit_distance(ctc_readout(model, enc["features"], ms > 1), flat)
+            agg[key][0] += edit_distance(ctc_readout(model, enc["features"], ms > 1, char_ids), flat)
             agg[key][1] += len(flat)
             if i < 4:
                 samples.append([mode, ref, out])

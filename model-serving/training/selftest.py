@@ -77,6 +77,13 @@ def main():
         back = checkpoint.load(d + "/w")
         assert len(os.listdir(d + "/w")) > 3
         assert all(torch.equal(back["model"][k], v) for k, v in shipped.state_dict().items())
+    # widening the resampler to 32 queries: each query twice (up to the seeded noise), the rest untouched
+    wide = checkpoint.with_query_num(ck, 32, seed=1)
+    q16, q32 = ck["model"]["vision.resampler.query"], wide["model"]["vision.resampler.query"]
+    assert q32.shape == (32, q16.shape[1]) and wide["config"]["query_num"] == 32 and ck["config"]["query_num"] == 16
+    assert torch.allclose(q32[0::2], q16, atol=0.1 * float(q16.std())) and not torch.equal(q32[0::2], q32[1::2])
+    checkpoint.load_into(GlimpseModel(Config(**wide["config"])), wide)
+    assert checkpoint.with_query_num(ck, 16) is ck
     check_data_echo(tok_path)
     print("selftest passed")
 

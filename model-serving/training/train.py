@@ -146,9 +146,10 @@ def answer_loss(model, b, tok, feats):
     return {"lm": F.cross_entropy(lg, lab, ignore_index=-100), "tok_acc": acc}
 
 
-def losses(model, b, tok, cfg, freeze_vision=False, vision_only=False):
+def losses(model, b, tok, cfg, freeze_vision=False, vision_only=False, ctc_char_ids=None):
     """The answer loss and the auxiliary losses. freeze_vision: the answer loss alone, vision run without gradients
-    (decoder-only stage); vision_only: the auxiliary losses alone, the decoder not run (vision-only stage)."""
+    (decoder-only stage); vision_only: the auxiliary losses alone, the decoder not run (vision-only stage);
+    ctc_char_ids: score the OCR CTC loss with the tied head (see TiedCtcHead) instead of the linear one."""
     if freeze_vision:
         with torch.no_grad():
             feats = model.vision(b["pixel_values"], b["tgt_sizes"])
@@ -160,7 +161,7 @@ def losses(model, b, tok, cfg, freeze_vision=False, vision_only=False):
         pc = model.patch_char_head(vit_states)
         out["patch"] = F.cross_entropy(pc.reshape(-1, pc.shape[-1]), pl.reshape(-1), ignore_index=-100)
         idx = [n for n, t in enumerate(b["ctc_targets"]) if t is not None]
-        lp = F.log_softmax(model.ctc_head(feats[idx]), dim=-1).transpose(0, 1)      # [Q,n,C]
+        lp = F.log_softmax(model.ocr_ctc_logits(feats[idx], ctc_char_ids), dim=-1).transpose(0, 1)      # [Q,n,C]
         tg = [b["ctc_targets"][n] for n in idx]
         flat = torch.tensor([c for t in tg for c in t], dtype=torch.long, device=lp.device)
         out["ctc"] = F.ctc_loss(lp, flat, torch.full((len(idx),), lp.shape[0], dtype=torch.long),
@@ -225,6 +226,8 @@ def main():
                     "(decoder fixed and not run)")
     ap.add_argument("--ctc-weight", type=float, default=0.1, help="weight of the OCR CTC loss on the resampler's "
                     "query outputs, relative to the other auxiliary losses (0.1 in the shipped runs)")
+    ap.add_argument("--ctc-tied", action="store_true", help="score the OCR CTC loss against the decoder's own "
+                    "character embeddings (cosine, TiedCtcHead) instead of a separate linear head")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
@@ -240,6 +243,7 @@ def main():
     cfg = Config(vocab=len(tok.vocab), query_num=a.query_num)
     torch.manual_seed(a.seed)
     model = GlimpseModel(cfg).to(dev)
+    ctc_char_ids = torch.tensor(batching.ocr_char_token_ids(tok), device=dev) if a.ctc_tied else None
     trained = [(n, p) for n, p in model.named_parameters() if (not a.freeze_vision or n.startswith("decoder."))
                and not (a.vision_only and n.startswith("decoder."))]
     decay = [p for n, p in trained if p.dim() >= 2]
@@ -259,7 +263,7 @@ def main():
         lines_from = ck.get("lines_from", lines_from)
         print("resumed from step", step, flush=True)
     elif a.init:
-        init = checkpoint.load(a.init)
+        init = checkpoint.with_query_num(checkpoint.load(a.init), cfg.query_num, a.seed)
         checkpoint.load_into(model, init)
         print("initialised from", a.init, "step", init["step"], flush=True)
     budget_s = a.fit_minutes * 60 if a.fit_minutes else None
@@ -304,7 +308,7 @@ def main():
                "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
                "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix,
-               "ctc_weight": a.ctc_weight}
+               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied}
         checkpoint.save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or final:
             checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},
@@ -328,7 +332,7 @@ def main():
         lr = lr_at(step, p, a.lr, a.warmup)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        out = losses(model, to_device(b, dev), tok, cfg, a.freeze_vision, a.vision_only)
+        out = losses(model, to_device(b, dev), tok, cfg, a.freeze_vision, a.vision_only, ctc_char_ids)
         w = aux_weight(p)
         loss = out["lm"] + w * (out.get("patch", 0.0) + a.ctc_weight * out.get("ctc", 0.0) + out.get("scene_patch", 0.0)
                                 + 0.5 * out.get("scene_ctc", 0.0))

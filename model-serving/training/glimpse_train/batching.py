@@ -8,6 +8,15 @@ PATCH = slicing.PATCH
 CHAR_CLASS = {ch: k + 1 for k, ch in enumerate(data.OCR_CHARS)}     # 0 = blank
 
 
+def ocr_char_token_ids(tok):
+    """The token id of each OCR character, in CTC class order (class k+1 -> entry k)."""
+    ids = [tok.encode(ch) for ch in data.OCR_CHARS]
+    bad = [ch for ch, i in zip(data.OCR_CHARS, ids) if len(i) != 1]
+    if bad:
+        raise ValueError("OCR characters %r are not single tokens in this tokenizer" % bad)
+    return [i[0] for i in ids]
+
+
 def prepare_image(img, max_slices):
     p, images, maps = slicing.slice_image(img, max_slices)
     strips, tgts = [], []

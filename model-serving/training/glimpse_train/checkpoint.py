@@ -46,7 +46,7 @@ def save_split(ck, directory, max_part_bytes=12 * 1024 * 1024):
     os.replace(tmp, directory)
 
 
-AUX_HEADS = ("patch_char_head.", "ctc_head.", "scene_patch_head.", "scene_ctc_head.")
+AUX_HEADS = ("patch_char_head.", "ctc_head.", "scene_patch_head.", "scene_ctc_head.", "ctc_tied.")
 
 
 def from_model_dir(model_dir):
@@ -73,6 +73,23 @@ def from_model_dir(model_dir):
     return {"model": model, "config": config, "step": t.get("steps", 0), "train_minutes": t.get("minutes", 0.0),
             "seed": t.get("seed"), "batch": t.get("batch"), "lr": t.get("lr"), "images": t.get("images"),
             "source": "model directory " + os.path.basename(os.path.normpath(model_dir)) + " " + m["version"]}
+
+
+def with_query_num(ck, query_num, seed=0):
+    """ck with its resampler widened to query_num learned queries, each query repeated query_num/Q times with a
+    little seeded noise (to start a 32-query model from 16-query weights: every pair first reads what its parent
+    read, and the noise and the pair's different positions in the decoder's sequence let them part). ck itself
+    is not changed; a checkpoint that already has query_num queries is returned as it is."""
+    key = "vision.resampler.query"
+    q = ck["model"][key]
+    if q.shape[0] == query_num:
+        return ck
+    if query_num % q.shape[0]:
+        raise ValueError("cannot widen %d resampler queries to %d (not a multiple)" % (q.shape[0], query_num))
+    g = torch.Generator().manual_seed(seed)
+    wide = q.repeat_interleave(query_num // q.shape[0], dim=0)
+    wide = wide + torch.randn(wide.shape, generator=g) * 1e-2 * float(q.std())
+    return dict(ck, model=dict(ck["model"], **{key: wide}), config=dict(ck["config"], query_num=query_num))
 
 
 def load_into(model, ck):

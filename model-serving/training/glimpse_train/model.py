@@ -260,6 +260,25 @@ class Decoder(nn.Module):
         return logits, presents
 
 
+class TiedCtcHead(nn.Module):
+    """OCR CTC scores of the resampler outputs against the decoder's own character embeddings (training only,
+    not exported): scaled cosine similarity to a learned blank vector and to each character's token embedding.
+    It pulls every visual token towards the embedding of the character it reads, the form in which the decoder
+    already reads text, instead of towards a separate classifier's directions."""
+
+    def __init__(self, c):
+        super().__init__()
+        # a fixed start (no random draw): adding this head leaves the other heads' initial weights and the RNG
+        # stream of earlier runs as they were
+        self.blank = nn.Parameter(torch.full((c.hidden,), c.hidden ** -0.5))
+        self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
+
+    def forward(self, feats, char_embeddings):
+        """feats [..., D], char_embeddings [C-1, D] (detached: the text side does not move) -> logits [..., C]."""
+        classes = F.normalize(torch.cat([self.blank[None], char_embeddings], 0), dim=-1)
+        return F.normalize(feats, dim=-1) @ classes.t() * self.log_scale.exp()
+
+
 class GlimpseModel(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -272,6 +291,14 @@ class GlimpseModel(nn.Module):
         # auxiliary scene heads (training only): per-patch object/symbol class, CTC over the resampler queries
         self.scene_patch_head = nn.Linear(c.vit_hidden, c.n_scene_patch)
         self.scene_ctc_head = nn.Linear(c.hidden, c.n_scene_seq)
+        self.ctc_tied = TiedCtcHead(c)
+
+    def ocr_ctc_logits(self, feats, char_ids=None):
+        """CTC logits over blank + the OCR charset for resampler outputs: the tied head when char_ids (the token id
+        of each OCR character) is given, the separate linear head otherwise."""
+        if char_ids is None:
+            return self.ctc_head(feats)
+        return self.ctc_tied(feats, self.decoder.embed_tokens.weight[char_ids].detach())
 
     def embed_with_images(self, input_ids, image_features, unk_id):
         """Replace <unk> rows (in order) with image feature rows (overview, then slices row-major)."""
