@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.serving.model.ModelDirectory;
+import dev.glimpse.serving.model.ModelManifest;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,6 +32,12 @@ class GlimpseCliAnalyzeITCase {
     private static Path model;
     private static JsonNode golden;
 
+    /**
+     * Visual tokens per image: the bundled model's {@code queryNum}, not a constant, so a re-export
+     * may change it.
+     */
+    private static int queryNum;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -39,6 +46,7 @@ class GlimpseCliAnalyzeITCase {
         model = ModelDirectory.locateBundled();
         assumeTrue(ModelDirectory.isComplete(model), "bundled model not present at " + model);
         golden = JSON.readTree(model.resolve("golden/golden.json").toFile()).get("cases");
+        queryNum = ModelManifest.read(model.resolve("model.json")).vision().queryNum();
     }
 
     private int run(String... args) {
@@ -90,7 +98,7 @@ class GlimpseCliAnalyzeITCase {
                                 .get("outputText")
                                 .asText());
         assertThat(lines.get(0).get("grid").isNull()).isTrue();
-        assertThat(lines.get(0).get("tokens").get("visual").asInt()).isEqualTo(16);
+        assertThat(lines.get(0).get("tokens").get("visual").asInt()).isEqualTo(queryNum);
         // golden outputIds may end with the stop token, which the CLI does not count
         int goldenIds = goldenCase("caption_112x112.png", "caption", null).get("outputIds").size();
         assertThat(lines.get(0).get("tokens").get("generated").asInt())
@@ -101,7 +109,7 @@ class GlimpseCliAnalyzeITCase {
                                 .get("outputText")
                                 .asText());
         assertThat(lines.get(1).get("grid").toString()).isEqualTo("[2,2]");
-        assertThat(lines.get(1).get("tokens").get("visual").asInt()).isEqualTo(5 * 16);
+        assertThat(lines.get(1).get("tokens").get("visual").asInt()).isEqualTo(5 * queryNum);
         JsonNode timings = lines.get(1).get("timings");
         assertThat(timings.get("totalMs").asDouble()).isPositive();
         assertThat(timings.get("ttftMs").asDouble())
