@@ -89,11 +89,10 @@ def main():
         p.requires_grad_(False)
     held = [(kind, ocr_batch(random.Random(PROBE_SEED + k), tok, 16, [kind], model.c.query_num))
             for k, kind in enumerate(["ocr_word", "ocr_line", "ocr_page"] * 2)]
-    norm = None
-    if a.tokens == "mix":
-        with torch.no_grad():
-            norm = model.vision(held[1][1]["pixel_values"], held[1][1]["tgt_sizes"]).norm(dim=-1).mean().item()
-    oracle = OracleTokens(model, tok, norm)
+    # the vision is fixed: the held-out batches' real tokens are computed once
+    with torch.no_grad():
+        held_real = [model.vision(b["pixel_values"], b["tgt_sizes"]) for _, b in held] if a.tokens != "oracle" else None
+    oracle = OracleTokens(model, tok, held_real[1].norm(dim=-1).mean().item() if a.tokens == "mix" else None)
 
     def tokens(b, use_oracle):
         if use_oracle:
@@ -107,8 +106,8 @@ def main():
         kinds = {"oracle": [True], "real": [False], "mix": [False, True]}[a.tokens]
         with torch.no_grad():
             for use_oracle in kinds:
-                for kind, b in held:
-                    o = answer_loss(model, b, tok, tokens(b, use_oracle))
+                for n, (kind, b) in enumerate(held):
+                    o = answer_loss(model, b, tok, oracle(b["ctc_targets"]) if use_oracle else held_real[n])
                     key = kind + ("/oracle" if use_oracle and a.tokens == "mix" else "")
                     loss, acc = res.get(key, (0.0, 0.0))
                     res[key] = (loss + o["lm"].item() / 2, acc + o["tok_acc"].item() / 2)
