@@ -77,13 +77,15 @@ def main():
         back = checkpoint.load(d + "/w")
         assert len(os.listdir(d + "/w")) > 3
         assert all(torch.equal(back["model"][k], v) for k, v in shipped.state_dict().items())
-    # widening the resampler to 32 queries: each query twice (up to the seeded noise), the rest untouched
-    wide = checkpoint.with_query_num(ck, 32, seed=1)
-    q16, q32 = ck["model"]["vision.resampler.query"], wide["model"]["vision.resampler.query"]
-    assert q32.shape == (32, q16.shape[1]) and wide["config"]["query_num"] == 32 and ck["config"]["query_num"] == 16
-    assert torch.allclose(q32[0::2], q16, atol=0.1 * float(q16.std())) and not torch.equal(q32[0::2], q32[1::2])
+    # widening the resampler to twice its queries (16 -> 32 made 0.4.0): each query twice (up to the seeded
+    # noise), the rest untouched
+    n = ck["config"]["query_num"]
+    wide = checkpoint.with_query_num(ck, 2 * n, seed=1)
+    q, q2 = ck["model"]["vision.resampler.query"], wide["model"]["vision.resampler.query"]
+    assert q.shape[0] == n and q2.shape == (2 * n, q.shape[1]) and wide["config"]["query_num"] == 2 * n
+    assert torch.allclose(q2[0::2], q, atol=0.1 * float(q.std())) and not torch.equal(q2[0::2], q2[1::2])
     checkpoint.load_into(GlimpseModel(Config(**wide["config"])), wide)
-    assert checkpoint.with_query_num(ck, 16) is ck
+    assert checkpoint.with_query_num(ck, n) is ck
     check_data_echo(tok_path)
     print("selftest passed")
 
