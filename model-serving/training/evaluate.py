@@ -130,7 +130,8 @@ def main():
     print("moderation", res["moderation"], "%.0fs" % (time.time() - t0), flush=True)
     # OCR on lines/pages that need slicing
     rng = random.Random(EVAL_SEED + 2)
-    agg = {"sliced": [0, 0], "overview_only": [0, 0], "ctc_slices": [0, 0], "ctc_overview": [0, 0]}
+    agg = {"sliced": [0, 0], "overview_only": [0, 0], "ctc_slices": [0, 0], "ctc_overview": [0, 0],
+           "sliced_lines": [0, 0], "sliced_pages": [0, 0]}
     exact = {"sliced": 0, "overview_only": 0}
     samples = []
     for i in range(a.n_ocr):
@@ -140,9 +141,14 @@ def main():
             enc = encode_image(model, img, ms)
             assert (enc["plan"]["grid"] is not None) == (ms > 1), "held-out OCR image does not need slicing"
             out = generate(model, tok, img, "ocr", max_slices=ms, enc=enc)["text"]
-            agg[mode][0] += edit_distance(out, ref)
+            dist = edit_distance(out, ref)
+            agg[mode][0] += dist
             agg[mode][1] += len(ref)
             exact[mode] += out == ref
+            if ms > 1:      # single lines (even i) and 2-3-line pages (odd i) apart: pages are the harder half
+                kind = agg["sliced_lines" if i % 2 == 0 else "sliced_pages"]
+                kind[0] += dist
+                kind[1] += len(ref)
             flat = ref.replace("\n", " ")
             key = "ctc_slices" if ms > 1 else "ctc_overview"
             agg[key][0] += edit_distance(ctc_readout(model, enc["features"], ms > 1, char_ids), flat)
@@ -154,6 +160,8 @@ def main():
                   "exact_sliced": exact["sliced"] / a.n_ocr, "exact_overview_only": exact["overview_only"] / a.n_ocr,
                   "ctc_readout_cer_slices": agg["ctc_slices"][0] / agg["ctc_slices"][1],
                   "ctc_readout_cer_overview": agg["ctc_overview"][0] / agg["ctc_overview"][1],
+                  "cer_sliced_lines": agg["sliced_lines"][0] / max(1, agg["sliced_lines"][1]),
+                  "cer_sliced_pages": agg["sliced_pages"][0] / max(1, agg["sliced_pages"][1]),
                   "samples": samples}
     print("ocr", res["ocr"], "%.0fs" % (time.time() - t0), flush=True)
     res["eval_seconds"] = round(time.time() - t0)
