@@ -53,7 +53,7 @@ def main():
                                "moderationF1": ev["moderation"]["f1"], "moderationAuc": ev["moderation"]["roc_auc"],
                                "moderationN": ev["moderation"]["n"], "ocrCerSliced": ev["ocr"]["cer_sliced"],
                                "ocrCerOverviewOnly": ev["ocr"]["cer_overview_only"], "ocrN": ev["ocr"]["n"]}
-        if "cer_sliced_pages" in ev["ocr"]:     # evaluate.py since 0.4.0
+        if "cer_sliced_pages" in ev["ocr"]:     # evaluate.py from 0.4.1 on
             training["heldOut"].update(ocrCerSlicedLines=ev["ocr"]["cer_sliced_lines"],
                                        ocrCerSlicedPages=ev["ocr"]["cer_sliced_pages"])
         with open(os.path.join(a.model_dir, "eval-heldout.json"), "w") as f:

@@ -9,7 +9,8 @@
 # shows.
 #
 # usage: retrain_shipped.sh OUT_DIR [SCALE=1]
-# SCALE multiplies both slots (e.g. 0.01 with GLIMPSE_TRAIN_DEVICE=cpu: a smoke test of the chain, not a model).
+# SCALE multiplies the slots and the last stage's steps (e.g. 0.01 with GLIMPSE_TRAIN_DEVICE=cpu: a smoke test of the
+# chain, not a model).
 set -eu -o pipefail
 OUT_DIR=$(realpath -m "$1")
 SCALE=${2:-1}
