@@ -155,13 +155,15 @@ def main():
             agg[key][1] += len(flat)
             if i < 4:
                 samples.append([mode, ref, out])
-    res["ocr"] = {"n": a.n_ocr, "cer_sliced": agg["sliced"][0] / agg["sliced"][1],
-                  "cer_overview_only": agg["overview_only"][0] / agg["overview_only"][1],
-                  "exact_sliced": exact["sliced"] / a.n_ocr, "exact_overview_only": exact["overview_only"] / a.n_ocr,
-                  "ctc_readout_cer_slices": agg["ctc_slices"][0] / agg["ctc_slices"][1],
-                  "ctc_readout_cer_overview": agg["ctc_overview"][0] / agg["ctc_overview"][1],
-                  "cer_sliced_lines": agg["sliced_lines"][0] / max(1, agg["sliced_lines"][1]),
-                  "cer_sliced_pages": agg["sliced_pages"][0] / max(1, agg["sliced_pages"][1]),
+    def rate(errors, total):        # 0 for an empty set (--n-ocr 0 or 1), as the caption/moderation parts report
+        return errors / max(1, total)
+
+    res["ocr"] = {"n": a.n_ocr, "cer_sliced": rate(*agg["sliced"]), "cer_overview_only": rate(*agg["overview_only"]),
+                  "exact_sliced": rate(exact["sliced"], a.n_ocr),
+                  "exact_overview_only": rate(exact["overview_only"], a.n_ocr),
+                  "ctc_readout_cer_slices": rate(*agg["ctc_slices"]),
+                  "ctc_readout_cer_overview": rate(*agg["ctc_overview"]),
+                  "cer_sliced_lines": rate(*agg["sliced_lines"]), "cer_sliced_pages": rate(*agg["sliced_pages"]),
                   "samples": samples}
     print("ocr", res["ocr"], "%.0fs" % (time.time() - t0), flush=True)
     res["eval_seconds"] = round(time.time() - t0)
