@@ -135,7 +135,8 @@ def main():
     exact = {"sliced": 0, "overview_only": 0}
     samples = []
     for i in range(a.n_ocr):
-        img, text, _ = (data.make_ocr_line(rng) if i % 2 == 0 else data.make_ocr_page(rng))
+        kind = "sliced_lines" if i % 2 == 0 else "sliced_pages"     # pages (2-3 lines) are the harder half
+        img, text, _ = (data.make_ocr_line(rng) if kind == "sliced_lines" else data.make_ocr_page(rng))
         ref = text
         for mode, ms in (("sliced", 9), ("overview_only", 1)):
             enc = encode_image(model, img, ms)
@@ -145,10 +146,9 @@ def main():
             agg[mode][0] += dist
             agg[mode][1] += len(ref)
             exact[mode] += out == ref
-            if ms > 1:      # single lines (even i) and 2-3-line pages (odd i) apart: pages are the harder half
-                kind = agg["sliced_lines" if i % 2 == 0 else "sliced_pages"]
-                kind[0] += dist
-                kind[1] += len(ref)
+            if ms > 1:
+                agg[kind][0] += dist
+                agg[kind][1] += len(ref)
             flat = ref.replace("\n", " ")
             key = "ctc_slices" if ms > 1 else "ctc_overview"
             agg[key][0] += edit_distance(ctc_readout(model, enc["features"], ms > 1, char_ids), flat)
