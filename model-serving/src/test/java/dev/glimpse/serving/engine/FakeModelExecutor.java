@@ -2,6 +2,7 @@ package dev.glimpse.serving.engine;
 
 import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvState;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,21 +11,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model double with real KV plumbing: the "decoder" behaves like a concat graph (present = past
- * ++ new, each new position storing its embedding's first two values), and the next token is (sum
- * of stored values over the row's real positions) mod V. So any KV copy mistake (prefix load, batch
- * rebuild, padding) changes the tokens.
+ * ++ new) or a GroupQueryAttention graph (new positions appended in place into the shared buffer),
+ * each new position storing its embedding's first two values, and the next token is (sum of stored
+ * values over the row's real positions) mod V. It checks the attention mask against the rows'
+ * lengths. So any KV copy mistake (prefix load, batch rebuild, padding) changes the tokens.
  */
 final class FakeModelExecutor implements ModelExecutor {
     static final int D = 4;
     static final int V = 64;
     static final int Q = 2;
-    private final ModelShape shape = new ModelShape(D, V, Q, new KvLayout(1, 1, 2));
+    private final ModelShape shape;
     final AtomicInteger visionRuns = new AtomicInteger();
     final AtomicInteger decodeRuns = new AtomicInteger();
     volatile long decodeSleepMillis;
     volatile CountDownLatch gate; // when set, runs wait for it
     volatile boolean failDecode;
     volatile boolean closed;
+
+    /** A concat-style decoder. */
+    FakeModelExecutor() {
+        this(KvStyle.CONCAT);
+    }
+
+    FakeModelExecutor(KvStyle style) {
+        this.shape = new ModelShape(D, V, Q, new KvLayout(1, 1, 2, style));
+    }
 
     @Override
     public ModelShape shape() {
@@ -80,34 +91,54 @@ final class FakeModelExecutor implements ModelExecutor {
             throw new ExecutionFailedException(stage, requestIds, "injected failure", null);
         }
         int b = kv.batchSize();
+        boolean shared = shape.kv().style() == KvStyle.SHARED;
         int s = kv.pastLength();
         int total = s + newTokens;
+        int presentDim = kv.presentDim(newTokens);
         long[] mask = kv.attentionMask(newTokens);
         float[] logits = new float[b * V];
-        FloatBuffer past = kv.past(0);
+        // read every row's past before writing: with a shared buffer the present is the past
+        float[][] rows = new float[b][];
+        for (int r = 0; r < b; r++) {
+            int len = kv.rowLength(r);
+            int real = len + newTokens;
+            int firstReal = shared ? 0 : total - real; // where the mask must start being 1
+            for (int p = 0; p < total; p++) {
+                long want = p >= firstReal && p < firstReal + real ? 1 : 0;
+                if (mask[r * total + p] != want) {
+                    throw new IllegalStateException(
+                            "attention mask of row " + r + " is wrong at " + p);
+                }
+            }
+            rows[r] = new float[4 * real]; // per position: key (2 floats), value (2 floats)
+            for (int p = 0; p < real; p++) {
+                if (p < len) {
+                    int off = kv.rowOffset(r, 0, p);
+                    rows[r][4 * p] = kv.past(0).get(off);
+                    rows[r][4 * p + 1] = kv.past(0).get(off + 1);
+                    rows[r][4 * p + 2] = kv.past(1).get(off);
+                    rows[r][4 * p + 3] = kv.past(1).get(off + 1);
+                } else {
+                    int t = p - len;
+                    rows[r][4 * p] = embeds[(r * newTokens + t) * D];
+                    rows[r][4 * p + 1] = embeds[(r * newTokens + t) * D + 1];
+                    rows[r][4 * p + 2] = rows[r][4 * p];
+                    rows[r][4 * p + 3] = rows[r][4 * p + 1];
+                }
+            }
+        }
         FloatBuffer present = kv.present(0, newTokens);
         FloatBuffer presentV = kv.present(1, newTokens);
-        FloatBuffer pastV = kv.past(1);
         for (int r = 0; r < b; r++) {
+            int real = rows[r].length / 4;
             double sum = 0;
-            for (int p = 0; p < total; p++) {
-                float k0;
-                float k1;
-                if (p < s) {
-                    k0 = past.get((r * s + p) * 2);
-                    k1 = past.get((r * s + p) * 2 + 1);
-                } else {
-                    int t = p - s;
-                    k0 = embeds[(r * newTokens + t) * D];
-                    k1 = embeds[(r * newTokens + t) * D + 1];
-                }
-                present.put((r * total + p) * 2, k0);
-                present.put((r * total + p) * 2 + 1, k1);
-                presentV.put((r * total + p) * 2, p < s ? pastV.get((r * s + p) * 2) : k0);
-                presentV.put((r * total + p) * 2 + 1, p < s ? pastV.get((r * s + p) * 2 + 1) : k1);
-                if (mask[r * total + p] == 1) {
-                    sum += k0 * 7 + k1;
-                }
+            for (int p = 0; p < real; p++) {
+                // the graph's layout of the present: right-padded in place, or left-padded
+                int off =
+                        (shared ? r * presentDim + p : r * presentDim + presentDim - real + p) * 2;
+                present.put(off, rows[r][4 * p]).put(off + 1, rows[r][4 * p + 1]);
+                presentV.put(off, rows[r][4 * p + 2]).put(off + 1, rows[r][4 * p + 3]);
+                sum += rows[r][4 * p] * 7 + rows[r][4 * p + 1];
             }
             int next = (int) (Math.abs((long) sum) % (V - 2)) + 2; // never 0 or 1
             logits[r * V + next] = 10;

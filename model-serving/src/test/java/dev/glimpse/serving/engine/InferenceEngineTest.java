@@ -3,6 +3,7 @@ package dev.glimpse.serving.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glimpse.serving.engine.kv.KvStyle;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -118,6 +119,33 @@ class InferenceEngineTest {
         assertThat(stats.numImagesEncoded()).isEqualTo(5);
         assertThat(stats.numPlainDecodeSteps()).isPositive();
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
+    }
+
+    @Test
+    void sharedBufferDecoderGivesTheConcatDecodersOutputsBatchedGroupedAndUnderEviction()
+            throws Exception {
+        List<EngineRequest> reqs = mixedRequests();
+        List<String> isolatedConcat =
+                outputs(
+                        engine(
+                                config().maxNumSeqs(1)
+                                        .prefixCaching(false)
+                                        .encoderCacheBytes(0)
+                                        .build(),
+                                new FakeModelExecutor(),
+                                new PrometheusRegistry()),
+                        reqs,
+                        true);
+        for (EngineConfig cfg :
+                List.of(
+                        config().build(),
+                        config().maxNumBatchedTokens(256).prefixCaching(false).build(),
+                        config().numKvBlocks(24).build())) {
+            FakeModelExecutor shared = new FakeModelExecutor(KvStyle.SHARED);
+            InferenceEngine engine = engine(cfg, shared, new PrometheusRegistry());
+            assertThat(outputs(engine, reqs, false)).isEqualTo(isolatedConcat);
+            assertThat(engine.stats().kvBytesCopiedInPlainDecodeSteps()).isZero();
+        }
     }
 
     @Test

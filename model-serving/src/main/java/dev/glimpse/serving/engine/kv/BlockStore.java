@@ -29,7 +29,6 @@ public final class BlockStore {
      * sequence's own buffer, or a row of a batched prefill) into {@code block}.
      */
     public void store(KvState source, int row, int indexInSequence, KvBlock block) {
-        int s = source.pastLength();
         int len = source.rowLength(row);
         if ((indexInSequence + 1) * blockSize > len) {
             throw new IllegalArgumentException(
@@ -38,12 +37,10 @@ public final class BlockStore {
         int hd = layout.headDim();
         int run = blockSize * hd;
         for (int i = 0; i < layout.numTensors(); i++) {
-            var src = source.current.raw(i);
+            var src = source.rawPast(i);
             var dst = slab.raw(i);
             for (int h = 0; h < layout.kvHeads(); h++) {
-                int srcOff =
-                        ((row * layout.kvHeads() + h) * s + (s - len) + indexInSequence * blockSize)
-                                * hd;
+                int srcOff = source.rowOffset(row, h, indexInSequence * blockSize);
                 int dstOff = (block.id() * layout.kvHeads() + h) * run;
                 dst.put(dstOff, src, srcOff, run);
             }
@@ -58,20 +55,22 @@ public final class BlockStore {
                     "prefix blocks load into an empty sequence, length is " + target.pastLength());
         }
         int s = hits.size() * blockSize;
-        int hd = layout.headDim();
-        int run = blockSize * hd;
+        if (s > target.capacityTokens()) {
+            throw new IllegalArgumentException(
+                    s + " prefix positions do not fit a sequence of " + target.capacityTokens());
+        }
+        target.setLength(s); // first: the CONCAT layout's stride is the length
+        int run = blockSize * layout.headDim();
         for (int i = 0; i < layout.numTensors(); i++) {
             var src = slab.raw(i);
-            var dst = target.current.raw(i);
+            var dst = target.rawPast(i);
             for (int j = 0; j < hits.size(); j++) {
                 for (int h = 0; h < layout.kvHeads(); h++) {
                     int srcOff = (hits.get(j).id() * layout.kvHeads() + h) * run;
-                    int dstOff = (h * s + j * blockSize) * hd;
-                    dst.put(dstOff, src, srcOff, run);
+                    dst.put(target.rowOffset(0, h, j * blockSize), src, srcOff, run);
                 }
             }
         }
-        target.setLength(s);
         copies.add(4L * run * layout.kvHeads() * layout.numTensors() * hits.size());
     }
 

@@ -5,11 +5,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * KV of the decode batch: rows left-padded to a common past length S, real tokens right-aligned.
+ * KV of the decode batch. With {@link KvStyle#CONCAT} rows are left-padded to a common past length
+ * S, real tokens right-aligned:
  *
  * <pre>
  *   row 0: [0 0 0 k k k k k]   attention_mask 0 0 0 1 1 1 1 1 | 1   position_id 5
  *   row 1: [k k k k k k k k]   attention_mask 1 1 1 1 1 1 1 1 | 1   position_id 8
+ * </pre>
+ *
+ * With {@link KvStyle#SHARED} they start at position 0 of a buffer of M positions per row and the
+ * graph appends each row's new token at the row's own length:
+ *
+ * <pre>
+ *   row 0: [k k k k k . . . . .]   attention_mask 1 1 1 1 1 0 0 0 | 1 0 0 0... (row sum 6)
+ *   row 1: [k k k k k k k k . .]   attention_mask 1 1 1 1 1 1 1 1 | 1           (row sum 9)
  * </pre>
  *
  * A plain decode step appends one column to every row inside the graph (no Java copy). Only when
@@ -84,19 +93,20 @@ public final class DecodeBatchKv extends KvState {
             target = allocate(need);
         }
         long copied = 0;
+        int stride = shared() ? s2 + headroom : s2; // positions per (row, head) in the target
         for (int i = 0; i < layout.numTensors(); i++) {
             FloatBuffer dst = target.raw(i);
             for (int r = 0; r < b2; r++) {
                 RowSource src = rows.get(r);
                 KvState from = src.source();
-                FloatBuffer srcBuf = from.current.raw(i);
-                int srcS = from.pastLength();
+                FloatBuffer srcBuf = from.rawPast(i);
                 int len = newLengths[r];
                 for (int h = 0; h < kvh; h++) {
-                    int dstBase = ((r * kvh + h) * s2) * hd;
-                    fillZeros(dst, dstBase, (s2 - len) * hd);
-                    int srcOff = ((src.row() * kvh + h) * srcS + (srcS - len)) * hd;
-                    dst.put(dstBase + (s2 - len) * hd, srcBuf, srcOff, len * hd);
+                    int dstBase = ((r * kvh + h) * stride) * hd;
+                    int pad =
+                            shared() ? 0 : s2 - len; // CONCAT: zeros, never garbage, under the mask
+                    fillZeros(dst, dstBase, pad * hd);
+                    dst.put(dstBase + pad * hd, srcBuf, from.rowOffset(src.row(), h, 0), len * hd);
                     copied += 4L * len * hd;
                 }
             }
@@ -110,8 +120,11 @@ public final class DecodeBatchKv extends KvState {
             if (old != target) {
                 recycle(old); // its rows were copied above
             }
+            // CONCAT: the next step's present; SHARED: the next rebuild's target, warm then (a
+            // slab taken only at that rebuild made rebuilds 2-4x slower in the engine benchmark)
             spare = allocate(need);
         }
+        capacityTokens = stride;
         rowIds.clear();
         for (RowSource r : rows) {
             rowIds.add(r.id());
@@ -136,6 +149,11 @@ public final class DecodeBatchKv extends KvState {
         }
         recycle(current);
         current = null;
+        if (shared()) { // the run appends into the buffer it reads
+            current = spare;
+            spare = null;
+            this.capacityTokens = capacityTokens;
+        }
         rowIds.clear();
         rowIds.addAll(ids);
         lengths = new int[ids.size()];
@@ -157,7 +175,9 @@ public final class DecodeBatchKv extends KvState {
         int total = pastLength + newTokens;
         long[] mask = new long[b * total];
         for (int r = 0; r < b; r++) {
-            for (int t = pastLength - lengths[r]; t < total; t++) {
+            int from = shared() ? 0 : pastLength - lengths[r];
+            int to = shared() ? lengths[r] + newTokens : total;
+            for (int t = from; t < to; t++) {
                 mask[r * total + t] = 1;
             }
         }

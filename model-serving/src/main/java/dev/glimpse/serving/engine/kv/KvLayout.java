@@ -1,10 +1,12 @@
 package dev.glimpse.serving.engine.kv;
 
+import java.util.Objects;
+
 /**
  * Shape of the decoder's KV tensors: {@code 2 * numLayers} tensors (layer l: key at 2l, value at
- * 2l+1), each {@code [B, kvHeads, S, headDim]} float32.
+ * 2l+1), each {@code [B, kvHeads, S, headDim]} float32, kept the way {@code style} says.
  */
-public record KvLayout(int numLayers, int kvHeads, int headDim) {
+public record KvLayout(int numLayers, int kvHeads, int headDim, KvStyle style) {
     public KvLayout {
         if (numLayers <= 0 || kvHeads <= 0 || headDim <= 0) {
             throw new IllegalArgumentException(
@@ -15,6 +17,12 @@ public record KvLayout(int numLayers, int kvHeads, int headDim) {
                             + ", "
                             + headDim);
         }
+        Objects.requireNonNull(style, "style");
+    }
+
+    /** A concat-style layout (the torch export's decoder). */
+    public KvLayout(int numLayers, int kvHeads, int headDim) {
+        this(numLayers, kvHeads, headDim, KvStyle.CONCAT);
     }
 
     public int numTensors() {

@@ -3,7 +3,9 @@ package dev.glimpse.serving.engine.kv;
 import java.nio.FloatBuffer;
 
 /**
- * Physical KV of a batch of rows for the concat-style decoder, double-buffered:
+ * Physical KV of a batch of rows, in one of the two {@link KvStyle}s.
+ *
+ * <p>{@link KvStyle#CONCAT}, double-buffered, rows left-padded to the common past length S:
  *
  * <pre>
  *   step n:   past    = slab A  [B, kvHeads, S,     headDim]   (input)
@@ -12,12 +14,23 @@ import java.nio.FloatBuffer;
  * </pre>
  *
  * Past and present never alias: with the concat graph that runs without error but gives wrong
- * results (TOOLCHAIN.md §12). Engine thread only.
+ * results (TOOLCHAIN.md §12).
+ *
+ * <p>{@link KvStyle#SHARED}, one buffer of M positions per row, rows right-padded:
+ *
+ * <pre>
+ *   step n:   past = present = slab A  [B, kvHeads, M, headDim]   (ORT appends row r's T new
+ *             positions at its length L_r, in place)
+ *   commit:   L_r += T  (nothing is copied, inside the graph or out)
+ * </pre>
+ *
+ * Engine thread only.
  */
 public abstract class KvState {
     protected final KvLayout layout;
-    protected KvSlab current; // holds the past: [B, kvHeads, pastLength, headDim] per tensor
-    protected KvSlab spare; // receives the present
+    protected KvSlab current; // CONCAT: the past, [B, kvHeads, S, headDim]; SHARED: the buffer
+    protected KvSlab spare; // CONCAT: receives the present; SHARED: a rebuild target, or null
+    protected int capacityTokens; // SHARED: M, positions per row of current
     private final KvSlabPool pool; // null: allocate every buffer, leave released ones to the GC
 
     KvState(KvLayout layout, KvSlabPool pool) {
@@ -39,37 +52,64 @@ public abstract class KvState {
         }
     }
 
+    protected final boolean shared() {
+        return layout.style() == KvStyle.SHARED;
+    }
+
     public KvLayout layout() {
         return layout;
     }
 
     public abstract int batchSize();
 
-    /** S: the padded past length shared by all rows. */
+    /** S: the longest row's length (CONCAT: the padded past length shared by all rows). */
     public abstract int pastLength();
 
-    /** Input view of tensor {@code i}: {@code [B, kvHeads, S, headDim]}. */
+    /** The S dimension the past tensors are bound with: S (CONCAT) or the buffer's M (SHARED). */
+    public int pastDim() {
+        return shared() ? capacityTokens : pastLength();
+    }
+
+    /** The S dimension of the present tensors after {@code newTokens} more: S + T, or M. */
+    public int presentDim(int newTokens) {
+        return shared() ? capacityTokens : pastLength() + newTokens;
+    }
+
+    /** Input view of tensor {@code i}: {@code [B, kvHeads, pastDim(), headDim]}. */
     public FloatBuffer past(int i) {
-        return current == null ? FloatBuffer.allocate(0) : current.view(i, floats(pastLength()));
+        int dim = pastDim();
+        return current == null || dim == 0 ? FloatBuffer.allocate(0) : current.view(i, floats(dim));
     }
 
     /**
-     * Output view of tensor {@code i} for {@code newTokens} more: {@code [B, kvHeads, S+T,
-     * headDim]}.
+     * Output view of tensor {@code i} for {@code newTokens} more: {@code [B, kvHeads,
+     * presentDim(T), headDim]}; with {@link KvStyle#SHARED} the same memory as {@link #past}.
      */
     public FloatBuffer present(int i, int newTokens) {
-        int floats = floats(pastLength() + newTokens);
-        if (spare == null || spare.capacityFloats() < floats) {
+        int need = pastLength() + newTokens;
+        KvSlab target = shared() ? current : spare;
+        boolean fits =
+                shared()
+                        ? target != null && need <= capacityTokens
+                        : target != null && target.capacityFloats() >= floats(need);
+        if (!fits) {
             throw new IllegalStateException(
                     "KV capacity exceeded: need "
-                            + floats
-                            + " floats per tensor, have "
-                            + (spare == null ? 0 : spare.capacityFloats()));
+                            + need
+                            + " positions per row, have "
+                            + (target == null
+                                    ? 0
+                                    : shared()
+                                            ? capacityTokens
+                                            : target.capacityFloats() / Math.max(1, floats(1))));
         }
-        return spare.view(i, floats);
+        return target.view(i, floats(presentDim(newTokens)));
     }
 
-    /** {@code [B, S + T]}: 1 for real tokens, 0 for left padding. */
+    /**
+     * {@code [B, S + T]}: 1 for each row's real tokens, 0 for padding (left padding with {@link
+     * KvStyle#CONCAT}, right padding with {@link KvStyle#SHARED}).
+     */
     public abstract long[] attentionMask(int newTokens);
 
     /** {@code [B, T]}: each row's positions continue from its real length. */
@@ -77,9 +117,11 @@ public abstract class KvState {
 
     /** The run wrote the present: it becomes the past. */
     public void commit(int newTokens) {
-        KvSlab t = current;
-        current = spare;
-        spare = t;
+        if (!shared()) {
+            KvSlab t = current;
+            current = spare;
+            spare = t;
+        }
         advance(newTokens);
     }
 
@@ -87,6 +129,25 @@ public abstract class KvState {
 
     /** Real (unpadded) length of row {@code row}. */
     public abstract int rowLength(int row);
+
+    /**
+     * Where token {@code position} (0 = the row's first real token) of row {@code row}, KV head
+     * {@code head} starts in each tensor of the past, in floats.
+     */
+    public int rowOffset(int row, int head, int position) {
+        int hd = layout.headDim();
+        int kvh = layout.kvHeads();
+        if (shared()) {
+            return ((row * kvh + head) * capacityTokens + position) * hd;
+        }
+        int s = pastLength();
+        return ((row * kvh + head) * s + s - rowLength(row) + position) * hd;
+    }
+
+    /** The past's tensor {@code i} as a whole (read with {@link #rowOffset}). */
+    FloatBuffer rawPast(int i) {
+        return current.raw(i);
+    }
 
     protected int floats(int seqLen) {
         return batchSize() * layout.kvHeads() * seqLen * layout.headDim();

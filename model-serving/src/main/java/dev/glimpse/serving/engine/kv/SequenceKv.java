@@ -2,10 +2,11 @@ package dev.glimpse.serving.engine.kv;
 
 /**
  * KV of one sequence during prefill ({@code B = 1}, no padding): chunks of T prompt tokens append
- * to it, a prefix hit fills its first blocks from the {@link BlockStore}.
+ * to it, a prefix hit fills its first blocks from the {@link BlockStore}. Room for {@code
+ * capacityTokens} positions: two buffers with {@link KvStyle#CONCAT}, one with {@link
+ * KvStyle#SHARED}.
  */
 public final class SequenceKv extends KvState {
-    private final int capacityTokens;
     private int length;
 
     public SequenceKv(KvLayout layout, int capacityTokens) {
@@ -23,7 +24,7 @@ public final class SequenceKv extends KvState {
         this.capacityTokens = capacityTokens;
         long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
         current = allocate(floats);
-        spare = allocate(floats);
+        spare = shared() ? null : allocate(floats);
     }
 
     public int capacityTokens() {

@@ -1,6 +1,7 @@
 package dev.glimpse.serving.engine.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class DecodeBatchKvTest {
     private final KvLayout layout = new KvLayout(1, 1, 2); // 2 tensors, 1 head, headDim 2
+    private final KvLayout sharedLayout = new KvLayout(1, 1, 2, KvStyle.SHARED);
     private final KvCopyCounter copies = new KvCopyCounter();
 
     /**
@@ -15,7 +17,11 @@ class DecodeBatchKvTest {
      * (value).
      */
     private SequenceKv sequence(int len) {
-        SequenceKv kv = new SequenceKv(layout, len);
+        return sequence(layout, len);
+    }
+
+    private SequenceKv sequence(KvLayout l, int len) {
+        SequenceKv kv = new SequenceKv(l, len);
         FloatBuffer k = kv.present(0, len);
         FloatBuffer v = kv.present(1, len);
         for (int t = 0; t < len; t++) {
@@ -126,5 +132,97 @@ class DecodeBatchKvTest {
         assertThat(v).containsExactly(-1, -1, -2, -2, -3, -3, -4, -4);
         // 2 blocks stored + 2 loaded, each 2 tokens x 2 tensors x 2 floats x 4 bytes
         assertThat(copies.totalBytes()).isEqualTo(4 * 32);
+    }
+
+    @Test
+    void sharedStyleRowsAreRightPaddedInOneBufferWithRoomForTheHeadroom() {
+        DecodeBatchKv batch = new DecodeBatchKv(sharedLayout, copies);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", sequence(sharedLayout, 2), 0),
+                        new DecodeBatchKv.RowSource("b", sequence(sharedLayout, 4), 0)),
+                3);
+        assertThat(batch.pastLength()).isEqualTo(4);
+        // past and present are both the whole buffer: 4 + 3 positions per row
+        assertThat(batch.pastDim()).isEqualTo(7);
+        assertThat(batch.presentDim(1)).isEqualTo(7);
+        assertThat(copies.totalBytes()).isEqualTo(96);
+        float[] rowA = new float[4];
+        batch.past(0).get(0, rowA);
+        assertThat(rowA).containsExactly(1, 1, 2, 2);
+        float[] rowB = new float[8];
+        batch.past(0).get(7 * 2, rowB);
+        assertThat(rowB).containsExactly(1, 1, 2, 2, 3, 3, 4, 4);
+        // the graph reads only the row sums (lengths after the step) and the width
+        assertThat(batch.attentionMask(1)).containsExactly(1, 1, 1, 0, 0, 1, 1, 1, 1, 1);
+        assertThat(batch.positionIds(1)).containsExactly(2, 4);
+    }
+
+    @Test
+    void sharedStylePlainStepsAppendInPlaceAndALeaveCopiesTheRemainingRowOnce() {
+        DecodeBatchKv batch = new DecodeBatchKv(sharedLayout, copies);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", sequence(sharedLayout, 2), 0),
+                        new DecodeBatchKv.RowSource("b", sequence(sharedLayout, 3), 0)),
+                2);
+        long afterJoin = copies.totalBytes();
+        // one plain step written the way GroupQueryAttention does it: each row's new position at
+        // the row's own length, in the buffer it read
+        for (int i = 0; i < 2; i++) {
+            FloatBuffer present = batch.present(i, 1);
+            assertThat(present.capacity()).isEqualTo(batch.past(i).capacity());
+            for (int r = 0; r < 2; r++) {
+                int at = batch.rowOffset(r, 0, batch.rowLength(r));
+                present.put(at, 9).put(at + 1, 9);
+            }
+        }
+        batch.commit(1);
+        assertThat(copies.totalBytes()).isEqualTo(afterJoin);
+        assertThat(batch.positionIds(1)).containsExactly(3, 4);
+        float[] rowA = new float[6];
+        batch.past(0).get(0, rowA);
+        assertThat(rowA).containsExactly(1, 1, 2, 2, 9, 9);
+
+        // "a" leaves: "b" (4 real tokens) is copied once into a batch of one
+        batch.rebuild(List.of(new DecodeBatchKv.RowSource("b", batch, 1)), 1);
+        assertThat(copies.totalBytes() - afterJoin).isEqualTo(4 * 2 * 2 * 4);
+        float[] rowB = new float[8];
+        batch.past(0).get(0, rowB);
+        assertThat(rowB).containsExactly(1, 1, 2, 2, 3, 3, 9, 9);
+        assertThat(batch.rowIds()).containsExactly("b");
+        assertThat(batch.pastDim()).isEqualTo(5);
+        assertThat(batch.attentionMask(1)).containsExactly(1, 1, 1, 1, 1);
+    }
+
+    @Test
+    void sharedStyleStepBeyondTheReservedHeadroomIsRefused() {
+        DecodeBatchKv batch = new DecodeBatchKv(sharedLayout, copies);
+        batch.rebuild(List.of(new DecodeBatchKv.RowSource("a", sequence(sharedLayout, 2), 0)), 1);
+        batch.present(0, 1);
+        batch.commit(1);
+        assertThatThrownBy(() -> batch.present(0, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("KV capacity exceeded: need 4 positions per row, have 3");
+    }
+
+    @Test
+    void sharedStylePrefixBlocksRoundTripThroughTheBlockStore() {
+        BlockStore store = new BlockStore(sharedLayout, 4, 2, copies);
+        SequenceKv source = sequence(sharedLayout, 5);
+        List<KvBlock> blocks = new BlockPool(4).getNewBlocks(2);
+        store.store(source, 0, 0, blocks.get(0));
+        store.store(source, 0, 1, blocks.get(1));
+        SequenceKv target = new SequenceKv(sharedLayout, 7);
+        store.load(target, blocks);
+        assertThat(target.pastLength()).isEqualTo(4);
+        assertThat(target.pastDim()).isEqualTo(7);
+        float[] k = new float[8];
+        target.past(0).get(0, k);
+        assertThat(k).containsExactly(1, 1, 2, 2, 3, 3, 4, 4);
+        float[] v = new float[8];
+        target.past(1).get(0, v);
+        assertThat(v).containsExactly(-1, -1, -2, -2, -3, -3, -4, -4);
+        assertThat(target.attentionMask(3)).containsExactly(1, 1, 1, 1, 1, 1, 1);
     }
 }
