@@ -44,7 +44,10 @@ def main():
     model_dir = sys.argv[1]
     vision = sessions(os.path.join(model_dir, "vision.onnx"))
     embed = sessions(os.path.join(model_dir, "embed.onnx"))
-    decoder = sessions(os.path.join(model_dir, "decoder.onnx"))
+    # the concat graph: ONNX Runtime's CUDA GroupQueryAttention has no float32 kernel, the engine runs concat on CUDA
+    with open(os.path.join(model_dir, "model.json")) as f:
+        decoder_file = json.load(f)["llm"].get("decoders", {}).get("concat", "decoder.onnx")
+    decoder = sessions(os.path.join(model_dir, decoder_file))
     tok = json.load(open(os.path.join(model_dir, "tokenizer.json")))
     unk = next(t["id"] for t in tok["added_tokens"] if t["content"] == "<unk>")
     stops = {t["id"] for t in tok["added_tokens"] if t["content"] in ("<|im_end|>", "<|endoftext|>")}

@@ -155,3 +155,8 @@ def export_all(model, out_dir, version, training):
     export_decoder(model.decoder, os.path.join(out_dir, "decoder.onnx"), c.layers, c.kv_heads, c.head_dim, c.hidden)
     with open(os.path.join(out_dir, "model.json"), "w") as f:
         f.write(dumps(manifest(c, version, training)))
+    # the GroupQueryAttention decoder (the engine's default on CPU) beside the concat one, one weights file
+    from . import gqa_decoder
+    m, _, _ = gqa_decoder.convert(out_dir)
+    with open(os.path.join(out_dir, "model.json"), "w") as f:
+        f.write(dumps(m))

@@ -1,5 +1,7 @@
 package dev.glimpse.serving.model;
 
+import dev.glimpse.serving.engine.kv.KvStyle;
+
 /**
  * How the ONNX Runtime sessions run.
  *
@@ -7,8 +9,12 @@ package dev.glimpse.serving.model;
  *     {@code gpu} Maven profile); on failure fall back to CPU with a WARN
  * @param cudaDeviceId GPU index for CUDA
  * @param intraOpThreads threads per graph run (spinning disabled: TOOLCHAIN.md §12)
+ * @param decoderStyle which of the model's decoder graphs to run; null: the model's default on CPU,
+ *     its concat graph (when it has one) on CUDA, where ONNX Runtime has no float32
+ *     GroupQueryAttention kernel
  */
-public record ExecutorOptions(boolean tryCuda, int cudaDeviceId, int intraOpThreads) {
+public record ExecutorOptions(
+        boolean tryCuda, int cudaDeviceId, int intraOpThreads, KvStyle decoderStyle) {
     public ExecutorOptions {
         if (cudaDeviceId < 0) {
             throw new IllegalArgumentException("cudaDeviceId must be >= 0, got " + cudaDeviceId);
@@ -17,6 +23,11 @@ public record ExecutorOptions(boolean tryCuda, int cudaDeviceId, int intraOpThre
             throw new IllegalArgumentException(
                     "intraOpThreads must be >= 1, got " + intraOpThreads);
         }
+    }
+
+    /** The model's default decoder graph (see {@link #decoderStyle}). */
+    public ExecutorOptions(boolean tryCuda, int cudaDeviceId, int intraOpThreads) {
+        this(tryCuda, cudaDeviceId, intraOpThreads, null);
     }
 
     /** CPU, 2 intra-op threads (without spinning). */
@@ -30,6 +41,11 @@ public record ExecutorOptions(boolean tryCuda, int cudaDeviceId, int intraOpThre
     }
 
     public ExecutorOptions withIntraOpThreads(int n) {
-        return new ExecutorOptions(tryCuda, cudaDeviceId, n);
+        return new ExecutorOptions(tryCuda, cudaDeviceId, n, decoderStyle);
+    }
+
+    /** The same options running the model's {@code style} decoder graph. */
+    public ExecutorOptions withDecoderStyle(KvStyle style) {
+        return new ExecutorOptions(tryCuda, cudaDeviceId, intraOpThreads, style);
     }
 }

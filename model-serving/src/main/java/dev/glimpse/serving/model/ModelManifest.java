@@ -3,6 +3,7 @@ package dev.glimpse.serving.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,15 @@ public record ModelManifest(
             double[] mean,
             double[] std) {}
 
-    /** Decoder dimensions. */
+    /**
+     * Decoder dimensions and its graphs.
+     *
+     * @param decoderStyle the style of the default decoder graph ({@code llm.decoderStyle},
+     *     "concat" when absent)
+     * @param decoderFiles decoder graph file per style ({@code llm.decoders}, e.g. {@code {"gqa":
+     *     "decoder.onnx", "concat": "decoder-concat.onnx"}}; {@code decoder.onnx} in the default
+     *     style when absent). Every graph computes the same function over the same weights.
+     */
     public record Llm(
             int hidden,
             int layers,
@@ -64,7 +73,29 @@ public record ModelManifest(
             int kvHeads,
             int headDim,
             int vocab,
-            int maxPositions) {}
+            int maxPositions,
+            KvStyle decoderStyle,
+            Map<KvStyle, String> decoderFiles) {
+        public Llm {
+            decoderFiles = Map.copyOf(decoderFiles);
+            if (!decoderFiles.containsKey(decoderStyle)) {
+                throw new IllegalArgumentException(
+                        "model.json: llm.decoders has no "
+                                + decoderStyle.manifestName()
+                                + " graph (the llm.decoderStyle); it lists "
+                                + names(decoderFiles));
+            }
+        }
+
+        /** The manifest names of the decoder graphs, sorted: e.g. [concat, gqa]. */
+        public List<String> decoderStyleNames() {
+            return names(decoderFiles);
+        }
+
+        private static List<String> names(Map<KvStyle, String> files) {
+            return files.keySet().stream().map(KvStyle::manifestName).sorted().toList();
+        }
+    }
 
     /**
      * One task's prompt.
@@ -105,6 +136,8 @@ public record ModelManifest(
                         intOf(v, -1, "queryNum", "query_num"),
                         doubles(v, "mean"),
                         doubles(v, "std"));
+        KvStyle defaultStyle =
+                KvStyle.ofManifest(l.path("decoderStyle").asText(KvStyle.CONCAT.manifestName()));
         Llm llm =
                 new Llm(
                         intOf(l, -1, "hidden", "hiddenSize", "hidden_size"),
@@ -113,7 +146,9 @@ public record ModelManifest(
                         intOf(l, -1, "kvHeads", "kv_heads", "numKvHeads"),
                         intOf(l, -1, "headDim", "head_dim"),
                         intOf(l, -1, "vocab", "vocabSize", "vocab_size"),
-                        intOf(l, 1024, "maxPositions", "max_positions"));
+                        intOf(l, 1024, "maxPositions", "max_positions"),
+                        defaultStyle,
+                        decoderFiles(l, defaultStyle));
         List<String> stops = new ArrayList<>();
         JsonNode st = first(root, "stopTokens", "stop_tokens");
         if (st != null) {
@@ -160,6 +195,18 @@ public record ModelManifest(
                 tmpl == null ? DEFAULT_CHAT_TEMPLATE : tmpl.asText(),
                 stops,
                 tasks);
+    }
+
+    private static Map<KvStyle, String> decoderFiles(JsonNode llm, KvStyle defaultStyle) {
+        JsonNode d = llm.get("decoders");
+        if (d == null || d.isNull()) {
+            return Map.of(defaultStyle, "decoder.onnx");
+        }
+        Map<KvStyle, String> files = new EnumMap<>(KvStyle.class);
+        d.fields()
+                .forEachRemaining(
+                        e -> files.put(KvStyle.ofManifest(e.getKey()), e.getValue().asText()));
+        return files;
     }
 
     private static JsonNode req(JsonNode n, String field) {

@@ -13,6 +13,7 @@ import dev.glimpse.serving.engine.ModelExecutor;
 import dev.glimpse.serving.engine.ModelShape;
 import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvState;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -33,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * open); an {@link OrtException} leaves as {@link ExecutionFailedException} with the stage and
  * request ids.
  *
- * <p>KV: past tensors wrap the caller's direct buffers (no copy) and the {@code present.*} outputs
- * are pinned into the other half of the double buffer, so feeding present back as the next past
- * costs no Java copy. Past and present never alias (the concat graph would compute garbage). Engine
- * thread only.
+ * <p>KV ({@link dev.glimpse.serving.engine.kv.KvState}): past tensors wrap the caller's direct
+ * buffers (no copy). With a concat-style decoder the {@code present.*} outputs are pinned into the
+ * other half of the double buffer, so feeding present back as the next past costs no Java copy, and
+ * past and present never alias (the concat graph would compute garbage). With a GroupQueryAttention
+ * decoder ({@code "decoderStyle": "gqa"}) present is pinned over the past's own buffer and the
+ * graph appends in place. Engine thread only.
  */
 public final class OrtModelExecutor implements ModelExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(OrtModelExecutor.class);
@@ -49,6 +52,8 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final ModelShape shape;
     private final String provider;
     private final boolean visionTakesPatchMask;
+    private final boolean decoderTakesPositions;
+    private final KvStyle decoderStyle;
     private final AtomicLong liveTensors = new AtomicLong();
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
@@ -61,14 +66,8 @@ public final class OrtModelExecutor implements ModelExecutor {
 
     public OrtModelExecutor(Path modelDir, ModelManifest manifest, ExecutorOptions options) {
         ModelManifest.Llm llm = manifest.llm();
-        this.shape =
-                new ModelShape(
-                        llm.hidden(),
-                        llm.vocab(),
-                        manifest.vision().queryNum(),
-                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim()));
         this.env = OrtEnvironment.getEnvironment();
-        int n = shape.kv().numTensors();
+        int n = 2 * llm.layers();
         pastNames = new String[n];
         presentNames = new String[n];
         for (int l = 0; l < llm.layers(); l++) {
@@ -82,15 +81,20 @@ public final class OrtModelExecutor implements ModelExecutor {
         try {
             opened.add(open(modelDir.resolve("vision.onnx"), options, chosen));
             opened.add(open(modelDir.resolve("embed.onnx"), options, chosen));
-            opened.add(open(modelDir.resolve("decoder.onnx"), options, chosen));
+            this.decoderStyle = chooseDecoder(llm, options.decoderStyle(), chosen[0]);
+            opened.add(
+                    open(modelDir.resolve(llm.decoderFiles().get(decoderStyle)), options, chosen));
             this.vision = opened.get(0);
             this.embed = opened.get(1);
             this.decoder = opened.get(2);
             this.visionTakesPatchMask = vision.getInputNames().contains("patch_attention_mask");
+            // a GroupQueryAttention graph derives positions from the rows' lengths
+            this.decoderTakesPositions = decoder.getInputNames().contains("position_ids");
             for (String p : presentNames) {
                 if (!decoder.getOutputNames().contains(p)) {
                     throw new IllegalArgumentException(
-                            "decoder.onnx has no output "
+                            llm.decoderFiles().get(decoderStyle)
+                                    + " has no output "
                                     + p
                                     + "; outputs are "
                                     + decoder.getOutputNames());
@@ -105,16 +109,48 @@ public final class OrtModelExecutor implements ModelExecutor {
             throw e;
         }
         this.provider = chosen[0];
+        this.shape =
+                new ModelShape(
+                        llm.hidden(),
+                        llm.vocab(),
+                        manifest.vision().queryNum(),
+                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle));
         this.embeddingRows =
                 (long) llm.vocab() * llm.hidden() * 4 <= MAX_EMBEDDING_CACHE_BYTES
                         ? new float[llm.vocab()][]
                         : null;
         LOG.info(
-                "model {} {} loaded from {} on {}",
+                "model {} {} loaded from {} on {}, {} decoder",
                 manifest.name(),
                 manifest.version(),
                 modelDir,
-                provider);
+                provider,
+                decoderStyle.manifestName());
+    }
+
+    /**
+     * The decoder graph to run: {@code requested}, else the model's default, except on CUDA, where
+     * ONNX Runtime's GroupQueryAttention has float16/bfloat16 kernels only (a float32 one would run
+     * on the CPU between GPU nodes), so a float32 model's concat graph is preferred when it has
+     * one.
+     */
+    static KvStyle chooseDecoder(ModelManifest.Llm llm, KvStyle requested, String provider) {
+        if (requested != null) {
+            if (!llm.decoderFiles().containsKey(requested)) {
+                throw new IllegalArgumentException(
+                        "the model has no "
+                                + requested.manifestName()
+                                + " decoder graph; it has "
+                                + llm.decoderStyleNames());
+            }
+            return requested;
+        }
+        if ("cuda".equals(provider)
+                && llm.decoderStyle() == KvStyle.SHARED
+                && llm.decoderFiles().containsKey(KvStyle.CONCAT)) {
+            return KvStyle.CONCAT;
+        }
+        return llm.decoderStyle();
     }
 
     private OrtSession open(Path file, ExecutorOptions options, String[] chosen)
@@ -329,6 +365,8 @@ public final class OrtModelExecutor implements ModelExecutor {
         checkOpen();
         int b = kv.batchSize();
         int s = kv.pastLength();
+        int pastDim = kv.pastDim();
+        int presentDim = kv.presentDim(newTokens);
         KvLayout layout = shape.kv();
         int d = shape.hiddenSize();
         int v = shape.vocabSize();
@@ -344,22 +382,25 @@ public final class OrtModelExecutor implements ModelExecutor {
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put("inputs_embeds", scope.floats(FloatBuffer.wrap(inputsEmbeds), b, newTokens, d));
             in.put("attention_mask", scope.longs(kv.attentionMask(newTokens), b, s + newTokens));
-            in.put("position_ids", scope.longs(kv.positionIds(newTokens), b, newTokens));
+            if (decoderTakesPositions) {
+                in.put("position_ids", scope.longs(kv.positionIds(newTokens), b, newTokens));
+            }
             Map<String, OnnxTensor> pinned = new HashMap<>();
             for (int i = 0; i < layout.numTensors(); i++) {
-                // [B, kvHeads, S, headDim] over the caller's direct buffer (no copy); S = 0 for a
-                // fresh prefill
-                FloatBuffer past = s == 0 ? FloatBuffer.allocate(0) : kv.past(i);
-                in.put(pastNames[i], scope.floats(past, b, layout.kvHeads(), s, layout.headDim()));
-                // [B, kvHeads, S + T, headDim]: ORT writes the present straight into the spare
-                // buffer
+                // [B, kvHeads, S or M, headDim] over the caller's direct buffer (no copy); S = 0
+                // for a fresh concat-style prefill
+                in.put(
+                        pastNames[i],
+                        scope.floats(kv.past(i), b, layout.kvHeads(), pastDim, layout.headDim()));
+                // [B, kvHeads, S + T or M, headDim]: ORT writes the present straight into the
+                // spare buffer (concat) or appends in place into the past's buffer (shared)
                 pinned.put(
                         presentNames[i],
                         scope.floats(
                                 kv.present(i, newTokens),
                                 b,
                                 layout.kvHeads(),
-                                s + newTokens,
+                                presentDim,
                                 layout.headDim()));
             }
             float[] all;

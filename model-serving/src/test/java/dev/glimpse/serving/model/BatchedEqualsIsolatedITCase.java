@@ -12,25 +12,32 @@ import dev.glimpse.serving.engine.EngineStats;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.SamplingParams;
 import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * 64 requests of mixed tasks over a handful of images, arriving staggered, give exactly the tokens
  * each request gives alone; with the prefix cache or the encoder cache turned off too. Real ONNX
- * Runtime on the bundled model, invariants validated after every step.
+ * Runtime on the bundled model, invariants validated after every step; each test once per decoder
+ * graph of the model (GroupQueryAttention with its shared KV buffer, concat), against that graph's
+ * own isolated outputs.
  */
 class BatchedEqualsIsolatedITCase {
     private static final int MAX_NEW = 6;
     private static ModelDirectory model;
     private static List<EngineRequest> requests;
-    private static List<EngineResult> isolated;
+    private static final Map<KvStyle, List<EngineResult>> isolated = new EnumMap<>(KvStyle.class);
 
     @BeforeAll
     static void runIsolated() throws Exception {
@@ -65,12 +72,22 @@ class BatchedEqualsIsolatedITCase {
             }
             requests.add(b.build());
         }
-        try (InferenceEngine alone =
-                engine(base().maxNumSeqs(1).prefixCaching(false).encoderCacheBytes(0))) {
-            isolated = new ArrayList<>();
-            for (EngineRequest r : requests) {
-                isolated.add(alone.submit(r).get(60, TimeUnit.SECONDS));
+        for (KvStyle style : styles()) {
+            try (InferenceEngine alone =
+                    engine(base().maxNumSeqs(1).prefixCaching(false).encoderCacheBytes(0), style)) {
+                List<EngineResult> out = new ArrayList<>();
+                for (EngineRequest r : requests) {
+                    out.add(alone.submit(r).get(60, TimeUnit.SECONDS));
+                }
+                isolated.put(style, out);
             }
+        }
+    }
+
+    /** The model's decoder graphs. */
+    static List<KvStyle> styles() throws Exception {
+        try (ModelDirectory m = ModelDirectory.open(BundledModel.dir())) {
+            return List.copyOf(new TreeSet<>(m.manifest().llm().decoderFiles().keySet()));
         }
     }
 
@@ -90,12 +107,17 @@ class BatchedEqualsIsolatedITCase {
                 .validateInvariants(true);
     }
 
-    private static InferenceEngine engine(EngineConfig.Builder cfg) {
-        return model.newEngine(cfg.build(), ExecutorOptions.cpu(), new PrometheusRegistry());
+    private static InferenceEngine engine(EngineConfig.Builder cfg, KvStyle style) {
+        return model.newEngine(
+                cfg.build(),
+                ExecutorOptions.cpu().withDecoderStyle(style),
+                new PrometheusRegistry());
     }
 
-    private static EngineStats runBatched(EngineConfig.Builder cfg) throws Exception {
-        try (InferenceEngine engine = engine(cfg)) {
+    private static EngineStats runBatched(EngineConfig.Builder cfg, KvStyle style)
+            throws Exception {
+        List<EngineResult> expected = isolated.get(style);
+        try (InferenceEngine engine = engine(cfg, style)) {
             List<CompletableFuture<EngineResult>> futures = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 futures.add(engine.submit(requests.get(i)));
@@ -104,7 +126,7 @@ class BatchedEqualsIsolatedITCase {
                 }
             }
             for (int i = 0; i < requests.size(); i++) {
-                assertSame(isolated.get(i), futures.get(i).get(60, TimeUnit.SECONDS));
+                assertSame(expected.get(i), futures.get(i).get(60, TimeUnit.SECONDS));
             }
             return engine.stats();
         }
@@ -126,28 +148,32 @@ class BatchedEqualsIsolatedITCase {
         }
     }
 
-    @Test
-    void batchedWithBothCachesEqualsIsolated() throws Exception {
-        EngineStats stats = runBatched(base());
+    @ParameterizedTest
+    @MethodSource("styles")
+    void batchedWithBothCachesEqualsIsolated(KvStyle style) throws Exception {
+        EngineStats stats = runBatched(base(), style);
         assertThat(stats.numPrefixHitTokens()).isPositive();
         assertThat(stats.kvBytesCopiedInPlainDecodeSteps()).isZero();
         assertThat(stats.numImagesEncoded()).isLessThan(64);
     }
 
-    @Test
-    void prefixCacheOffEqualsIsolated() throws Exception {
-        EngineStats stats = runBatched(base().prefixCaching(false));
+    @ParameterizedTest
+    @MethodSource("styles")
+    void prefixCacheOffEqualsIsolated(KvStyle style) throws Exception {
+        EngineStats stats = runBatched(base().prefixCaching(false), style);
         assertThat(stats.numPrefixHitTokens()).isZero();
     }
 
-    @Test
-    void encoderCacheOffEqualsIsolated() throws Exception {
-        EngineStats stats = runBatched(base().encoderCacheBytes(0));
+    @ParameterizedTest
+    @MethodSource("styles")
+    void encoderCacheOffEqualsIsolated(KvStyle style) throws Exception {
+        EngineStats stats = runBatched(base().encoderCacheBytes(0), style);
         assertThat(stats.numEncoderHits()).isZero();
     }
 
-    @Test
-    void freshPromptsPrefilledTogetherEqualIsolated() throws Exception {
+    @ParameterizedTest
+    @MethodSource("styles")
+    void freshPromptsPrefilledTogetherEqualIsolated(KvStyle style) throws Exception {
         // 8 captions over distinct images of one layout: equal prompt lengths, no prefix hits
         List<EngineRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -158,12 +184,12 @@ class BatchedEqualsIsolatedITCase {
                             .build());
         }
         List<EngineResult> alone = new ArrayList<>();
-        try (InferenceEngine engine = engine(base().maxNumSeqs(1))) {
+        try (InferenceEngine engine = engine(base().maxNumSeqs(1), style)) {
             for (EngineRequest r : reqs) {
                 alone.add(engine.submit(r).get(60, TimeUnit.SECONDS));
             }
         }
-        try (InferenceEngine engine = engine(base().maxNumBatchedTokens(1024))) {
+        try (InferenceEngine engine = engine(base().maxNumBatchedTokens(1024), style)) {
             List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
             for (EngineRequest r : reqs) {
                 fs.add(engine.submit(r));
@@ -175,8 +201,10 @@ class BatchedEqualsIsolatedITCase {
         }
     }
 
-    @Test
-    void smallTokenBudgetForcesChunkedPrefillAndStillEqualsIsolated() throws Exception {
-        runBatched(base().maxNumBatchedTokens(48).maxNumSeqs(8));
+    @ParameterizedTest
+    @MethodSource("styles")
+    void smallTokenBudgetForcesChunkedPrefillAndStillEqualsIsolated(KvStyle style)
+            throws Exception {
+        runBatched(base().maxNumBatchedTokens(48).maxNumSeqs(8), style);
     }
 }

@@ -12,13 +12,16 @@ import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.ImageSlice;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.image.DecodeLimits;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,25 +39,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GoldenOutputsITCase {
     private static ModelDirectory model;
     private static OrtModelExecutor executor;
-    private static InferenceEngine engine;
+    private static final Map<KvStyle, InferenceEngine> engines = new EnumMap<>(KvStyle.class);
     private static ImagePreprocessor preprocessor;
 
     @BeforeAll
     static void open() throws Exception {
         model = ModelDirectory.open(BundledModel.dir());
         executor = model.newExecutor(ExecutorOptions.cpu());
-        engine =
-                model.newEngine(
-                        EngineConfig.builder().validateInvariants(true).build(),
-                        ExecutorOptions.cpu(),
-                        new PrometheusRegistry());
+        for (KvStyle style : model.manifest().llm().decoderFiles().keySet()) {
+            engines.put(
+                    style,
+                    model.newEngine(
+                            EngineConfig.builder().validateInvariants(true).build(),
+                            ExecutorOptions.cpu().withDecoderStyle(style),
+                            new PrometheusRegistry()));
+        }
         preprocessor = new ImagePreprocessor(model.manifest(), DecodeLimits.DEFAULTS);
     }
 
     @AfterAll
     static void close() {
         if (model != null) {
-            engine.close();
+            engines.values().forEach(InferenceEngine::close);
             executor.close();
             model.close();
         }
@@ -66,6 +72,13 @@ class GoldenOutputsITCase {
         List<Arguments> out = new ArrayList<>();
         root.get("cases").forEach(c -> out.add(Arguments.of(c.get("name").asText(), c)));
         return out.stream();
+    }
+
+    /** Every golden case once per decoder graph of the model. */
+    static Stream<Arguments> casesPerDecoder() throws Exception {
+        List<KvStyle> styles = BatchedEqualsIsolatedITCase.styles();
+        return cases().flatMap(
+                        a -> styles.stream().map(st -> Arguments.of(a.get()[0], a.get()[1], st)));
     }
 
     private static Task task(JsonNode c) {
@@ -140,9 +153,10 @@ class GoldenOutputsITCase {
         assertThat(executor.numLiveTensors()).isZero();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void greedyOutputsMatchTheReference(String name, JsonNode c) throws Exception {
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("casesPerDecoder")
+    void greedyOutputsMatchTheReference(String name, JsonNode c, KvStyle style) throws Exception {
+        InferenceEngine engine = engines.get(style);
         Task task = task(c);
         EngineRequest.Builder b = EngineRequest.builder(name, image(c), task);
         if (task == Task.MODERATION) {

@@ -7,11 +7,14 @@ import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.ExecutionStage;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The ONNX Runtime executor on the bundled model: KV plumbing against full recomputation. */
 class OrtModelExecutorITCase {
@@ -32,14 +35,28 @@ class OrtModelExecutorITCase {
         }
     }
 
-    private static float[] logitsOfFullRecompute(int[] tokens) {
+    private static float[] logitsOfFullRecompute(OrtModelExecutor executor, int[] tokens) {
         SequenceKv kv = new SequenceKv(executor.shape().kv(), tokens.length);
         float[] emb = executor.embed(tokens, List.of("ref"));
         return executor.decode(kv, emb, tokens.length, List.of("ref"), ExecutionStage.PREFILL);
     }
 
-    @Test
-    void chunkedPrefillAndBatchedDecodeMatchFullRecomputation() {
+    /**
+     * Each decoder graph of the model (concat: double buffer, left padding; GroupQueryAttention:
+     * one shared buffer, right padding) against its own full recomputation.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.glimpse.serving.model.BatchedEqualsIsolatedITCase#styles")
+    void chunkedPrefillAndBatchedDecodeMatchFullRecomputation(KvStyle style) {
+        try (OrtModelExecutor executor =
+                model.newExecutor(ExecutorOptions.cpu().withDecoderStyle(style))) {
+            assertThat(executor.shape().kv().style()).isEqualTo(style);
+            chunkedPrefillAndBatchedDecodeMatchFullRecomputation(executor);
+        }
+    }
+
+    private static void chunkedPrefillAndBatchedDecodeMatchFullRecomputation(
+            OrtModelExecutor executor) {
         int[] a =
                 model.tokenizer()
                         .encode(
@@ -50,7 +67,7 @@ class OrtModelExecutorITCase {
                                 "<|im_start|>user\nRead the text in the image, please.<|im_end|>\n");
         int v = executor.shape().vocabSize();
 
-        // a: prefill in two chunks, b: in one; then both decode one token together (b left-padded)
+        // a: prefill in two chunks, b: in one; then both decode one token together (b padded)
         SequenceKv ka = new SequenceKv(executor.shape().kv(), a.length);
         int cut = 5;
         executor.decode(
@@ -67,7 +84,7 @@ class OrtModelExecutorITCase {
                         rest.length,
                         List.of("a"),
                         ExecutionStage.PREFILL);
-        assertClose(la, 0, logitsOfFullRecompute(a), 0, v);
+        assertClose(la, 0, logitsOfFullRecompute(executor, a), 0, v);
 
         SequenceKv kb = new SequenceKv(executor.shape().kv(), b.length);
         executor.decode(
@@ -95,8 +112,8 @@ class OrtModelExecutorITCase {
                         1,
                         List.of("a", "b"),
                         ExecutionStage.DECODE);
-        assertClose(lab, 0, logitsOfFullRecompute(append(a, 17)), 0, v);
-        assertClose(lab, v, logitsOfFullRecompute(append(b, 23)), 0, v);
+        assertClose(lab, 0, logitsOfFullRecompute(executor, append(a, 17)), 0, v);
+        assertClose(lab, v, logitsOfFullRecompute(executor, append(b, 23)), 0, v);
 
         // a plain step: same batch, no Java copy
         int[] next2 = {30, 31};
@@ -108,8 +125,8 @@ class OrtModelExecutorITCase {
                         List.of("a", "b"),
                         ExecutionStage.DECODE);
         assertThat(copies.totalBytes()).isEqualTo(afterJoin);
-        assertClose(lab2, 0, logitsOfFullRecompute(append(append(a, 17), 30)), 0, v);
-        assertClose(lab2, v, logitsOfFullRecompute(append(append(b, 23), 31)), 0, v);
+        assertClose(lab2, 0, logitsOfFullRecompute(executor, append(append(a, 17), 30)), 0, v);
+        assertClose(lab2, v, logitsOfFullRecompute(executor, append(append(b, 23), 31)), 0, v);
         assertThat(executor.numLiveTensors()).isZero();
     }
 
@@ -124,6 +141,43 @@ class OrtModelExecutorITCase {
         assertThat(together.get(1)).hasSize(3 * qd);
         assertClose(together.get(0), 0, alone, 0, qd);
         assertThat(executor.numLiveTensors()).isZero();
+    }
+
+    @Test
+    void decoderChoiceFollowsTheRequestThenTheModelDefaultAndPrefersConcatOnCuda() {
+        var both =
+                new ModelManifest.Llm(
+                        256,
+                        4,
+                        4,
+                        2,
+                        64,
+                        393,
+                        1024,
+                        KvStyle.SHARED,
+                        java.util.Map.of(
+                                KvStyle.SHARED, "decoder.onnx",
+                                KvStyle.CONCAT, "decoder-concat.onnx"));
+        var gqaOnly =
+                new ModelManifest.Llm(
+                        256,
+                        4,
+                        4,
+                        2,
+                        64,
+                        393,
+                        1024,
+                        KvStyle.SHARED,
+                        java.util.Map.of(KvStyle.SHARED, "decoder.onnx"));
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu")).isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda")).isEqualTo(KvStyle.CONCAT);
+        assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda")).isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, KvStyle.SHARED, "cuda"))
+                .isEqualTo(KvStyle.SHARED);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> OrtModelExecutor.chooseDecoder(gqaOnly, KvStyle.CONCAT, "cpu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the model has no concat decoder graph; it has [gqa]");
     }
 
     @Test
