@@ -4,6 +4,7 @@ import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
 import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.image.DecodeLimits;
 import java.io.Serializable;
 import java.time.Duration;
@@ -184,6 +185,10 @@ public record GlimpseJobConfig(
                             "2",
                             "ONNX Runtime threads per graph run (without spin-waiting)."),
                     new Key(
+                            "engine.decoderStyle",
+                            "auto",
+                            "Decoder graph: auto (the model's default; its concat graph on CUDA), gqa or concat."),
+                    new Key(
                             "engine.requestTimeout",
                             "60 s",
                             "Engine-side deadline per request (TIMEOUT dead letter)."),
@@ -304,7 +309,8 @@ public record GlimpseJobConfig(
                         provider.equals("CUDA"),
                         r.intIn("engine.intraOpThreads", 1, 256),
                         r.intIn("engine.metrics.port", -1, 65535),
-                        r.string("engine.metrics.host"));
+                        r.string("engine.metrics.host"),
+                        decoderStyle(r.string("engine.decoderStyle")));
         // The gate's settings are read (and checked) even when it is disabled, so that turning
         // the gate off does not turn its configured keys into "unknown" ones.
         boolean gateEnabled = r.bool("frameGate.enabled");
@@ -484,6 +490,19 @@ public record GlimpseJobConfig(
                                     + "' (see the configuration reference in README.md)");
                 }
             }
+        }
+    }
+
+    /** "auto" (null: the model decides), "gqa" or "concat". */
+    private static KvStyle decoderStyle(String value) {
+        if (value.equalsIgnoreCase("auto")) {
+            return null;
+        }
+        try {
+            return KvStyle.ofManifest(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "engine.decoderStyle must be auto, gqa or concat, was '" + value + "'");
         }
     }
 }

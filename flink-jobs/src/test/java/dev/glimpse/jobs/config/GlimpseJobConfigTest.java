@@ -7,7 +7,9 @@ import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
 import dev.glimpse.schemas.AnalysisTask;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.image.DecodeLimits;
+import dev.glimpse.serving.model.ExecutorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +73,8 @@ class GlimpseJobConfigTest {
                                 false,
                                 2,
                                 -1,
-                                "127.0.0.1"));
+                                "127.0.0.1",
+                                null));
         assertThat(c.frameGate()).isEqualTo(FrameGateConfig.DEFAULTS);
         assertThat(c.limits()).isEqualTo(DecodeLimits.DEFAULTS);
         assertThat(c.pipeline())
@@ -155,6 +158,10 @@ class GlimpseJobConfigTest {
                 "engine.executionProvider",
                 "TPU");
         rejects(
+                "engine.decoderStyle must be auto, gqa or concat, was 'flash'",
+                "engine.decoderStyle",
+                "flash");
+        rejects(
                 "frameGate.tasks must list tasks of [CAPTION, OCR, MODERATION], was 'faces'",
                 "frameGate.tasks",
                 "caption,faces");
@@ -171,6 +178,16 @@ class GlimpseJobConfigTest {
         assertThat(c.engine().prefixCaching()).isFalse();
         assertThat(c.engine().tryCuda()).isTrue();
         assertThat(c.pipeline().parallelism()).isEqualTo(4);
+    }
+
+    @Test
+    void theDecoderGraphIsTheModelsChoiceUnlessNamed() {
+        assertThat(config().engine().decoderStyle()).isNull();
+        assertThat(config("engine.decoderStyle", "AUTO").engine().decoderStyle()).isNull();
+        assertThat(config("engine.decoderStyle", " concat ").engine().executorOptions(-1))
+                .isEqualTo(new ExecutorOptions(false, 0, 2, KvStyle.CONCAT));
+        assertThat(config("engine.decoderStyle", "gqa").engine().decoderStyle())
+                .isEqualTo(KvStyle.SHARED);
     }
 
     @Test

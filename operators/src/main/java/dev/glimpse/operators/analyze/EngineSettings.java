@@ -1,6 +1,7 @@
 package dev.glimpse.operators.analyze;
 
 import dev.glimpse.serving.engine.EngineConfig;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.model.ExecutorOptions;
 import java.io.Serializable;
 
@@ -21,6 +22,8 @@ import java.io.Serializable;
  * @param intraOpThreads ONNX Runtime threads per graph run
  * @param metricsPort port of the engine's Prometheus endpoint; 0 = any free port, -1 = no endpoint
  * @param metricsHost address the endpoint binds ("127.0.0.1" locally, "0.0.0.0" in a pod)
+ * @param decoderStyle which of the model's decoder graphs runs; null: the model's default (its
+ *     concat graph on CUDA, see {@link ExecutorOptions#decoderStyle})
  */
 public record EngineSettings(
         String modelDir,
@@ -34,7 +37,8 @@ public record EngineSettings(
         boolean tryCuda,
         int intraOpThreads,
         int metricsPort,
-        String metricsHost)
+        String metricsHost,
+        KvStyle decoderStyle)
         implements Serializable {
 
     public EngineSettings {
@@ -64,11 +68,11 @@ public record EngineSettings(
 
     /**
      * Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, 8 images per vision run,
-     * CPU with 2 intra-op threads, no endpoint.
+     * CPU with 2 intra-op threads, no endpoint, the model's default decoder graph.
      */
     public static EngineSettings defaults(String modelDir) {
         return new EngineSettings(
-                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 2, -1, "127.0.0.1");
+                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 2, -1, "127.0.0.1", null);
     }
 
     /** The engine configuration these settings describe. */
@@ -105,6 +109,6 @@ public record EngineSettings(
     /** Executor options for the GPU {@code gpuIndex} (-1 = none assigned: CPU unless tryCuda). */
     public ExecutorOptions executorOptions(int gpuIndex) {
         boolean cuda = tryCuda || gpuIndex >= 0;
-        return new ExecutorOptions(cuda, Math.max(gpuIndex, 0), intraOpThreads);
+        return new ExecutorOptions(cuda, Math.max(gpuIndex, 0), intraOpThreads, decoderStyle);
     }
 }

@@ -55,6 +55,7 @@ class EngineSettingsTest {
                 cuda,
                 1,
                 metricsPort,
-                "127.0.0.1");
+                "127.0.0.1",
+                null);
     }
 }
