@@ -8,13 +8,17 @@ import dev.glimpse.serving.engine.EngineStats;
 import dev.glimpse.serving.engine.ImageSlice;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.model.ExecutorOptions;
 import dev.glimpse.serving.model.ModelDirectory;
+import dev.glimpse.serving.model.ModelManifest;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -59,10 +63,28 @@ public final class EngineBenchmark {
                     threads,
                     Runtime.getRuntime().availableProcessors());
             ExecutorOptions options = ExecutorOptions.cpu().withIntraOpThreads(threads);
-            Batched32 batched = throughput(model, options, newTokens);
+            // every decoder graph of the model, the default first, in the same run
+            ModelManifest.Llm llm = model.manifest().llm();
+            List<KvStyle> styles = new ArrayList<>(List.of(llm.decoderStyle()));
+            llm.decoderFiles().keySet().stream()
+                    .filter(st -> st != llm.decoderStyle())
+                    .sorted()
+                    .forEach(styles::add);
+            Map<KvStyle, Batched32> batched = new EnumMap<>(KvStyle.class);
+            for (KvStyle style : styles) {
+                System.out.printf(
+                        "%n#### decoder graph: %s (%s)%n",
+                        style.manifestName(), llm.decoderFiles().get(style));
+                batched.put(style, throughput(model, options.withDecoderStyle(style), newTokens));
+            }
+            System.out.printf(
+                    "%n#### default decoder graph (%s)%n", llm.decoderStyle().manifestName());
             prefixTtft(model, options);
-            pytorchReference(batched, threads);
-            stepLimit(dir, model, options, batched, newTokens);
+            pytorchReference(batched.get(llm.decoderStyle()), threads);
+            for (KvStyle style : styles) {
+                stepLimit(
+                        dir, model, options.withDecoderStyle(style), batched.get(style), newTokens);
+            }
         }
     }
 
@@ -275,12 +297,16 @@ public final class EngineBenchmark {
             throws Exception {
         // the mean past length of the batching run: the prompt plus half the generated tokens
         int past = batched.promptTokens() + newTokens / 2;
+        ModelManifest.Llm llm = model.manifest().llm();
+        KvStyle style =
+                options.decoderStyle() == null ? llm.decoderStyle() : options.decoderStyle();
+        String file = llm.decoderFiles().get(style);
         System.out.println();
         System.out.printf(
-                "== decode step vs its matrix multiplications alone (batch 32, past length %d) ==%n",
-                past);
+                "== %s decode step vs its matrix multiplications alone (batch 32, past length %d) ==%n",
+                style.manifestName(), past);
         Optional<double[]> measured =
-                DecodeStepLimit.measure(dir, model.manifest(), options, 32, past);
+                DecodeStepLimit.measure(dir, model.manifest(), options, style, 32, past);
         if (measured.isEmpty()) {
             return;
         }
@@ -290,8 +316,7 @@ public final class EngineBenchmark {
         System.out.printf(
                 "engine decode step (batching run, batch <= 32, Java included) %.2f ms%n",
                 engineStep);
-        System.out.printf(
-                "decoder.onnx step alone at batch 32                          %.2f ms%n", ms[0]);
+        System.out.printf("%-60s %.2f ms%n", file + " step alone at batch 32", ms[0]);
         System.out.printf(
                 "its matrix multiplications alone (37 MatMul)                 %.2f ms%n", ms[1]);
         System.out.printf(

@@ -120,8 +120,8 @@ public final class DecodeBatchKv extends KvState {
             if (old != target) {
                 recycle(old); // its rows were copied above
             }
-            // CONCAT: the next step's present; SHARED: the next rebuild's target, warm then (a
-            // slab taken only at that rebuild made rebuilds 2-4x slower in the engine benchmark)
+            // CONCAT: the next step's present; SHARED: the next rebuild's target, taken now so
+            // that it is ready (and warm) the way CONCAT's is
             spare = allocate(need);
         }
         capacityTokens = stride;
