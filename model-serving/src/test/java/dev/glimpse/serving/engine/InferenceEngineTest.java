@@ -89,20 +89,21 @@ class InferenceEngineTest {
         return out;
     }
 
+    /** Each request alone on a concat-style decoder, without caches. */
+    private List<String> isolatedOutputs(List<EngineRequest> reqs) throws Exception {
+        return outputs(
+                engine(
+                        config().maxNumSeqs(1).prefixCaching(false).encoderCacheBytes(0).build(),
+                        new FakeModelExecutor(),
+                        new PrometheusRegistry()),
+                reqs,
+                true);
+    }
+
     @Test
     void batchedOutputsEqualIsolatedOutputsWithAndWithoutCaches() throws Exception {
         List<EngineRequest> reqs = mixedRequests();
-        List<String> isolated =
-                outputs(
-                        engine(
-                                config().maxNumSeqs(1)
-                                        .prefixCaching(false)
-                                        .encoderCacheBytes(0)
-                                        .build(),
-                                new FakeModelExecutor(),
-                                new PrometheusRegistry()),
-                        reqs,
-                        true);
+        List<String> isolated = isolatedOutputs(reqs);
         InferenceEngine batched = engine(config().build(), model, registry);
         assertThat(outputs(batched, reqs, false)).isEqualTo(isolated);
         InferenceEngine withoutCaches =
@@ -125,17 +126,7 @@ class InferenceEngineTest {
     void sharedBufferDecoderGivesTheConcatDecodersOutputsBatchedGroupedAndUnderEviction()
             throws Exception {
         List<EngineRequest> reqs = mixedRequests();
-        List<String> isolatedConcat =
-                outputs(
-                        engine(
-                                config().maxNumSeqs(1)
-                                        .prefixCaching(false)
-                                        .encoderCacheBytes(0)
-                                        .build(),
-                                new FakeModelExecutor(),
-                                new PrometheusRegistry()),
-                        reqs,
-                        true);
+        List<String> isolatedConcat = isolatedOutputs(reqs);
         for (EngineConfig cfg :
                 List.of(
                         config().build(),

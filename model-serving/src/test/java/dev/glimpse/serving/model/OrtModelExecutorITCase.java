@@ -146,29 +146,11 @@ class OrtModelExecutorITCase {
     @Test
     void decoderChoiceFollowsTheRequestThenTheModelDefaultAndPrefersConcatOnCuda() {
         var both =
-                new ModelManifest.Llm(
-                        256,
-                        4,
-                        4,
-                        2,
-                        64,
-                        393,
-                        1024,
-                        KvStyle.SHARED,
+                llm(
                         java.util.Map.of(
                                 KvStyle.SHARED, "decoder.onnx",
                                 KvStyle.CONCAT, "decoder-concat.onnx"));
-        var gqaOnly =
-                new ModelManifest.Llm(
-                        256,
-                        4,
-                        4,
-                        2,
-                        64,
-                        393,
-                        1024,
-                        KvStyle.SHARED,
-                        java.util.Map.of(KvStyle.SHARED, "decoder.onnx"));
+        var gqaOnly = llm(java.util.Map.of(KvStyle.SHARED, "decoder.onnx"));
         assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu")).isEqualTo(KvStyle.SHARED);
         assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda")).isEqualTo(KvStyle.CONCAT);
         assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda")).isEqualTo(KvStyle.SHARED);
@@ -204,6 +186,11 @@ class OrtModelExecutorITCase {
                         () -> e.embed(new int[] {1}, List.of("x")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("executor is closed");
+    }
+
+    /** The bundled model's decoder dimensions, the GQA graph the default, with these graphs. */
+    private static ModelManifest.Llm llm(java.util.Map<KvStyle, String> decoders) {
+        return new ModelManifest.Llm(256, 4, 4, 2, 64, 393, 1024, KvStyle.SHARED, decoders);
     }
 
     private static int[] append(int[] a, int t) {
