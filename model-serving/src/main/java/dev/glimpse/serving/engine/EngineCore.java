@@ -7,6 +7,7 @@ import dev.glimpse.serving.engine.kv.KvBlock;
 import dev.glimpse.serving.engine.kv.KvCacheManager;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
 import dev.glimpse.serving.engine.kv.KvSlabPool;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
 import dev.glimpse.serving.engine.sampling.Sampler;
@@ -18,7 +19,6 @@ import dev.glimpse.serving.engine.sched.SchedulerOutput;
 import dev.glimpse.serving.engine.sched.Sequence;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -29,9 +29,11 @@ import java.util.function.LongSupplier;
  * One engine step, on the engine thread: expire, schedule, encode images, run prefill chunks, run
  * the decode batch, sample, finish.
  *
- * <p>The concat-style decoder cannot mix rows with different numbers of new tokens, so a step runs
- * each prefill chunk as its own {@code B = 1} run and then all decoding sequences as one batched
- * {@code T = 1} run. Prefill chunks are not batched with each other yet.
+ * <p>A decoder run gives every row the same number of new positions, so a step runs the decoding
+ * sequences as one batched {@code T = 1} run, fresh prompts computed whole as batched {@code [B,
+ * T]} runs (of equal length; of different lengths, right-padded, with a shared-buffer decoder), and
+ * any other prefill chunk (after a prefix hit, or cut by the token budget) as its own {@code B = 1}
+ * run.
  */
 final class EngineCore {
     /**
@@ -56,6 +58,7 @@ final class EngineCore {
     private final DecodeBatchKv batch;
     private final KvSlabPool kvSlabs;
     private final VisualTokenProvider vision;
+    private final boolean ragged; // fresh prompts of different lengths share prefill runs
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
 
@@ -104,6 +107,7 @@ final class EngineCore {
         this.kvSlabs = new KvSlabPool(KV_POOL_BYTES);
         this.batch = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
+        this.ragged = config.groupUnequalPrompts() && shape.kv().style() == KvStyle.SHARED;
     }
 
     void add(ActiveRequest req) {
@@ -150,9 +154,7 @@ final class EngineCore {
         }
         vision.provide(out.admitted(), owners, this::abort);
         List<Sequence> decoding = new ArrayList<>();
-        // Fresh prompts computed whole in this step are batched by length: equal T and no past
-        // is the one case the concat graph can run as one batch without padding.
-        Map<Integer, List<Sequence>> freshByLength = new LinkedHashMap<>();
+        List<Sequence> fresh = new ArrayList<>(); // prompts computed whole in this step
         for (Map.Entry<Sequence, Integer> e : out.numScheduledTokens().entrySet()) {
             Sequence seq = e.getKey();
             if (seq.state() != RequestState.RUNNING) {
@@ -161,22 +163,17 @@ final class EngineCore {
             if (!seq.isPrefilling()) {
                 decoding.add(seq);
             } else if (seq.numComputedTokens() == 0 && e.getValue() == seq.promptLength()) {
-                freshByLength.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(seq);
+                fresh.add(seq);
             } else {
                 prefill(seq, e.getValue());
             }
         }
-        for (List<Sequence> sameLength : freshByLength.values()) {
-            int rowsPerRun =
-                    Math.max(1, config.maxTokensPerPrefillRun() / sameLength.get(0).promptLength());
-            for (int from = 0; from < sameLength.size(); from += rowsPerRun) {
-                List<Sequence> group =
-                        sameLength.subList(from, Math.min(sameLength.size(), from + rowsPerRun));
-                if (group.size() == 1) {
-                    prefill(group.get(0), group.get(0).promptLength());
-                } else {
-                    prefillGroup(new ArrayList<>(group));
-                }
+        for (List<Sequence> group :
+                PrefillGroups.of(fresh, config.maxTokensPerPrefillRun(), ragged)) {
+            if (group.size() == 1) {
+                prefill(group.get(0), group.get(0).promptLength());
+            } else {
+                prefillGroup(group);
             }
         }
         decoding.removeIf(s -> s.state() != RequestState.RUNNING);
@@ -249,9 +246,18 @@ final class EngineCore {
         }
     }
 
-    /** Prefills fresh sequences of equal prompt length in one {@code [B, T]} run. */
+    /**
+     * Prefills fresh sequences in one {@code [B, T]} run, T the longest prompt; shorter prompts (a
+     * ragged group, shared-buffer decoder only) are right-padded with copies of their last token,
+     * which the attention mask leaves out.
+     */
     private void prefillGroup(List<Sequence> group) {
-        int n = group.get(0).promptLength();
+        int[] lengths = new int[group.size()];
+        int n = 0;
+        for (int r = 0; r < group.size(); r++) {
+            lengths[r] = group.get(r).promptLength();
+            n = Math.max(n, lengths[r]);
+        }
         int d = shape.hiddenSize();
         List<String> ids = new ArrayList<>();
         int[] tokens = new int[group.size() * n];
@@ -259,14 +265,18 @@ final class EngineCore {
             Sequence seq = group.get(r);
             ids.add(owners.get(seq.id()).id());
             for (int t = 0; t < n; t++) {
-                tokens[r * n + t] = seq.tokenAt(t);
+                tokens[r * n + t] = seq.tokenAt(Math.min(t, lengths[r] - 1));
             }
         }
         // takes from the pool but is left to the collector: its rows move out one by one
         DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         List<String> seqIds = new ArrayList<>();
         group.forEach(s -> seqIds.add(s.id()));
-        groupKv.resetEmpty(seqIds, n);
+        if (java.util.Arrays.stream(lengths).allMatch(l -> l == lengths[0])) {
+            groupKv.resetEmpty(seqIds, n);
+        } else {
+            groupKv.resetEmpty(seqIds, lengths);
+        }
         float[] logits;
         long t0 = nanoTime.getAsLong();
         try {
@@ -294,7 +304,7 @@ final class EngineCore {
                 continue;
             }
             seq.setPrefillKv(groupKv, r);
-            seq.advanceComputed(n);
+            seq.advanceComputed(lengths[r]);
             publishBlocks(seq);
             onLogits(seq, logits, r * v);
         }
