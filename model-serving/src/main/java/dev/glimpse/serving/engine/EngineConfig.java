@@ -12,11 +12,7 @@ package dev.glimpse.serving.engine;
  * @param encoderCacheBytes bytes of visual tokens kept by image hash; 0 disables the cache
  * @param validateInvariants run the invariant validator after every step (tests)
  * @param maxImagesPerVisionRun images per vision graph run (more are split into several runs)
- * @param maxTokensPerPrefillRun tokens per batched prefill run of fresh prompts (rows x the longest
- *     prompt of the run)
- * @param groupUnequalPrompts prefill fresh prompts of different lengths together, right-padded to
- *     the longest (possible only with a shared-buffer decoder, where each row's length comes from
- *     the attention mask; a concat decoder groups equal lengths only)
+ * @param maxTokensPerPrefillRun tokens per batched prefill run of equal-length fresh prompts
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -28,8 +24,7 @@ public record EngineConfig(
         long encoderCacheBytes,
         boolean validateInvariants,
         int maxImagesPerVisionRun,
-        int maxTokensPerPrefillRun,
-        boolean groupUnequalPrompts) {
+        int maxTokensPerPrefillRun) {
 
     public EngineConfig {
         positive("maxImagesPerVisionRun", maxImagesPerVisionRun);
@@ -73,13 +68,11 @@ public record EngineConfig(
                 .encoderCacheBytes(encoderCacheBytes)
                 .validateInvariants(validateInvariants)
                 .maxImagesPerVisionRun(maxImagesPerVisionRun)
-                .maxTokensPerPrefillRun(maxTokensPerPrefillRun)
-                .groupUnequalPrompts(groupUnequalPrompts);
+                .maxTokensPerPrefillRun(maxTokensPerPrefillRun);
     }
 
     /**
-     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on,
-     * prompts of different lengths prefilled together where the decoder allows it.
+     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on.
      */
     public static final class Builder {
         private int maxNumBatchedTokens = 512;
@@ -92,12 +85,6 @@ public record EngineConfig(
         private boolean validateInvariants;
         private int maxImagesPerVisionRun = 8;
         private int maxTokensPerPrefillRun = 512;
-        private boolean groupUnequalPrompts = true;
-
-        public Builder groupUnequalPrompts(boolean v) {
-            groupUnequalPrompts = v;
-            return this;
-        }
 
         public Builder maxImagesPerVisionRun(int v) {
             maxImagesPerVisionRun = v;
@@ -160,8 +147,7 @@ public record EngineConfig(
                     encoderCacheBytes,
                     validateInvariants,
                     maxImagesPerVisionRun,
-                    maxTokensPerPrefillRun,
-                    groupUnequalPrompts);
+                    maxTokensPerPrefillRun);
         }
     }
 }

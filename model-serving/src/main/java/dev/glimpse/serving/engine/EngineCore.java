@@ -7,7 +7,6 @@ import dev.glimpse.serving.engine.kv.KvBlock;
 import dev.glimpse.serving.engine.kv.KvCacheManager;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
 import dev.glimpse.serving.engine.kv.KvSlabPool;
-import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
 import dev.glimpse.serving.engine.sampling.Sampler;
@@ -19,6 +18,7 @@ import dev.glimpse.serving.engine.sched.SchedulerOutput;
 import dev.glimpse.serving.engine.sched.Sequence;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -29,11 +29,9 @@ import java.util.function.LongSupplier;
  * One engine step, on the engine thread: expire, schedule, encode images, run prefill chunks, run
  * the decode batch, sample, finish.
  *
- * <p>A decoder run gives every row the same number of new positions, so a step runs the decoding
- * sequences as one batched {@code T = 1} run, fresh prompts computed whole as batched {@code [B,
- * T]} runs (of equal length; of different lengths, right-padded, with a shared-buffer decoder), and
- * any other prefill chunk (after a prefix hit, or cut by the token budget) as its own {@code B = 1}
- * run.
+ * <p>The concat-style decoder cannot mix rows with different numbers of new tokens, so a step runs
+ * each prefill chunk as its own {@code B = 1} run and then all decoding sequences as one batched
+ * {@code T = 1} run. Prefill chunks are not batched with each other yet.
  */
 final class EngineCore {
     /**
@@ -58,7 +56,6 @@ final class EngineCore {
     private final DecodeBatchKv batch;
     private final KvSlabPool kvSlabs;
     private final VisualTokenProvider vision;
-    private final boolean ragged; // fresh prompts of different lengths share prefill runs
     private final Map<String, ActiveRequest> owners = new HashMap<>();
     private final List<ActiveRequest> active = new ArrayList<>();
 
@@ -107,7 +104,6 @@ final class EngineCore {
         this.kvSlabs = new KvSlabPool(KV_POOL_BYTES);
         this.batch = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         this.vision = new VisualTokenProvider(config, executor, metrics, nanoTime);
-        this.ragged = config.groupUnequalPrompts() && shape.kv().style() == KvStyle.SHARED;
     }
 
     void add(ActiveRequest req) {
@@ -154,7 +150,9 @@ final class EngineCore {
         }
         vision.provide(out.admitted(), owners, this::abort);
         List<Sequence> decoding = new ArrayList<>();
-        List<Sequence> fresh = new ArrayList<>(); // prompts computed whole in this step
+        // Fresh prompts computed whole in this step are batched by length: equal T and no past
+        // is the one case the concat graph can run as one batch without padding.
+        Map<Integer, List<Sequence>> freshByLength = new LinkedHashMap<>();
         for (Map.Entry<Sequence, Integer> e : out.numScheduledTokens().entrySet()) {
             Sequence seq = e.getKey();
             if (seq.state() != RequestState.RUNNING) {
@@ -163,17 +161,22 @@ final class EngineCore {
             if (!seq.isPrefilling()) {
                 decoding.add(seq);
             } else if (seq.numComputedTokens() == 0 && e.getValue() == seq.promptLength()) {
-                fresh.add(seq);
+                freshByLength.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(seq);
             } else {
                 prefill(seq, e.getValue());
             }
         }
-        for (List<Sequence> group :
-                PrefillGroups.of(fresh, config.maxTokensPerPrefillRun(), ragged)) {
-            if (group.size() == 1) {
-                prefill(group.get(0), group.get(0).promptLength());
-            } else {
-                prefillGroup(group);
+        for (List<Sequence> sameLength : freshByLength.values()) {
+            int rowsPerRun =
+                    Math.max(1, config.maxTokensPerPrefillRun() / sameLength.get(0).promptLength());
+            for (int from = 0; from < sameLength.size(); from += rowsPerRun) {
+                List<Sequence> group =
+                        sameLength.subList(from, Math.min(sameLength.size(), from + rowsPerRun));
+                if (group.size() == 1) {
+                    prefill(group.get(0), group.get(0).promptLength());
+                } else {
+                    prefillGroup(new ArrayList<>(group));
+                }
             }
         }
         decoding.removeIf(s -> s.state() != RequestState.RUNNING);
@@ -246,18 +249,9 @@ final class EngineCore {
         }
     }
 
-    /**
-     * Prefills fresh sequences in one {@code [B, T]} run, T the longest prompt; shorter prompts (a
-     * ragged group, shared-buffer decoder only) are right-padded with copies of their last token,
-     * which the attention mask leaves out.
-     */
+    /** Prefills fresh sequences of equal prompt length in one {@code [B, T]} run. */
     private void prefillGroup(List<Sequence> group) {
-        int[] lengths = new int[group.size()];
-        int n = 0;
-        for (int r = 0; r < group.size(); r++) {
-            lengths[r] = group.get(r).promptLength();
-            n = Math.max(n, lengths[r]);
-        }
+        int n = group.get(0).promptLength();
         int d = shape.hiddenSize();
         List<String> ids = new ArrayList<>();
         int[] tokens = new int[group.size() * n];
@@ -265,18 +259,14 @@ final class EngineCore {
             Sequence seq = group.get(r);
             ids.add(owners.get(seq.id()).id());
             for (int t = 0; t < n; t++) {
-                tokens[r * n + t] = seq.tokenAt(Math.min(t, lengths[r] - 1));
+                tokens[r * n + t] = seq.tokenAt(t);
             }
         }
         // takes from the pool but is left to the collector: its rows move out one by one
         DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
         List<String> seqIds = new ArrayList<>();
         group.forEach(s -> seqIds.add(s.id()));
-        if (java.util.Arrays.stream(lengths).allMatch(l -> l == lengths[0])) {
-            groupKv.resetEmpty(seqIds, n);
-        } else {
-            groupKv.resetEmpty(seqIds, lengths);
-        }
+        groupKv.resetEmpty(seqIds, n);
         float[] logits;
         long t0 = nanoTime.getAsLong();
         try {
@@ -304,7 +294,7 @@ final class EngineCore {
                 continue;
             }
             seq.setPrefillKv(groupKv, r);
-            seq.advanceComputed(lengths[r]);
+            seq.advanceComputed(n);
             publishBlocks(seq);
             onLogits(seq, logits, r * v);
         }

@@ -29,8 +29,7 @@ public interface ModelExecutor extends AutoCloseable {
      * commits {@code kv} (its present becomes its past).
      *
      * @param inputsEmbeds {@code [B, newTokens, D]}
-     * @return logits of the last new position of every row ({@link KvState#newTokens} of them:
-     *     fewer than {@code newTokens} for the shorter rows of a ragged prefill), {@code [B, V]}
+     * @return logits of the last new position of every row, {@code [B, V]}
      */
     float[] decode(
             KvState kv,

@@ -409,8 +409,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             }
             logits = new float[b * v];
             for (int row = 0; row < b; row++) {
-                int last = kv.newTokens(row, newTokens) - 1; // a ragged prefill's row ends early
-                System.arraycopy(all, (row * newTokens + last) * v, logits, row * v, v);
+                System.arraycopy(all, (row * newTokens + newTokens - 1) * v, logits, row * v, v);
             }
         } catch (OrtException e) {
             throw new ExecutionFailedException(stage, requestIds, e.getMessage(), e);

@@ -37,17 +37,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>the 32 requests of the batching run through the PyTorch reference's greedy generation
  *       ({@link PytorchReference}), images/s next to Glimpse's;
  *   <li>a decode step at batch 32 next to its matrix multiplications alone ({@link
- *       DecodeStepLimit});
- *   <li>with a shared-buffer (GroupQueryAttention) default decoder: bursts of fresh prompts of
- *       different lengths, ragged prefill runs vs equal-length grouping only (identical tokens
- *       checked).
+ *       DecodeStepLimit}).
  * </ol>
- *
- * <p>Sections 1, 3 and 5 run once per decoder graph of the model, the default first.
  *
  * <pre>
  * mvn -q -pl model-serving -am test-compile
- * mvn -q -pl model-serving exec:java -Dexec.skip=false -Dexec.classpathScope=test \
+ * mvn -q -pl model-serving exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.glimpse.serving.bench.EngineBenchmark [-Dexec.args="MODEL_DIR [NEW_TOKENS]"]
  * </pre>
  */
@@ -85,11 +80,6 @@ public final class EngineBenchmark {
             System.out.printf(
                     "%n#### default decoder graph (%s)%n", llm.decoderStyle().manifestName());
             prefixTtft(model, options);
-            if (llm.decoderStyle() == KvStyle.SHARED) {
-                // unsliced images with questions of different lengths; sliced grids
-                raggedPrefill(model, options, new int[][] {{0, 0}});
-                raggedPrefill(model, options, new int[][] {{1, 2}, {2, 1}, {1, 3}, {3, 1}, {2, 2}});
-            }
             pytorchReference(batched.get(llm.decoderStyle()), threads);
             for (KvStyle style : styles) {
                 stepLimit(
@@ -332,98 +322,6 @@ public final class EngineBenchmark {
         System.out.printf(
                 "ratio decoder step / matmuls = %.2fx, engine step / matmuls = %.2fx%n",
                 ms[0] / ms[1], engineStep / ms[1]);
-    }
-
-    /**
-     * A burst of fresh prompts of different lengths (captions and OCR, questions of different
-     * lengths, images sliced into {@code grids}): the shared-buffer decoder's ragged prefill runs
-     * against equal-length-only grouping, same engine otherwise; both engines alive, rounds
-     * interleaved.
-     */
-    static void raggedPrefill(ModelDirectory model, ExecutorOptions options, int[][] grids)
-            throws Exception {
-        System.out.println();
-        System.out.printf(
-                "== 32 fresh prompts of different lengths (grids %s): ragged prefill runs vs equal lengths only ==%n",
-                Arrays.deepToString(grids));
-        int rounds = 5;
-        try (InferenceEngine ragged =
-                        model.newEngine(
-                                config().groupUnequalPrompts(true).build(),
-                                options,
-                                new PrometheusRegistry());
-                InferenceEngine equal =
-                        model.newEngine(
-                                config().groupUnequalPrompts(false).build(),
-                                options,
-                                new PrometheusRegistry())) {
-            double[][] ms = new double[2][rounds];
-            double[][] prefillMs = new double[2][rounds];
-            long[] grouped = new long[2];
-            boolean same = true;
-            java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
-            for (int k = -1; k < rounds; k++) { // round -1 warms both up
-                List<EngineRequest> reqs = new ArrayList<>();
-                for (int i = 0; i < 32; i++) {
-                    int[] g = grids[i % grids.length];
-                    reqs.add(
-                            EngineRequest.builder(
-                                            "m" + k + "-" + i,
-                                            image(20_000 + 100 * k + i, 8, g[0], g[1]),
-                                            i % 2 == 0 ? Task.CAPTION : Task.OCR)
-                                    .question(
-                                            i % 3 == 0 ? "" : "What is in it? " + "x".repeat(i % 5))
-                                    .maxNewTokens(8)
-                                    .ignoreStopTokens(true)
-                                    .build());
-                }
-                List<List<Integer>> tokens = new ArrayList<>();
-                InferenceEngine[] engines =
-                        k % 2 == 0
-                                ? new InferenceEngine[] {ragged, equal}
-                                : new InferenceEngine[] {equal, ragged};
-                for (InferenceEngine e : engines) {
-                    int side = e == ragged ? 0 : 1;
-                    EngineStats before = e.stats();
-                    long t0 = System.nanoTime();
-                    List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
-                    for (EngineRequest r : reqs) {
-                        fs.add(e.submit(r));
-                    }
-                    List<Integer> all = new ArrayList<>();
-                    for (CompletableFuture<EngineResult> f : fs) {
-                        EngineResult r = f.get(10, TimeUnit.MINUTES);
-                        all.addAll(r.tokenIds());
-                        lengths.add(r.promptTokens());
-                    }
-                    if (k >= 0) {
-                        EngineStats st = minus(e.stats(), before);
-                        ms[side][k] = (System.nanoTime() - t0) / 1e6;
-                        prefillMs[side][k] = st.prefillNanos() / 1e6;
-                        grouped[side] += st.numGroupedPrefills();
-                    }
-                    tokens.add(all);
-                }
-                same &= tokens.get(0).equals(tokens.get(1));
-            }
-            System.out.printf("prompt lengths %s; %d rounds, medians%n", lengths, rounds);
-            for (int side = 0; side < 2; side++) {
-                Arrays.sort(ms[side]);
-                Arrays.sort(prefillMs[side]);
-                System.out.printf(
-                        "%-22s: burst %.0f ms, prefill %.0f ms, %d of %d prompts in batched runs%n",
-                        side == 0 ? "ragged prefill runs" : "equal lengths only",
-                        ms[side][rounds / 2],
-                        prefillMs[side][rounds / 2],
-                        grouped[side],
-                        32 * rounds);
-            }
-            System.out.printf(
-                    "prefill ratio equal-only/ragged = %.2fx, burst ratio = %.2fx, identical tokens: %s%n",
-                    prefillMs[1][rounds / 2] / prefillMs[0][rounds / 2],
-                    ms[1][rounds / 2] / ms[0][rounds / 2],
-                    same);
-        }
     }
 
     static void prefixTtft(ModelDirectory model, ExecutorOptions options) throws Exception {

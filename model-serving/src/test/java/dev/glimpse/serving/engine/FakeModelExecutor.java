@@ -101,7 +101,7 @@ final class FakeModelExecutor implements ModelExecutor {
         float[][] rows = new float[b][];
         for (int r = 0; r < b; r++) {
             int len = kv.rowLength(r);
-            int real = len + kv.newTokens(r, newTokens);
+            int real = len + newTokens;
             int firstReal = shared ? 0 : total - real; // where the mask must start being 1
             for (int p = 0; p < total; p++) {
                 long want = p >= firstReal && p < firstReal + real ? 1 : 0;

@@ -199,54 +199,6 @@ class InferenceEngineTest {
     }
 
     @Test
-    void freshPromptsOfDifferentLengthsShareOnePrefillRunOnlyWithASharedBufferDecoder()
-            throws Exception {
-        List<EngineRequest> reqs = new ArrayList<>();
-        int[][] grids = {{0, 0}, {1, 1}, {1, 2}, {2, 1}}; // prompts of 24, 26, 28 and 28 tokens
-        for (int i = 0; i < grids.length; i++) {
-            reqs.add(
-                    caption(
-                            "u" + i,
-                            FakePrompts.image("u" + i, 2 + i, grids[i][0], grids[i][1]),
-                            4));
-        }
-        List<String> isolated = isolatedOutputs(reqs);
-        for (KvStyle style : KvStyle.values()) {
-            FakeModelExecutor m = new FakeModelExecutor(style);
-            m.gate = new CountDownLatch(1);
-            // prefix caching off: the blocker's published blocks would otherwise turn the four into
-            // hits
-            InferenceEngine engine =
-                    engine(
-                            config().maxNumBatchedTokens(256).prefixCaching(false).build(),
-                            m,
-                            new PrometheusRegistry());
-            CompletableFuture<EngineResult> blocker =
-                    engine.submit(caption("blocker", FakePrompts.image("b", 1, 0, 0), 1));
-            while (m.decodeRuns.get() == 0) {
-                Thread.sleep(1); // the engine thread now waits inside the blocker's prefill
-            }
-            List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
-            for (EngineRequest r : reqs) {
-                fs.add(engine.submit(r));
-            }
-            m.gate.countDown();
-            m.gate = null;
-            List<String> got = new ArrayList<>();
-            for (CompletableFuture<EngineResult> f : fs) {
-                EngineResult res = f.get(10, TimeUnit.SECONDS);
-                got.add(res.requestId() + ":" + res.text() + res.scores() + res.finishReason());
-            }
-            blocker.get(10, TimeUnit.SECONDS);
-            assertThat(got).as(style.name()).isEqualTo(isolated);
-            // shared buffer: all four in one right-padded run; concat: only the two of 28 tokens
-            assertThat(engine.stats().numGroupedPrefills())
-                    .as(style.name())
-                    .isEqualTo(style == KvStyle.SHARED ? 4 : 2);
-        }
-    }
-
-    @Test
     void moderationScoresEveryCategoryInOrderAndSharesThePrefix() throws Exception {
         InferenceEngine engine = engine(config().build(), model, registry);
         EngineResult r =

@@ -2,7 +2,6 @@ package dev.glimpse.serving.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.glimpse.serving.engine.CategoryScore;
 import dev.glimpse.serving.engine.EngineConfig;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -200,54 +198,6 @@ class BatchedEqualsIsolatedITCase {
                 assertSame(alone.get(i), fs.get(i).get(60, TimeUnit.SECONDS));
             }
             assertThat(engine.stats().numGroupedPrefills()).isGreaterThanOrEqualTo(2);
-        }
-    }
-
-    @Test
-    void freshPromptsOfDifferentLengthsPrefilledTogetherEqualIsolated() throws Exception {
-        assumeTrue(styles().contains(KvStyle.SHARED), "the model has no shared-buffer decoder");
-        // a caption and an OCR request (different instructions) over a 1x2 and a 2x1 grid (a
-        // newline more): 4 fresh prompts of 4 lengths, no prefix hits
-        List<EngineRequest> reqs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            EngineImage img = BundledModel.synthetic(60 + i, 8, 1 + i % 2, 2 - i % 2);
-            reqs.add(
-                    EngineRequest.builder("u" + i, img, i < 2 ? Task.CAPTION : Task.OCR)
-                            .maxNewTokens(4)
-                            .build());
-        }
-        List<EngineResult> alone = new ArrayList<>();
-        try (InferenceEngine engine = engine(base().maxNumSeqs(1), KvStyle.SHARED)) {
-            for (EngineRequest r : reqs) {
-                alone.add(engine.submit(r).get(60, TimeUnit.SECONDS));
-            }
-        }
-        assertThat(alone.stream().map(EngineResult::promptTokens).distinct().count()).isEqualTo(4);
-        try (InferenceEngine engine =
-                engine(
-                        base().maxNumBatchedTokens(2048).maxTokensPerPrefillRun(2048),
-                        KvStyle.SHARED)) {
-            // a 3x3-sliced OCR page first: the four arrive while its vision and prefill run and
-            // are admitted together in the next step
-            CompletableFuture<EngineResult> blocker =
-                    engine.submit(
-                            EngineRequest.builder(
-                                            "blocker",
-                                            BundledModel.synthetic(70, 8, 3, 3),
-                                            Task.OCR)
-                                    .maxNewTokens(1)
-                                    .build());
-            List<CompletableFuture<EngineResult>> fs = new ArrayList<>();
-            for (EngineRequest r : reqs) {
-                fs.add(engine.submit(r));
-            }
-            for (int i = 0; i < reqs.size(); i++) {
-                assertSame(alone.get(i), fs.get(i).get(60, TimeUnit.SECONDS));
-            }
-            blocker.get(60, TimeUnit.SECONDS);
-            // no two lengths are equal, so any grouped prefill was a ragged one (4 unless the
-            // first of them slipped in beside the blocker)
-            assertThat(engine.stats().numGroupedPrefills()).isGreaterThanOrEqualTo(3);
         }
     }
 

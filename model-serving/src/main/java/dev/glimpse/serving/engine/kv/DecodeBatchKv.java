@@ -31,7 +31,6 @@ public final class DecodeBatchKv extends KvState {
     private final KvCopyCounter copies;
     private final List<String> rowIds = new ArrayList<>();
     private int[] lengths = new int[0];
-    private int[] pending; // real tokens per row of the next run (a ragged prefill), else null
     private int pastLength;
 
     public DecodeBatchKv(KvLayout layout, KvCopyCounter copies) {
@@ -131,7 +130,6 @@ public final class DecodeBatchKv extends KvState {
             rowIds.add(r.id());
         }
         lengths = newLengths;
-        pending = null;
         pastLength = s2;
     }
 
@@ -159,28 +157,7 @@ public final class DecodeBatchKv extends KvState {
         rowIds.clear();
         rowIds.addAll(ids);
         lengths = new int[ids.size()];
-        pending = null;
         pastLength = 0;
-    }
-
-    /**
-     * Empties the batch into rows of length 0 for one prefill run of prompts of different lengths,
-     * right-padded to the longest ({@link KvStyle#SHARED} only: a concat graph cannot tell a row's
-     * padding from its tokens). The run's attention mask and the lengths it leaves count each row's
-     * own prompt.
-     */
-    public void resetEmpty(List<String> ids, int[] promptLengths) {
-        if (!shared()) {
-            throw new IllegalStateException(
-                    "prompts of different lengths need a shared-buffer (gqa) decoder");
-        }
-        resetEmpty(ids, java.util.Arrays.stream(promptLengths).max().orElse(1));
-        pending = promptLengths.clone();
-    }
-
-    @Override
-    public int newTokens(int row, int runTokens) {
-        return pending == null ? runTokens : pending[row];
     }
 
     private static void fillZeros(FloatBuffer dst, int offset, int count) {
@@ -199,7 +176,7 @@ public final class DecodeBatchKv extends KvState {
         long[] mask = new long[b * total];
         for (int r = 0; r < b; r++) {
             int from = shared() ? 0 : pastLength - lengths[r];
-            int to = shared() ? lengths[r] + newTokens(r, newTokens) : total;
+            int to = shared() ? lengths[r] + newTokens : total;
             for (int t = from; t < to; t++) {
                 mask[r * total + t] = 1;
             }
@@ -221,11 +198,10 @@ public final class DecodeBatchKv extends KvState {
 
     @Override
     protected void advance(int newTokens) {
-        pastLength += newTokens; // a ragged run's longest row has all newTokens
+        pastLength += newTokens;
         for (int r = 0; r < lengths.length; r++) {
-            lengths[r] += newTokens(r, newTokens);
+            lengths[r] += newTokens;
         }
-        pending = null;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.glimpse.serving.engine.kv;
 
 import java.nio.FloatBuffer;
-import java.util.List;
 
 /**
  * Physical KV of a batch of rows, in one of the two {@link KvStyle}s.
@@ -112,15 +111,6 @@ public abstract class KvState {
      * KvStyle#CONCAT}, right padding with {@link KvStyle#SHARED}).
      */
     public abstract long[] attentionMask(int newTokens);
-
-    /**
-     * Real new tokens of row {@code row} in a run of {@code runTokens} positions: all of them,
-     * except in a ragged prefill ({@link DecodeBatchKv#resetEmpty(List, int[])}), where shorter
-     * rows are right-padded to the longest.
-     */
-    public int newTokens(int row, int runTokens) {
-        return runTokens;
-    }
 
     /** {@code [B, T]}: each row's positions continue from its real length. */
     public abstract long[] positionIds(int newTokens);
