@@ -29,9 +29,10 @@ import java.util.function.LongSupplier;
  * One engine step, on the engine thread: expire, schedule, encode images, run prefill chunks, run
  * the decode batch, sample, finish.
  *
- * <p>The concat-style decoder cannot mix rows with different numbers of new tokens, so a step runs
- * each prefill chunk as its own {@code B = 1} run and then all decoding sequences as one batched
- * {@code T = 1} run. Prefill chunks are not batched with each other yet.
+ * <p>A decoder run gives every row the same number of new positions (both decoder styles), so a
+ * step runs fresh prompts computed whole as batched {@code [B, T]} runs of equal length, any other
+ * prefill chunk (after a prefix hit, or cut by the token budget) as its own {@code B = 1} run, and
+ * then all decoding sequences as one batched {@code T = 1} run.
  */
 final class EngineCore {
     /**

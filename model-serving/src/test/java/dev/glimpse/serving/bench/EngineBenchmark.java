@@ -40,9 +40,11 @@ import java.util.concurrent.TimeUnit;
  *       DecodeStepLimit}).
  * </ol>
  *
+ * <p>Sections 1, 3 and 5 run once per decoder graph of the model, the default first.
+ *
  * <pre>
  * mvn -q -pl model-serving -am test-compile
- * mvn -q -pl model-serving exec:java -Dexec.classpathScope=test \
+ * mvn -q -pl model-serving exec:java -Dexec.skip=false -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.glimpse.serving.bench.EngineBenchmark [-Dexec.args="MODEL_DIR [NEW_TOKENS]"]
  * </pre>
  */
