@@ -46,11 +46,12 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  * the latency run (default 3), {@code pipeline.asyncCapacity} (default 32), {@code
  * engine.intraOpThreads} of both the engine-only and the pipeline runs (default 2, the job's
  * default), {@code pipeline.checkpointInterval} (default 500 ms, as in the ITCases; the job's
- * default is 10 s). All requests are captions of distinct 112x112 scenes (no cache hits) from 4
- * sources, with the FrameGate off as in the ITCases (its 5 frames/s per source would drop most of a
- * backlog). After a warm-up round of both (the same images, untimed), it times engine-only,
- * pipeline, pipeline, engine-only and reports the means, with the CPU each used while it processed
- * (threads, process, GC and JIT time).
+ * default is 10 s), {@code engine.decoderStyle} of both (default auto: the model's default graph).
+ * All requests are captions of distinct 112x112 scenes (no cache hits) from 4 sources, with the
+ * FrameGate off as in the ITCases (its 5 frames/s per source would drop most of a backlog). After a
+ * warm-up round of both (the same images, untimed), it times engine-only, pipeline, pipeline,
+ * engine-only and reports the means, with the CPU each used while it processed (threads, process,
+ * GC and JIT time).
  */
 public final class PipelineBenchmark {
 
@@ -63,7 +64,8 @@ public final class PipelineBenchmark {
                 Map.of(
                         "pipeline.asyncCapacity", args.length > 2 ? args[2] : "32",
                         "engine.intraOpThreads", args.length > 3 ? args[3] : "2",
-                        "pipeline.checkpointInterval", args.length > 4 ? args[4] : "500 ms");
+                        "pipeline.checkpointInterval", args.length > 4 ? args[4] : "500 ms",
+                        "engine.decoderStyle", args.length > 5 ? args[5] : "auto");
         List<byte[]> pictures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             pictures.add(TestImages.scene(10_000 + i, 112, 112));

@@ -363,6 +363,15 @@ public final class OrtModelExecutor implements ModelExecutor {
             List<String> requestIds,
             ExecutionStage stage) {
         checkOpen();
+        if (kv.layout().style() != decoderStyle) {
+            // the other style's binding runs without error and computes garbage
+            throw new IllegalArgumentException(
+                    "KV state laid out for a "
+                            + kv.layout().style().manifestName()
+                            + " decoder, this executor runs the "
+                            + decoderStyle.manifestName()
+                            + " one");
+        }
         int b = kv.batchSize();
         int s = kv.pastLength();
         int pastDim = kv.pastDim();

@@ -7,6 +7,7 @@ import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.ExecutionStage;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
+import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import java.util.List;
@@ -160,6 +161,31 @@ class OrtModelExecutorITCase {
                         () -> OrtModelExecutor.chooseDecoder(gqaOnly, KvStyle.CONCAT, "cpu"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the model has no concat decoder graph; it has [gqa]");
+    }
+
+    @Test
+    void aKvStateOfTheOtherDecoderStyleIsRejectedBeforeRunning() {
+        KvStyle other =
+                executor.shape().kv().style() == KvStyle.SHARED ? KvStyle.CONCAT : KvStyle.SHARED;
+        var l = executor.shape().kv();
+        SequenceKv wrong =
+                new SequenceKv(new KvLayout(l.numLayers(), l.kvHeads(), l.headDim(), other), 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                executor.decode(
+                                        wrong,
+                                        executor.embed(new int[] {1, 2}, List.of("x")),
+                                        2,
+                                        List.of("x"),
+                                        ExecutionStage.PREFILL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "KV state laid out for a "
+                                + other.manifestName()
+                                + " decoder, this executor runs the "
+                                + executor.shape().kv().style().manifestName()
+                                + " one");
+        assertThat(executor.numLiveTensors()).isZero();
     }
 
     @Test
