@@ -77,7 +77,11 @@ public final class InferenceEngine implements AutoCloseable {
         this.executor = executor;
         this.prompts = prompts;
         this.nanoTime = nanoTime;
-        this.metrics = new EngineMetrics(registry, executor.executionProvider());
+        this.metrics =
+                new EngineMetrics(
+                        registry,
+                        executor.executionProvider(),
+                        executor.shape().kv().style().manifestName());
         int n = INSTANCES.incrementAndGet();
         this.completions =
                 Executors.newSingleThreadExecutor(

@@ -34,10 +34,12 @@ public final class EngineMetrics {
     final Counter rejections;
     final Counter errors;
     final Gauge executionProvider;
+    final Gauge decoder;
     final Counter kvBytesCopied;
     final Counter requests;
 
-    public EngineMetrics(PrometheusRegistry registry, String executionProvider) {
+    public EngineMetrics(
+            PrometheusRegistry registry, String executionProvider, String decoderStyle) {
         waiting =
                 Gauge.builder()
                         .name("glimpse_engine_requests_waiting")
@@ -117,6 +119,13 @@ public final class EngineMetrics {
                         .labelNames("provider")
                         .register(registry);
         this.executionProvider.labelValues(executionProvider).set(1);
+        this.decoder =
+                Gauge.builder()
+                        .name("glimpse_engine_decoder_info")
+                        .help("1 for the decoder graph style running (gqa, concat)")
+                        .labelNames("style")
+                        .register(registry);
+        this.decoder.labelValues(decoderStyle).set(1);
         kvBytesCopied =
                 Counter.builder()
                         .name("glimpse_engine_kv_bytes_copied_total")

@@ -110,7 +110,7 @@ class EngineMetricsITCase {
     void aScrapeDuringAndAfterRequestsOfAllTasksHoldsEveryDocumentedEngineMetric()
             throws Exception {
         List<String> documented = documentedSeries();
-        assertThat(documented).hasSize(13 + 3 * 3);
+        assertThat(documented).hasSize(14 + 3 * 3);
         Path dir = ModelDirectory.locateBundled();
         assumeTrue(ModelDirectory.isComplete(dir), "bundled model not present at " + dir);
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -196,6 +196,8 @@ class EngineMetricsITCase {
             assertThat(value(last, "glimpse_engine_requests_total", "{outcome=\"failed\"}"))
                     .isZero();
             assertThat(value(last, "glimpse_engine_execution_provider_info", "{provider=\"cpu\"}"))
+                    .isEqualTo(1.0);
+            assertThat(value(last, "glimpse_engine_decoder_info", "{style=\"gqa\"}"))
                     .isEqualTo(1.0);
             assertThat(
                             value(last, "glimpse_engine_encoder_cache_hits_total", "")

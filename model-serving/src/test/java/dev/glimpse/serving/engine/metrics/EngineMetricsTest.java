@@ -12,7 +12,7 @@ class EngineMetricsTest {
     @Test
     void everyDocumentedMetricIsExposedOnTheGivenRegistry() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
-        EngineMetrics m = new EngineMetrics(registry, "cpu");
+        EngineMetrics m = new EngineMetrics(registry, "cpu", "gqa");
         m.queues(2, 3, 0.25);
         m.step(4);
         m.tokens(5);
@@ -42,6 +42,7 @@ class EngineMetricsTest {
                 .contains("glimpse_engine_rejections_total 1.0")
                 .contains("glimpse_engine_errors_total{stage=\"decode\"} 1.0")
                 .contains("glimpse_engine_execution_provider_info{provider=\"cpu\"} 1.0")
+                .contains("glimpse_engine_decoder_info{style=\"gqa\"} 1.0")
                 .contains("glimpse_engine_kv_bytes_copied_total 4096.0")
                 .contains("glimpse_engine_requests_total{outcome=\"ok\"} 1.0");
     }
@@ -49,7 +50,7 @@ class EngineMetricsTest {
     @Test
     void errorAndOutcomeSeriesAreExposedAtZeroBeforeTheFirstEvent() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
-        new EngineMetrics(registry, "cpu");
+        new EngineMetrics(registry, "cpu", "gqa");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
         String text = out.toString(StandardCharsets.UTF_8);
