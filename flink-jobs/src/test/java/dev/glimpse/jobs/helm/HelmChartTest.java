@@ -442,6 +442,8 @@ class HelmChartTest {
                         "glimpse_engine_encoder_cache_queries_total",
                         "glimpse_engine_rejections_total",
                         "glimpse_engine_errors_total",
+                        "glimpse_engine_execution_provider_info",
+                        "glimpse_engine_decoder_info",
                         "flink_taskmanager_job_task_operator_glimpse_pipeline_end_to_end_latency_ms",
                         "flink_taskmanager_job_task_operator_glimpse_pipeline_reason_dead_letters",
                         "flink_taskmanager_job_task_operator_glimpse_pipeline_reason_frames_skipped",
