@@ -24,6 +24,8 @@ What it does, reusing the tiny model's modules and export functions (glimpse_tra
           --extra_options exclude_embeds=true
   on the LLM saved as a plain Qwen2 checkpoint (see save_llm_only below); it emits GroupQueryAttention with a
   shared KV buffer, inputs_embeds input and the same past/present names (set "decoderStyle": "gqa" then).
+  Or, for a float32 export on CPU, `make_gqa_decoder.py OUT` adds this project's GroupQueryAttention graph beside the
+  concat one (glimpse_train/gqa_decoder.py; it reads the untied lm_head; not for float16 exports).
 * model.json with queryNum 64, scaleResolution 448, posBuckets 70, and the Qwen2 tokenizer.json copied from the
   checkpoint (its special tokens include <unk>, <image>, </image>, <slice>, </slice>, <image_id>, </image_id>).
 

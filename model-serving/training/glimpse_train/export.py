@@ -127,7 +127,7 @@ def manifest(cfg, version, training):
         "llm": {"hidden": cfg.hidden, "layers": cfg.layers, "heads": cfg.heads, "kvHeads": cfg.kv_heads,
                 "headDim": cfg.head_dim, "intermediate": cfg.intermediate, "vocab": cfg.vocab,
                 "maxPositions": cfg.max_positions, "ropeTheta": cfg.rope_theta, "rmsNormEps": cfg.rms_eps,
-                "decoderStyle": "concat", "tiedEmbeddings": True},
+                "decoderStyle": "concat", "tiedEmbeddings": bool(cfg.tie_embeddings)},
         "specialTokens": {"unk": "<unk>", "imageStart": "<image>", "imageEnd": "</image>", "sliceStart": "<slice>",
                           "sliceEnd": "</slice>", "imageIdStart": "<image_id>", "imageIdEnd": "</image_id>",
                           "imStart": "<|im_start|>", "imEnd": "<|im_end|>", "eos": "<|endoftext|>",

@@ -129,7 +129,9 @@ def build(concat_path, llm):
         h, x = "l%d.h" % (n + 1), "l%d.x" % (n + 1)
         node("SkipSimplifiedLayerNormalization", [down, x1, w(norm_w)], [h, "", "", x],
              domain="com.microsoft", epsilon=eps)
-    node("MatMul", [h, transposed("decoder.embed_tokens.weight")], ["logits"])
+    # an untied lm_head (a real Qwen2) when the concat graph has one, else the tied embedding matrix
+    lm_head = "decoder.lm_head.weight" if "decoder.lm_head.weight" in weights else "decoder.embed_tokens.weight"
+    node("MatMul", [h, transposed(lm_head)], ["logits"])
 
     kv_shape = ["B", kvh, "M", hd]
     graph = helper.make_graph(
