@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -86,9 +85,7 @@ class BatchedEqualsIsolatedITCase {
 
     /** The model's decoder graphs. */
     static List<KvStyle> styles() throws Exception {
-        try (ModelDirectory m = ModelDirectory.open(BundledModel.dir())) {
-            return List.copyOf(new TreeSet<>(m.manifest().llm().decoderFiles().keySet()));
-        }
+        return BundledModel.decoderStyles();
     }
 
     @AfterAll

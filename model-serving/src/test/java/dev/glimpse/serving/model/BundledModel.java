@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.ImageSlice;
+import dev.glimpse.serving.engine.kv.KvStyle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,12 @@ final class BundledModel {
                         + ModelDirectory.MODEL_DIR_PROPERTY
                         + ")");
         return dir;
+    }
+
+    /** The bundled model's decoder graph styles, sorted (reads model.json only). */
+    static List<KvStyle> decoderStyles() throws java.io.IOException {
+        ModelManifest m = ModelManifest.read(dir().resolve("model.json"));
+        return List.copyOf(new java.util.TreeSet<>(m.llm().decoderFiles().keySet()));
     }
 
     /**

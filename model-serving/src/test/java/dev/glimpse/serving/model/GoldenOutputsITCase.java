@@ -76,7 +76,7 @@ class GoldenOutputsITCase {
 
     /** Every golden case once per decoder graph of the model. */
     static Stream<Arguments> casesPerDecoder() throws Exception {
-        List<KvStyle> styles = BatchedEqualsIsolatedITCase.styles();
+        List<KvStyle> styles = BundledModel.decoderStyles();
         return cases().flatMap(
                         a -> styles.stream().map(st -> Arguments.of(a.get()[0], a.get()[1], st)));
     }

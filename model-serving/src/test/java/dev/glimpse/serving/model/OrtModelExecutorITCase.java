@@ -47,7 +47,7 @@ class OrtModelExecutorITCase {
      * one shared buffer, right padding) against its own full recomputation.
      */
     @ParameterizedTest
-    @MethodSource("dev.glimpse.serving.model.BatchedEqualsIsolatedITCase#styles")
+    @MethodSource("dev.glimpse.serving.model.BundledModel#decoderStyles")
     void chunkedPrefillAndBatchedDecodeMatchFullRecomputation(KvStyle style) {
         try (OrtModelExecutor executor =
                 model.newExecutor(ExecutorOptions.cpu().withDecoderStyle(style))) {

@@ -88,20 +88,15 @@ public abstract class KvState {
     public FloatBuffer present(int i, int newTokens) {
         int need = pastLength() + newTokens;
         KvSlab target = shared() ? current : spare;
-        boolean fits =
-                shared()
-                        ? target != null && need <= capacityTokens
-                        : target != null && target.capacityFloats() >= floats(need);
-        if (!fits) {
+        long have =
+                target == null
+                        ? 0
+                        : shared()
+                                ? capacityTokens
+                                : target.capacityFloats() / Math.max(1, floats(1));
+        if (need > have) {
             throw new IllegalStateException(
-                    "KV capacity exceeded: need "
-                            + need
-                            + " positions per row, have "
-                            + (target == null
-                                    ? 0
-                                    : shared()
-                                            ? capacityTokens
-                                            : target.capacityFloats() / Math.max(1, floats(1))));
+                    "KV capacity exceeded: need " + need + " positions per row, have " + have);
         }
         return target.view(i, floats(presentDim(newTokens)));
     }
