@@ -77,6 +77,6 @@ class AvroCodecTest {
         AvroCodec<DeadLetter> dl = AvroCodec.of(DeadLetter.class);
         assertThatThrownBy(() -> dl.decode(new byte[0], 7))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Unknown schema version 7 of DeadLetter; expected 1..1");
+                .hasMessage("Unknown schema version 7 of DeadLetter; expected 1..2");
     }
 }
