@@ -148,7 +148,11 @@ class RepositoryStandsAloneTest {
 
     /** Globs ({@code a/*.txt}), placeholders ({@code a/{x}}), elisions and build outputs. */
     private static boolean isPatternOrBuildOutput(String path, String line, int end) {
-        char next = end < line.length() ? line.charAt(end) : ' ';
+        int i = end;
+        while (i < line.length() && "-./".indexOf(line.charAt(i)) >= 0) {
+            i++; // the match ends at a word character: look past e.g. "engine-run-{a,b}.txt"
+        }
+        char next = i < line.length() ? line.charAt(i) : ' ';
         return path.contains("...")
                 || path.contains("/target/")
                 || path.endsWith("/target")
