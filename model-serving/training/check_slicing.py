@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Checks glimpse_train.slicing.plan against the project's oracle (shared/minicpmv/slicing_reference.py)
-at scale 112 on 5000 random sizes and max_slice_nums in {1, 4, 9}.
+"""Checks glimpse_train.slicing.plan against the project's oracle (slicing_reference.py beside this script,
+see docs/slicing.md) at scale 112 on 5000 random sizes and max_slice_nums in {1, 4, 9}.
 
-usage: check_slicing.py PATH/TO/slicing_reference.py
+usage: check_slicing.py [PATH/TO/slicing_reference.py]
 """
 import importlib.util
+import os
 import random
 import sys
 
@@ -12,7 +13,9 @@ from glimpse_train import slicing
 
 
 def main():
-    spec = importlib.util.spec_from_file_location("slicing_reference", sys.argv[1])
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                               "slicing_reference.py")
+    spec = importlib.util.spec_from_file_location("slicing_reference", path)
     ref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)
     rng = random.Random(0)

@@ -13,7 +13,7 @@ What it does, reusing the tiny model's modules and export functions (glimpse_tra
   position buckets and the resampler's padding/PE with Python loops over tgt_sizes (not exportable with dynamic
   shapes); Vision does the same computation with tensor ops:
     - bucket = floor(70*i/Hp)*70 + floor(70*j/Wp) (integer arithmetic; HF uses float32 bucketize, which can differ
-      at exact ties, see shared/minicpmv/SPEC.md section 2.1);
+      at exact ties, see docs/slicing.md section 2.1);
     - resampler keys get the 2-D sin-cos PE computed in-graph for any Hp, Wp (HF slices a cached 70x70 table and
       grows it, same values).
 * decoder.onnx + embed.onnx = Qwen2-7B loaded into glimpse_train.model.Decoder (untied lm_head) and exported with

@@ -32,7 +32,7 @@ def main():
     assert (hp, wp) == (3, 5) and strip.shape == (3, 14, 15 * 14)
     full = (np.asarray(img, np.float32) / 255 - 0.5) / 0.5
     assert np.allclose(strip[:, :, 14 * 6:14 * 7], full[14:28, 14:28].transpose(2, 0, 1))     # patch (1,1) = #6
-    # placeholder token count (SPEC 3.2 formula with Q and 1-digit image id)
+    # placeholder token count (docs/slicing.md 3.2 formula with Q and 1-digit image id)
     rng = random.Random(0)
     for _ in range(50):
         size = (rng.randint(30, 600), rng.randint(30, 600))

@@ -69,7 +69,7 @@ def draw_batch(seed, step, n, lines, lines_mix=None):
         t = group if group != "ocr_lines" else rng.choice(["ocr_line", "ocr_page"])
         s = make_sample(rng, t)
         if t in ("ocr_line", "ocr_page") and rng.random() < 0.15:
-            s["max_slices"] = 1          # overview-only lines, as in TRAINING.md
+            s["max_slices"] = 1          # overview-only lines, as in the CPU probe (docs/model.md)
         out.append(s)
     return out
 

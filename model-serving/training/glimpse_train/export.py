@@ -1,4 +1,4 @@
-"""ONNX export of the tiny model to the Glimpse contract (DESIGN.md section 3) + model.json.
+"""ONNX export of the tiny model to the Glimpse contract (docs/design.md section 3) + model.json.
 
 vision.onnx : pixel_values f32 [N,3,14,L*14], patch_attention_mask i64 [N,L], tgt_sizes i64 [N,2]
               -> image_features f32 [N,Q,D]

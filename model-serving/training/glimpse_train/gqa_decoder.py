@@ -1,4 +1,4 @@
-"""Gives a model directory the GroupQueryAttention-style decoder (DESIGN.md section 4, variant b; "decoderStyle":
+"""Gives a model directory the GroupQueryAttention-style decoder (docs/design.md section 4, variant b; "decoderStyle":
 "gqa") beside its concat-style one, the graph torch.onnx.export gives, both over one copy of the weights.
 
 Before: decoder.onnx (concat graph, weights inside), model.json without llm.decoderStyle or with "concat".

@@ -1,6 +1,6 @@
 """MiniCPM-V adaptive slicing (HF / vLLM semantics) at a configurable scale resolution.
 
-The helper functions follow shared/minicpmv/slicing_reference.py (the project's oracle) line by line;
+The helper functions follow training/slicing_reference.py (the project's oracle) line by line;
 only the scale is a parameter here (the tiny model uses 112 instead of 448).
 Sizes are PIL (width, height); grids are (cols, rows).
 """
@@ -105,7 +105,7 @@ def slice_image(img, max_slices, scale=SCALE):
 
 
 def placeholder(p, query_num, image_idx=0):
-    """MiniCPM-V 2.6 placeholder text (SPEC section 3.2)."""
+    """MiniCPM-V 2.6 placeholder text (docs/slicing.md section 3.2)."""
     unk = "<unk>" * query_num
     out = f"<image_id>{image_idx}</image_id><image>{unk}</image>"
     if p["grid"] is not None:

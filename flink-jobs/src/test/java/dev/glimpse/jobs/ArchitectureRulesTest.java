@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module boundaries of DESIGN.md §2, checked on the compiled classes of every module (this
+ * The module boundaries of docs/design.md §2, checked on the compiled classes of every module (this
  * module's test classpath holds all of them). model-serving's own rules (no Flink, ONNX Runtime
  * only in its executor) are in its {@code EngineArchitectureTest}.
  */

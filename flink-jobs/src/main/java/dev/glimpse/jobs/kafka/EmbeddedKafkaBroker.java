@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configured for the exactly-once sink: single-replica internal topics with one partition (fast
  * start on 2 cores) and {@code transaction.max.timeout.ms} of one hour, so Flink's default sink
- * transaction timeout is accepted (TOOLCHAIN.md G2).
+ * transaction timeout is accepted (docs/toolchain.md G2).
  *
  * <p>Lifecycle: {@link #start()} formats a fresh temporary log directory and blocks until the
  * broker answers; {@link #close()} shuts it down and deletes the directory. Not thread-safe for

@@ -69,7 +69,7 @@ public final class GlimpseKafka {
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
-                // at most the broker's transaction.max.timeout.ms (TOOLCHAIN.md G2)
+                // at most the broker's transaction.max.timeout.ms (docs/toolchain.md G2)
                 .setProperty(
                         "transaction.timeout.ms",
                         Long.toString(kafka.transactionTimeout().toMillis()))

@@ -7,7 +7,8 @@ import org.apache.flink.configuration.TaskManagerOptions;
 
 /**
  * Flink configuration for a local cluster (MiniCluster, the demo) that binds every port to
- * 127.0.0.1 (TOOLCHAIN.md G14): nothing listens on other interfaces, and ports are chosen freely.
+ * 127.0.0.1 (docs/toolchain.md G14): nothing listens on other interfaces, and ports are chosen
+ * freely.
  */
 public final class LoopbackClusterConfig {
 

@@ -75,7 +75,8 @@ class ExactlyOnceKafkaJobITCase {
                                         .build())
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix("glimpse-eo-" + UUID.randomUUID())
-                        // must not exceed the broker's transaction.max.timeout.ms (TOOLCHAIN.md G2)
+                        // must not exceed the broker's transaction.max.timeout.ms
+                        // (docs/toolchain.md G2)
                         .setProperty("transaction.timeout.ms", "900000")
                         .build();
 

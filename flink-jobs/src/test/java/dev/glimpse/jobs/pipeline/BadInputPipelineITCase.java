@@ -2,6 +2,7 @@ package dev.glimpse.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glimpse.jobs.RepositoryRoot;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaExtension;
 import dev.glimpse.jobs.local.LoopbackMiniCluster;
 import dev.glimpse.schemas.AnalysisResult;
@@ -23,8 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Order;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Bad input reaches the dead-letter topic with its reason; the job keeps running. */
 class BadInputPipelineITCase {
 
-    /** The real-image corpus, relative to this module (shared/ lies beside the repository). */
-    static final Path CORPUS = Path.of("..", "..", "shared", "testdata", "real-images");
+    /** The real-image corpus of the repository. */
+    static final Path CORPUS = RepositoryRoot.find().resolve("testdata/real-images");
 
     static final Set<ReasonCode> DECODE_REASONS =
             EnumSet.of(
@@ -174,19 +173,16 @@ class BadInputPipelineITCase {
         return DECODE_REASONS;
     }
 
-    /** Every file the corpus README marks "must be rejected cleanly". */
+    /** Every file the corpus's expected.tsv marks "rejected" (must be rejected cleanly). */
     static List<Path> mustBeRejectedFiles() throws Exception {
-        assertThat(CORPUS.resolve("README.md"))
-                .as("real-image corpus beside the repository")
+        assertThat(CORPUS.resolve("expected.tsv"))
+                .as("real-image corpus of the repository")
                 .exists();
-        Pattern row =
-                Pattern.compile(
-                        "^\\| *\\d+ *\\| *`([^`]+)` *\\|.*\\*\\*must be rejected cleanly\\*\\*");
         List<Path> files = new ArrayList<>();
-        for (String line : Files.readAllLines(CORPUS.resolve("README.md"))) {
-            Matcher m = row.matcher(line);
-            if (m.find()) {
-                files.add(CORPUS.resolve(m.group(1)));
+        for (String line : Files.readAllLines(CORPUS.resolve("expected.tsv"))) {
+            String[] columns = line.split("\t", -1);
+            if (!line.startsWith("#") && columns.length > 4 && columns[4].equals("rejected")) {
+                files.add(CORPUS.resolve(columns[1]));
             }
         }
         return files;

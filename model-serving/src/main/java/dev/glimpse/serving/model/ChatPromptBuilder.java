@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * MiniCPM-V 2.6 prompts (minicpmv/SPEC.md §3): the chat template with the task's instruction first,
+ * MiniCPM-V 2.6 prompts (docs/slicing.md §3): the chat template with the task's instruction first,
  * then the image placeholder, then the question:
  *
  * <pre>

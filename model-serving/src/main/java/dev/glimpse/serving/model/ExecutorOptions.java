@@ -8,7 +8,7 @@ import dev.glimpse.serving.engine.kv.KvStyle;
  * @param tryCuda try the CUDA execution provider first (needs the {@code onnxruntime_gpu} jar, the
  *     {@code gpu} Maven profile); on failure fall back to CPU with a WARN
  * @param cudaDeviceId GPU index for CUDA
- * @param intraOpThreads threads per graph run (spinning disabled: TOOLCHAIN.md §12)
+ * @param intraOpThreads threads per graph run (spinning disabled: docs/toolchain.md §12)
  * @param decoderStyle which of the model's decoder graphs to run; null: the model's default on CPU,
  *     its concat graph (when it has one) on CUDA, where ONNX Runtime has no float32
  *     GroupQueryAttention kernel

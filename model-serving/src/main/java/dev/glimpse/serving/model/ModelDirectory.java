@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A model directory (DESIGN.md §3): manifest, tokenizer and the three graphs; opens engines over
- * it. The tokenizer lives as long as this object: close it after the engines built from it.
+ * A model directory (docs/design.md §3): manifest, tokenizer and the three graphs; opens engines
+ * over it. The tokenizer lives as long as this object: close it after the engines built from it.
  */
 public final class ModelDirectory implements AutoCloseable {
     /** System property naming a model directory; wins over every other lookup. */

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * {@code model.json}: what the engine needs to drive a model directory (DESIGN.md §3). Read once;
- * immutable.
+ * {@code model.json}: what the engine needs to drive a model directory (docs/design.md §3). Read
+ * once; immutable.
  *
  * @param name model name
  * @param version model version

@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The three graphs of a model directory on ONNX Runtime: {@code vision.onnx}, {@code embed.onnx},
- * {@code decoder.onnx} (DESIGN.md §3). The only class that touches {@code OrtSession}. Every tensor
- * and result it creates is closed before the call returns ({@link #numLiveTensors} counts the ones
- * open); an {@link OrtException} leaves as {@link ExecutionFailedException} with the stage and
- * request ids.
+ * {@code decoder.onnx} (docs/design.md §3). The only class that touches {@code OrtSession}. Every
+ * tensor and result it creates is closed before the call returns ({@link #numLiveTensors} counts
+ * the ones open); an {@link OrtException} leaves as {@link ExecutionFailedException} with the stage
+ * and request ids.
  *
  * <p>KV ({@link dev.glimpse.serving.engine.kv.KvState}): past tensors wrap the caller's direct
  * buffers (no copy). With a concat-style decoder the {@code present.*} outputs are pinned into the
@@ -192,7 +192,7 @@ public final class OrtModelExecutor implements ModelExecutor {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(options.intraOpThreads());
         so.setInterOpNumThreads(1);
-        // spin-waiting threads fight each other on small shared machines (TOOLCHAIN.md §12)
+        // spin-waiting threads fight each other on small shared machines (docs/toolchain.md §12)
         so.addConfigEntry("session.intra_op.allow_spinning", "0");
         so.addConfigEntry("session.inter_op.allow_spinning", "0");
         return so;

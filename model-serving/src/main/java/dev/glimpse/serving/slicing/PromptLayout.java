@@ -3,8 +3,8 @@ package dev.glimpse.serving.slicing;
 import java.util.Objects;
 
 /**
- * The per-image placeholder text of MiniCPM-V 2.6-style models (SPEC.md §3.2), a pure function of
- * the {@link SliceLayout}:
+ * The per-image placeholder text of MiniCPM-V 2.6-style models (docs/slicing.md §3.2), a pure
+ * function of the {@link SliceLayout}:
  *
  * <pre>
  * &lt;image_id&gt;k&lt;/image_id&gt;&lt;image&gt;(unk x Q)&lt;/image&gt;

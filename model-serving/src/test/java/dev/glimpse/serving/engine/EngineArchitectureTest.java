@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Layering rules of the engine (STYLE.md §3, DESIGN.md §4). */
+/** Layering rules of the engine (docs/design.md §4). */
 class EngineArchitectureTest {
     private static JavaClasses classes;
 

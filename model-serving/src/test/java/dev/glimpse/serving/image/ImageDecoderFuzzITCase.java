@@ -42,7 +42,7 @@ class ImageDecoderFuzzITCase {
         int decoded = 0;
         int rejected = 0;
         for (String seed : SEEDS) {
-            byte[] original = Files.readAllBytes(RealImageCorpusITCase.corpus().resolve(seed));
+            byte[] original = Files.readAllBytes(RealImageCorpus.dir().resolve(seed));
             for (int i = 0; i < 25; i++) {
                 byte[] damaged = mutate(original, random);
                 String label = seed + "#" + i;

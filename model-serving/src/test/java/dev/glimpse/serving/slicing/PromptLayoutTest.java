@@ -40,7 +40,8 @@ class PromptLayoutTest {
 
     @Test
     void tokenCountFollowsTheSpecFormula() {
-        // 2.6: (2 + digits(k)) + 66 * (1 + N) + (rows - 1); A4 page: 600 tokens (test_vectors.md).
+        // 2.6: (2 + digits(k)) + 66 * (1 + N) + (rows - 1); A4 page: 600 tokens (docs/slicing.md
+        // §4).
         SliceLayout a4 = planner.plan(new ImageSize(2480, 3508));
         String text = PromptLayout.MINICPM_V_2_6.render(a4, 0);
         Matcher m = Pattern.compile("<[^>]+>|\n|[0-9]").matcher(text);

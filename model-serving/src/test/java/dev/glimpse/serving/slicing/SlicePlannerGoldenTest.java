@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Compares the planner with {@code slicing_reference.py} on the committed golden file (see {@code
- * src/test/resources/slicing/README.md} for the command that wrote it).
+ * Compares the planner with {@code training/slicing_reference.py} on the committed golden file (see
+ * {@code src/test/resources/slicing/README.md} for the command that wrote it).
  */
 class SlicePlannerGoldenTest {
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The rows of SPEC.md §4 / test_vectors.md, written out so a failure reads like the table. */
+/** The rows of docs/slicing.md §4, written out so a failure reads like the table. */
 class SlicePlannerTest {
 
     private final SlicePlanner planner = new SlicePlanner(SliceConfig.MINICPM_V);

@@ -14,7 +14,7 @@ import java.nio.FloatBuffer;
  * </pre>
  *
  * Past and present never alias: with the concat graph that runs without error but gives wrong
- * results (TOOLCHAIN.md §12).
+ * results (docs/toolchain.md §12).
  *
  * <p>{@link KvStyle#SHARED}, one buffer of M positions per row, rows right-padded:
  *

@@ -3,8 +3,8 @@ package dev.glimpse.serving.engine.kv;
 import java.util.Locale;
 
 /**
- * How a decoder graph keeps its KV cache between runs (DESIGN.md §4), which fixes how the engine
- * lays out and binds the past and present tensors.
+ * How a decoder graph keeps its KV cache between runs (docs/design.md §4), which fixes how the
+ * engine lays out and binds the past and present tensors.
  */
 public enum KvStyle {
     /**
