@@ -14,9 +14,9 @@ import org.apache.flink.core.fs.UnsupportedFileSystemSchemeException;
  * serves the scheme ({@link UnsupportedFileSystemSchemeException}), or {@link NotReadable} (a
  * directory). Every other {@link IOException} is transient (a reset connection, a throttled object
  * store, a stale network mount) and is retried with backoff. Image size over the cap is not an
- * {@code IOException} here: it is reported at once as PAYLOAD_TOO_LARGE. An interrupted read
- * (the fetch was abandoned at its deadline) is never retried: {@link ImageFetcher} checks the
- * thread's interrupt before asking this class.
+ * {@code IOException} here: it is reported at once as PAYLOAD_TOO_LARGE. An interrupted read (the
+ * fetch was abandoned at its deadline) is never retried: {@link ImageFetcher} checks the thread's
+ * interrupt before asking this class.
  */
 public final class FetchErrors {
 
