@@ -62,7 +62,8 @@ public final class ImageFetch extends RichAsyncFunction<ImageEvent, FetchOutcome
                         settings.timeout());
         getRuntimeContext()
                 .getMetricGroup()
-                .gauge("fetchThreadsStuck", (Gauge<Integer>) pool::stuckThreads);
+                .addGroup("glimpse_pipeline")
+                .gauge("fetch_threads_stuck", (Gauge<Integer>) pool::stuckThreads);
     }
 
     @Override
