@@ -11,6 +11,8 @@ import dev.glimpse.operators.analyze.OutcomeRouter;
 import dev.glimpse.operators.gate.FrameGate;
 import dev.glimpse.operators.ingest.EventValidator;
 import dev.glimpse.operators.ingest.IngestedRecord;
+import dev.glimpse.operators.preprocess.FetchOutcome;
+import dev.glimpse.operators.preprocess.ImageFetch;
 import dev.glimpse.operators.preprocess.PreparedRequest;
 import dev.glimpse.operators.preprocess.Preprocess;
 import dev.glimpse.schemas.AnalysisResult;
@@ -33,9 +35,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * aside.
  *
  * <pre>
- * source ─► validate ─► keyBy(source id) ─► FrameGate ─► Preprocess ─► Analyze (async) ─► route ─► results sink
- *              │                                            │                              │
- *              └──────────── dead letters (side outputs) ───┴──────────────────────────────┴──► dead-letter sink
+ * source ─► validate ─► keyBy(source id) ─► FrameGate ─► Fetch (async) ─► Preprocess ─► Analyze (async) ─► route ─► results sink
+ *              │                                                             │                              │
+ *              └──────────── dead letters (side outputs) ────────────────────┴──────────────────────────────┴──► dead-letter sink
  * </pre>
  *
  * The source and both sinks are arguments, so tests wire their own; {@link #main} wires Kafka.
@@ -82,8 +84,19 @@ public final class VisionAnalysisJob {
                         .name("frame-gate")
                         .uid("frame-gate");
 
+        // Off the task thread: a URI read that hangs holds its own event only (docs/security.md).
+        DataStream<FetchOutcome> fetched =
+                AsyncDataStream.unorderedWait(
+                                gated,
+                                new ImageFetch(config.images(), config.limits().maxEncodedBytes()),
+                                config.images().asyncTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                config.images().capacity())
+                        .name("fetch")
+                        .uid("fetch");
+
         SingleOutputStreamOperator<PreparedRequest> prepared =
-                gated.process(new Preprocess(config.modelDir(), config.limits(), config.tasks()))
+                fetched.process(new Preprocess(config.modelDir(), config.limits(), config.tasks()))
                         .name("preprocess")
                         .uid("preprocess");
 

@@ -3,6 +3,8 @@ package dev.glimpse.jobs.config;
 import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
+import dev.glimpse.operators.preprocess.ImageFetchSettings;
+import dev.glimpse.operators.preprocess.ImageUriPolicy;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.image.DecodeLimits;
@@ -34,6 +36,7 @@ import org.apache.flink.util.TimeUtils;
  * @param frameGate the per-camera gate (disabled: {@link FrameGateConfig#disabled()})
  * @param limits decode limits
  * @param pipeline parallelism, checkpoints and the async operator's bounds
+ * @param images which image URIs may be read, and how (deadline, retries, threads)
  */
 public record GlimpseJobConfig(
         Kafka kafka,
@@ -42,7 +45,8 @@ public record GlimpseJobConfig(
         EngineSettings engine,
         FrameGateConfig frameGate,
         DecodeLimits limits,
-        Pipeline pipeline)
+        Pipeline pipeline,
+        ImageFetchSettings images)
         implements Serializable {
 
     /**
@@ -223,6 +227,26 @@ public record GlimpseJobConfig(
                             "Most pixels accepted (decompression bombs)."),
                     new Key("limits.minWidth", "1", "Narrowest image accepted."),
                     new Key("limits.minHeight", "1", "Shortest image accepted."),
+                    new Key(
+                            "images.allowedUris",
+                            "",
+                            "Comma-separated scheme + prefix list of image URIs events may name (file:///data/images/, s3://bucket/frames/); empty = inline images only (URI_NOT_ALLOWED)."),
+                    new Key(
+                            "images.fetch.timeout",
+                            "10 s",
+                            "Deadline of one event's URI fetch, retries included (FETCH_TIMEOUT)."),
+                    new Key(
+                            "images.fetch.maxAttempts",
+                            "3",
+                            "Reads of a URI at most; only transient errors are retried, 1..10."),
+                    new Key(
+                            "images.fetch.backoff",
+                            "200 ms",
+                            "Pause before the second read of a URI, doubled before each further one."),
+                    new Key(
+                            "images.fetch.threads",
+                            "4",
+                            "Fetch threads per subtask; a hung read holds one until it returns, 1..256."),
                     new Key("pipeline.parallelism", "1", "Job parallelism."),
                     new Key(
                             "pipeline.checkpointInterval",
@@ -346,8 +370,15 @@ public record GlimpseJobConfig(
                             + pipeline.requestTimeout()
                             + ") so that the engine gives up on a request first");
         }
+        ImageFetchSettings images =
+                new ImageFetchSettings(
+                        uriPolicy(r.string("images.allowedUris")),
+                        r.duration("images.fetch.timeout"),
+                        r.intIn("images.fetch.maxAttempts", 1, 10),
+                        r.duration("images.fetch.backoff"),
+                        r.intIn("images.fetch.threads", 1, 256));
         r.rejectUnknown(source.values().keySet());
-        return new GlimpseJobConfig(kafka, modelDir, tasks, engine, gate, limits, pipeline);
+        return new GlimpseJobConfig(kafka, modelDir, tasks, engine, gate, limits, pipeline, images);
     }
 
     static List<String> splitList(String value) {
@@ -490,6 +521,15 @@ public record GlimpseJobConfig(
                                     + "' (see the configuration reference in README.md)");
                 }
             }
+        }
+    }
+
+    /** The allow-list of image URI prefixes; errors name the key and the bad prefix. */
+    private static ImageUriPolicy uriPolicy(String value) {
+        try {
+            return ImageUriPolicy.allowing(splitList(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("images.allowedUris: " + e.getMessage());
         }
     }
 

@@ -321,6 +321,8 @@ class GlimpseJobConfigTest {
                 values.put(name, "skull");
             } else if (name.equals("tasks.moderation.threshold")) {
                 values.put(name, "0.6");
+            } else if (name.equals("images.allowedUris")) {
+                values.put(name, "file:///data/images/, S3://bucket/frames/");
             } else {
                 values.put(name, key.defaultValue().isEmpty() ? "x" : key.defaultValue());
             }
@@ -331,6 +333,29 @@ class GlimpseJobConfigTest {
         assertThat(c.tasks().get(AnalysisTask.OCR))
                 .isEqualTo(new TaskSettings(3, "q", List.of(), null));
         assertThat(c.kafka().properties()).containsEntry("client.id", "glimpse");
+        assertThat(c.images().allowedUris().prefixes())
+                .containsExactly("file:///data/images/", "s3://bucket/frames/");
+    }
+
+    @Test
+    void imageUrisAreRefusedUnlessAllowedAndFetchesHaveBoundedDefaults() {
+        GlimpseJobConfig c = config();
+
+        assertThat(c.images().allowedUris().allowsNothing()).isTrue();
+        assertThat(c.images().timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.images().maxAttempts()).isEqualTo(3);
+        assertThat(c.images().backoff()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.images().threads()).isEqualTo(4);
+        assertThat(c.images().asyncTimeout()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void anAllowedUriPrefixThatIsNotADirectoryUriIsRejectedByName() {
+        assertThatThrownBy(() -> config("images.allowedUris", "file:///data/images/,/etc/"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "images.allowedUris: allowed image URI prefix '/etc/' must be an absolute"
+                                + " URI whose path ends in '/'");
     }
 
     /**

@@ -106,6 +106,7 @@ class BadInputPipelineITCase {
 
         try (PipelineHarness pipeline = new PipelineHarness(KAFKA.broker())) {
             pipeline.settings.put("kafka.maxInlineBytes", Integer.toString(400_000));
+            pipeline.settings.put("images.allowedUris", tmp.toUri().toString());
             pipeline.start();
             pipeline.produce(events.subList(0, events.size() / 2));
             // Not Avro at all, between two batches of events.

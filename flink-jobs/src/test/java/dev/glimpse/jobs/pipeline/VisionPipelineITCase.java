@@ -102,6 +102,7 @@ class VisionPipelineITCase {
         List<AnalysisResult> results;
         try (PipelineHarness pipeline = new PipelineHarness(KAFKA.broker())) {
             pipeline.settings.put("pipeline.asyncCapacity", "48");
+            pipeline.settings.put("images.allowedUris", images.toUri().toString());
             pipeline.start();
             pipeline.produce(events);
             results = pipeline.drainResults(300, Duration.ofMinutes(6));

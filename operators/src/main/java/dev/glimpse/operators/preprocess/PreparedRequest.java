@@ -1,9 +1,11 @@
 package dev.glimpse.operators.preprocess;
 
 import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.model.PackedImage;
 import dev.glimpse.serving.slicing.PixelNormalization;
+import java.nio.ByteBuffer;
 
 /**
  * An event whose image is decoded and sliced, ready for the engine: a Flink POJO (public fields) so
@@ -11,7 +13,12 @@ import dev.glimpse.serving.slicing.PixelNormalization;
  */
 public final class PreparedRequest {
 
-    /** The event as received. */
+    /**
+     * The event as received less its inline image bytes (an empty {@link InlineImage} stands in for
+     * them): ids, task, prompt, categories, source, event time, attributes with the Kafka origin,
+     * and the URI of an image that came by reference. The image itself is in {@link #slicePixels},
+     * so checkpoints hold each in-flight image once.
+     */
     public ImageEvent event;
 
     /** Hash of the decoded pixels (keys the encoder and prefix caches). */
@@ -60,7 +67,7 @@ public final class PreparedRequest {
             int height,
             long preparedAtMillis) {
         PreparedRequest r = new PreparedRequest();
-        r.event = event;
+        r.event = withoutImageBytes(event);
         r.contentHash = image.contentHash();
         r.slicePixels = image.strips();
         r.patchRows = image.patchRows();
@@ -73,6 +80,25 @@ public final class PreparedRequest {
         r.height = height;
         r.preparedAtMillis = preparedAtMillis;
         return r;
+    }
+
+    /** {@code event} without the bytes of an inline image (a URI is kept: dead letters name it). */
+    static ImageEvent withoutImageBytes(ImageEvent event) {
+        if (!(event.getImage() instanceof InlineImage)) {
+            return event;
+        }
+        // The all-fields constructor shares the other fields; newBuilder(event) would deep-copy
+        // the very bytes being dropped.
+        return new ImageEvent(
+                event.getEventId(),
+                event.getSourceId(),
+                event.getEventTime(),
+                event.getTask(),
+                event.getPrompt(),
+                event.getModerationCategories(),
+                new InlineImage(ByteBuffer.allocate(0)),
+                event.getContentType(),
+                event.getAttributes());
     }
 
     /** The engine's view of the image (normalised strips). */

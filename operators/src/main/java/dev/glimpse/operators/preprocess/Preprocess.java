@@ -6,6 +6,7 @@ import dev.glimpse.operators.ingest.EventValidator;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ReasonCode;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.image.DecodeLimits;
@@ -15,6 +16,7 @@ import dev.glimpse.serving.image.RgbImage;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelManifest;
 import dev.glimpse.serving.model.PackedImage;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -25,11 +27,12 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Fetches, decodes and slices each event's image the way the model's manifest says (MiniCPM-V
- * adaptive slicing, per-task slice bound), so that the next operator only runs the engine. Fetch
- * and decode failures go to the dead-letter side output with their reason; nothing else escapes.
+ * Decodes and slices each event's image (inline, or fetched by {@link ImageFetch}) the way the
+ * model's manifest says (MiniCPM-V adaptive slicing, per-task slice bound), so that the next
+ * operator only runs the engine. The fetch stage's dead letters pass through to the side output;
+ * decode failures join them with their reason; nothing else escapes.
  */
-public final class Preprocess extends ProcessFunction<ImageEvent, PreparedRequest> {
+public final class Preprocess extends ProcessFunction<FetchOutcome, PreparedRequest> {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,7 +40,6 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
     private final DecodeLimits limits;
     private final Map<AnalysisTask, TaskSettings> tasks;
 
-    private transient ImageFetcher fetcher;
     private transient ImageDecoder decoder;
     private transient ImagePreprocessor preprocessor;
     private transient Clock clock;
@@ -45,7 +47,7 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
 
     /**
      * @param modelDir the model directory on the TaskManagers (its manifest gives the slicing)
-     * @param limits decode limits; {@code maxEncodedBytes} also caps URI reads
+     * @param limits decode limits
      * @param tasks per-task settings (slice bound; tasks not named use the manifest's)
      */
     public Preprocess(String modelDir, DecodeLimits limits, Map<AnalysisTask, TaskSettings> tasks) {
@@ -67,16 +69,20 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
         }
         decoder = new ImageDecoder(limits);
         preprocessor = new ImagePreprocessor(manifest, limits, maxSlices);
-        fetcher = new ImageFetcher(limits.maxEncodedBytes());
         clock = Clock.systemUTC();
         prepared = getRuntimeContext().getMetricGroup().counter("imagesPrepared");
     }
 
     @Override
-    public void processElement(ImageEvent event, Context ctx, Collector<PreparedRequest> out) {
+    public void processElement(FetchOutcome fetched, Context ctx, Collector<PreparedRequest> out) {
+        if (fetched.isFailed()) {
+            ctx.output(DeadLetters.OUTPUT, fetched.getDeadLetter());
+            return;
+        }
+        ImageEvent event = fetched.getEvent();
         Task task = engineTask(EventValidator.parseTask(event.getTask()).orElseThrow());
         try {
-            byte[] bytes = fetcher.fetch(event);
+            byte[] bytes = imageBytes(fetched);
             RgbImage pixels = decoder.decode(bytes, "event " + event.getEventId()).pixels();
             PackedImage image = preprocessor.prepareBytes(pixels, task);
             prepared.inc();
@@ -88,8 +94,6 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
                             pixels.width(),
                             pixels.height(),
                             clock.millis()));
-        } catch (ImageFetcher.FetchException e) {
-            reject(ctx, event, FailureStage.FETCH, e.reason(), e.getMessage());
         } catch (ImageRejectedException e) {
             reject(ctx, event, FailureStage.DECODE, reasonOf(e), e.getMessage());
         } catch (RuntimeException e) {
@@ -101,6 +105,20 @@ public final class Preprocess extends ProcessFunction<ImageEvent, PreparedReques
                     ReasonCode.UNKNOWN,
                     "event " + event.getEventId() + ": " + e);
         }
+    }
+
+    /** The encoded image: fetched from its URI, else the event's inline bytes. */
+    private static byte[] imageBytes(FetchOutcome fetched) {
+        if (fetched.getFetchedBytes() != null) {
+            return fetched.getFetchedBytes();
+        }
+        if (fetched.getEvent().getImage() instanceof InlineImage inline) {
+            ByteBuffer data = inline.getData().duplicate();
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            return bytes;
+        }
+        throw new IllegalStateException("image URI not fetched before preprocessing");
     }
 
     private void reject(

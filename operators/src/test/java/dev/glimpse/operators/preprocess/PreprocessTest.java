@@ -11,6 +11,7 @@ import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ReasonCode;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.Task;
@@ -18,6 +19,7 @@ import dev.glimpse.serving.image.DecodeLimits;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelManifest;
 import java.awt.Color;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,7 +35,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Preprocess with the bundled model (scale resolution 112, patch 14, model bound 9 slices; manifest
@@ -96,14 +97,14 @@ class PreprocessTest {
                     unsupported("hostile/random_bytes.jpg"),
                     truncated("hostile/truncated_half.jpg"));
 
-    private OneInputStreamOperatorTestHarness<ImageEvent, PreparedRequest> harness;
+    private OneInputStreamOperatorTestHarness<FetchOutcome, PreparedRequest> harness;
 
     @BeforeEach
     void openHarness() throws Exception {
         harness = open(DecodeLimits.DEFAULTS);
     }
 
-    private static OneInputStreamOperatorTestHarness<ImageEvent, PreparedRequest> open(
+    private static OneInputStreamOperatorTestHarness<FetchOutcome, PreparedRequest> open(
             DecodeLimits limits) throws Exception {
         return ProcessFunctionTestHarnesses.forProcessFunction(
                 new Preprocess(TestPaths.modelDir().toString(), limits, TASKS));
@@ -120,7 +121,11 @@ class PreprocessTest {
     }
 
     private PreparedRequest onlyRequestFor(ImageEvent event) throws Exception {
-        harness.processElement(event, 0L);
+        return onlyRequestFor(FetchOutcome.inline(event));
+    }
+
+    private PreparedRequest onlyRequestFor(FetchOutcome fetched) throws Exception {
+        harness.processElement(fetched, 0L);
         assertThat(deadLetters()).isEmpty();
         List<PreparedRequest> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
@@ -128,7 +133,7 @@ class PreprocessTest {
     }
 
     private DeadLetter onlyDeadLetterOf(ImageEvent event) throws Exception {
-        harness.processElement(event, 0L);
+        harness.processElement(FetchOutcome.inline(event), 0L);
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(deadLetters()).hasSize(1);
         return deadLetters().get(0);
@@ -155,7 +160,11 @@ class PreprocessTest {
 
         PreparedRequest r = onlyRequestFor(event);
 
-        assertThat(r.event).isEqualTo(event);
+        assertThat(r.event)
+                .isEqualTo(
+                        ImageEvent.newBuilder(event)
+                                .setImage(new InlineImage(ByteBuffer.allocate(0)))
+                                .build());
         assertThat(r.width).isEqualTo(64);
         assertThat(r.height).isEqualTo(48);
         // 64x48 scaled to an area of about 112^2 keeping 4:3: 127x96, snapped to 126x98
@@ -231,68 +240,62 @@ class PreprocessTest {
     }
 
     @Test
-    void anImageByFileUriIsReadAndPrepared(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("frame.png");
-        Files.write(file, TestImages.png(TestImages.solid(64, 48, Color.BLUE)));
+    void anImageFetchedByUriIsDecodedAndTheRequestKeepsTheUri() throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(64, 48, Color.BLUE));
+        ImageEvent event = TestEvents.byUri("uri", "up", "OCR", "file:///data/images/f.png");
 
-        PreparedRequest r =
-                onlyRequestFor(TestEvents.byUri("uri", "up", "OCR", file.toUri().toString()));
+        PreparedRequest r = onlyRequestFor(FetchOutcome.fetched(event, png));
 
         assertThat(r.width).isEqualTo(64);
         assertThat(r.height).isEqualTo(48);
         assertInputs(r, new int[] {7}, new int[] {9}, 0, 0);
+        assertThat(r.event).isEqualTo(event);
     }
 
     @Test
-    void aMissingFileIsDeadLetteredAsFetchFailedAtTheFetchStage(@TempDir Path dir)
-            throws Exception {
-        String uri = dir.resolve("nope.png").toUri().toString();
+    void theRequestHoldsTheEventsMetadataButNotItsInlineBytes() throws Exception {
+        byte[] png = TestImages.png(TestImages.solid(448, 224, Color.WHITE));
         ImageEvent event =
                 TestEvents.fromKafka(
-                        TestEvents.byUri("gone", "up", "OCR", uri), "glimpse.images", 1, 5L);
+                        ImageEvent.newBuilder(TestEvents.inline("m", "cam-9", "MODERATION", png))
+                                .setPrompt("anything odd?")
+                                .setModerationCategories(List.of("violence", "weapons"))
+                                .setContentType("image/png")
+                                .build(),
+                        "glimpse.images",
+                        3,
+                        42L);
 
-        DeadLetter dl = onlyDeadLetterOf(event);
+        PreparedRequest r = onlyRequestFor(event);
 
-        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
-        assertThat(dl.getReason()).isEqualTo(ReasonCode.FETCH_FAILED);
-        assertThat(dl.getMessage()).startsWith("event gone: cannot read image at " + uri + ": ");
-        assertThat(dl.getEventId()).isEqualTo("gone");
-        assertThat(dl.getOriginalReference()).isEqualTo(uri);
-        assertThat(dl.getOriginalTopic()).isEqualTo("glimpse.images");
-        assertThat(dl.getOriginalPartition()).isEqualTo(1);
-        assertThat(dl.getOriginalOffset()).isEqualTo(5L);
+        assertThat(((InlineImage) r.event.getImage()).getData().remaining()).isZero();
+        assertThat(r.event.getEventId()).isEqualTo("m");
+        assertThat(r.event.getSourceId()).isEqualTo("cam-9");
+        assertThat(r.event.getEventTime()).isEqualTo(TestEvents.T0);
+        assertThat(r.event.getTask()).isEqualTo("MODERATION");
+        assertThat(r.event.getPrompt()).isEqualTo("anything odd?");
+        assertThat(r.event.getModerationCategories()).containsExactly("violence", "weapons");
+        assertThat(r.event.getContentType()).isEqualTo("image/png");
+        assertThat(r.event.getAttributes()).isEqualTo(event.getAttributes());
+        assertThat(((InlineImage) event.getImage()).getData().remaining())
+                .as("the input event is untouched")
+                .isEqualTo(png.length);
     }
 
     @Test
-    void aFileOverTheEncodedByteLimitIsDeadLetteredAsPayloadTooLarge(@TempDir Path dir)
-            throws Exception {
-        harness.close();
-        DecodeLimits limits = new DecodeLimits(1000, 32_768, 32_768, 40_000_000L, 1, 1);
-        harness = open(limits);
-        Path file = dir.resolve("big.bin");
-        Files.write(file, new byte[200_000]); // larger than the 64 KiB read buffer too
-        String uri = file.toUri().toString();
+    void aFetchStageDeadLetterPassesThroughUnchanged() throws Exception {
+        DeadLetter fromFetch =
+                DeadLetters.forEvent(
+                        TestEvents.byUri("far", "up", "OCR", "file:///etc/shadow"),
+                        FailureStage.FETCH,
+                        ReasonCode.URI_NOT_ALLOWED,
+                        "event far: not allowed",
+                        TestEvents.T0);
 
-        DeadLetter dl = onlyDeadLetterOf(TestEvents.byUri("big", "up", "OCR", uri));
+        harness.processElement(FetchOutcome.failed(fromFetch), 0L);
 
-        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
-        assertThat(dl.getReason()).isEqualTo(ReasonCode.PAYLOAD_TOO_LARGE);
-        assertThat(dl.getMessage())
-                .isEqualTo("event big: image at " + uri + " exceeds the 1000-byte cap");
-    }
-
-    @Test
-    void aFileOfExactlyTheLimitIsRead(@TempDir Path dir) throws Exception {
-        byte[] png = TestImages.png(TestImages.solid(64, 48, Color.BLUE));
-        harness.close();
-        harness = open(new DecodeLimits(png.length, 32_768, 32_768, 40_000_000L, 1, 1));
-        Path file = dir.resolve("exact.png");
-        Files.write(file, png);
-
-        PreparedRequest r =
-                onlyRequestFor(TestEvents.byUri("ok", "up", "OCR", file.toUri().toString()));
-
-        assertThat(r.width).isEqualTo(64);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).containsExactly(fromFetch);
     }
 
     @Test
@@ -304,15 +307,6 @@ class PreprocessTest {
 
         assertThat(dl.getStage()).isEqualTo(FailureStage.DECODE);
         assertThat(dl.getReason()).isEqualTo(ReasonCode.PAYLOAD_TOO_LARGE);
-    }
-
-    @Test
-    void anUnparsableUriIsDeadLetteredAsFetchFailed() throws Exception {
-        DeadLetter dl = onlyDeadLetterOf(TestEvents.byUri("bad", "up", "OCR", "file://a b"));
-
-        assertThat(dl.getStage()).isEqualTo(FailureStage.FETCH);
-        assertThat(dl.getReason()).isEqualTo(ReasonCode.FETCH_FAILED);
-        assertThat(dl.getMessage()).isEqualTo("event bad: invalid image URI 'file://a b'");
     }
 
     @Test
@@ -359,7 +353,8 @@ class PreprocessTest {
         harness.close();
         harness = open(DecodeLimits.DEFAULTS);
 
-        harness.processElement(TestEvents.inline(id, "corpus", "OCR", bytes), 0L);
+        harness.processElement(
+                FetchOutcome.inline(TestEvents.inline(id, "corpus", "OCR", bytes)), 0L);
 
         assertThat(harness.extractOutputValues()).as(row.path()).isEmpty();
         assertThat(deadLetters()).as(row.path()).hasSize(1);
@@ -390,7 +385,9 @@ class PreprocessTest {
         harness.close();
         harness = open(DecodeLimits.DEFAULTS);
 
-        harness.processElement(TestEvents.inline("d" + row.number(), "corpus", "OCR", bytes), 0L);
+        harness.processElement(
+                FetchOutcome.inline(TestEvents.inline("d" + row.number(), "corpus", "OCR", bytes)),
+                0L);
 
         assertThat(deadLetters()).as(row.path()).isEmpty();
         List<PreparedRequest> out = harness.extractOutputValues();

@@ -1,0 +1,176 @@
+package dev.glimpse.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glimpse.jobs.kafka.EmbeddedKafkaExtension;
+import dev.glimpse.jobs.local.LoopbackMiniCluster;
+import dev.glimpse.schemas.AnalysisResult;
+import dev.glimpse.schemas.DeadLetter;
+import dev.glimpse.schemas.FailureStage;
+import dev.glimpse.schemas.ImageEvent;
+import dev.glimpse.schemas.ImageReference;
+import dev.glimpse.schemas.InlineImage;
+import dev.glimpse.schemas.ReasonCode;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An image URI whose read hangs (a FIFO without writer: the read blocks in the kernel, as on a
+ * stuck network mount) among innocent inline events: the innocents are analysed and committed while
+ * the read still hangs, which also shows that checkpoints complete past it; the hanging event then
+ * gets its FETCH_TIMEOUT dead letter; the job never restarts.
+ */
+class HangingFetchPipelineITCase {
+
+    /** Long enough that the innocents finish first even on a loaded machine. */
+    private static final int FETCH_TIMEOUT_SECONDS = 75;
+
+    @RegisterExtension
+    @Order(1)
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
+
+    @TempDir Path images;
+    private Path fifo;
+
+    @AfterEach
+    void releaseTheHungRead() throws Exception {
+        if (fifo != null) {
+            // A writer lets the reader stuck in open() go on (to end of stream) and end its thread.
+            CompletableFuture<Void> writer =
+                    CompletableFuture.runAsync(
+                            () -> {
+                                try (OutputStream out = Files.newOutputStream(fifo)) {
+                                    out.flush();
+                                } catch (Exception e) {
+                                    // no reader left: nothing to release
+                                }
+                            });
+            try {
+                writer.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // nobody was reading
+            }
+        }
+    }
+
+    @Test
+    void aHangingFetchDelaysNoOtherEventAndEndsAsFetchTimeoutWithoutARestart(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        fifo = images.resolve("stuck.png");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).as("mkfifo exit status").isZero();
+        String hangingUri = fifo.toUri().toString();
+
+        List<ImageEvent> events = new ArrayList<>();
+        events.add(event("hanging", "OCR", new ImageReference(hangingUri)));
+        events.add(event("outside", "OCR", new ImageReference("file:///etc/hostname")));
+        List<String> innocents = new ArrayList<>();
+        String[] tasks = {"CAPTION", "OCR", "MODERATION"};
+        for (int i = 0; i < 6; i++) {
+            String id = "innocent-" + i;
+            innocents.add(id);
+            byte[] png = TestImages.scene(i, 112, 112);
+            events.add(event(id, tasks[i % 3], new InlineImage(ByteBuffer.wrap(png))));
+        }
+
+        try (PipelineHarness pipeline = new PipelineHarness(KAFKA.broker())) {
+            pipeline.settings.put("images.allowedUris", images.toUri().toString());
+            pipeline.settings.put("images.fetch.timeout", FETCH_TIMEOUT_SECONDS + " s");
+            JobClient job = pipeline.start();
+            pipeline.produce(events);
+
+            List<AnalysisResult> results =
+                    pipeline.drainResults(innocents.size(), Duration.ofMinutes(4));
+            // Read right after the innocents' results: the hanging read has not timed out yet.
+            List<DeadLetter> early = pipeline.drainDeadLetters(1, Duration.ofSeconds(30));
+
+            assertThat(results)
+                    .extracting(AnalysisResult::getEventId)
+                    .containsExactlyInAnyOrderElementsOf(innocents);
+            assertThat(early)
+                    .as("dead letters committed by the time every innocent had its result")
+                    .extracting(DeadLetter::getEventId)
+                    .containsExactly("outside");
+            DeadLetter outside = early.get(0);
+            assertThat(outside.getReason()).isEqualTo(ReasonCode.URI_NOT_ALLOWED);
+            assertThat(outside.getStage()).isEqualTo(FailureStage.FETCH);
+
+            List<DeadLetter> all =
+                    pipeline.drainDeadLetters(
+                            2, Duration.ofSeconds(FETCH_TIMEOUT_SECONDS).plusMinutes(3));
+            Map<String, DeadLetter> byId = PipelineHarness.byId(all, DeadLetter::getEventId);
+            assertThat(byId.keySet()).containsExactlyInAnyOrder("outside", "hanging");
+            DeadLetter hanging = byId.get("hanging");
+            assertThat(hanging.getReason()).isEqualTo(ReasonCode.FETCH_TIMEOUT);
+            assertThat(hanging.getStage()).isEqualTo(FailureStage.FETCH);
+            assertThat(hanging.getOriginalReference()).isEqualTo(hangingUri);
+            assertThat(hanging.getMessage())
+                    .isEqualTo(
+                            "event hanging: image at "
+                                    + hangingUri
+                                    + " not fetched within "
+                                    + FETCH_TIMEOUT_SECONDS * 1000
+                                    + " ms");
+
+            assertThat(restartedAt(cluster, job)).as("RESTARTING timestamp (0 = never)").isZero();
+        }
+    }
+
+    /** When the job last entered RESTARTING, from the REST API's job details (0 = never). */
+    private static long restartedAt(ClusterClient<?> cluster, JobClient job) throws Exception {
+        HttpResponse<String> details =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        cluster.getWebInterfaceURL()
+                                                                + "/jobs/"
+                                                                + job.getJobID()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(details.statusCode()).as(details.body()).isEqualTo(200);
+        Matcher m = Pattern.compile("\"RESTARTING\"\\s*:\\s*(\\d+)").matcher(details.body());
+        assertThat(m.find()).as("RESTARTING in %s", details.body()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static ImageEvent event(String id, String task, Object image) {
+        return ImageEvent.newBuilder()
+                .setEventId(id)
+                .setSourceId("source-" + id)
+                .setEventTime(Instant.now())
+                .setTask(task)
+                .setImage(image)
+                .setAttributes(Map.of())
+                .build();
+    }
+}
