@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Renders helm/glimpse with the default values, every values file in {@code ci/} and a few variants, and
- * validates every rendered manifest against the real schemas of its API ({@link
- * ManifestSchemaValidator}: unknown fields, types, enums) and every pod template against the Pod Security
- * Standard "restricted" ({@link PodSecurityRestrictedCheck}).
+ * Renders helm/glimpse with the default values, every values file in {@code ci/} and a few
+ * variants, and validates every rendered manifest against the real schemas of its API ({@link
+ * ManifestSchemaValidator}: unknown fields, types, enums) and every pod template against the Pod
+ * Security Standard "restricted" ({@link PodSecurityRestrictedCheck}).
  */
 class ChartManifestsValidationTest {
 
@@ -107,14 +107,15 @@ class ChartManifestsValidationTest {
     @Test
     void strimziV1beta2FallbackMatchesTheV1beta2Schema() {
         List<JsonNode> manifests =
-                render(
-                        template("ci/values-cpu.yaml")
-                                .set("kafka.strimzi.apiVersion", "v1beta2"));
+                render(template("ci/values-cpu.yaml").set("kafka.strimzi.apiVersion", "v1beta2"));
 
         List<JsonNode> topics =
-                manifests.stream().filter(m -> m.path("kind").asText().equals("KafkaTopic")).toList();
+                manifests.stream()
+                        .filter(m -> m.path("kind").asText().equals("KafkaTopic"))
+                        .toList();
         assertThat(topics).hasSize(3);
-        assertThat(topics).allMatch(t -> t.path("apiVersion").asText().equals("kafka.strimzi.io/v1beta2"));
+        assertThat(topics)
+                .allMatch(t -> t.path("apiVersion").asText().equals("kafka.strimzi.io/v1beta2"));
         List<String> errors = new ArrayList<>();
         topics.forEach(t -> errors.addAll(VALIDATOR.validate(t)));
         assertThat(errors).isEmpty();
@@ -122,8 +123,7 @@ class ChartManifestsValidationTest {
 
     @Test
     void aRootContainerRenderedFromValuesIsCaught() {
-        List<JsonNode> manifests =
-                render(template("").set("securityContext.runAsUser", 0));
+        List<JsonNode> manifests = render(template("").set("securityContext.runAsUser", 0));
 
         List<String> violations = new ArrayList<>();
         manifests.forEach(m -> violations.addAll(PodSecurityRestrictedCheck.violations(m)));
@@ -136,7 +136,8 @@ class ChartManifestsValidationTest {
     }
 
     static TemplateCommand template(String valuesFile) {
-        TemplateCommand command = new Helm(CHART).template().withName("demo").withNamespace("vision");
+        TemplateCommand command =
+                new Helm(CHART).template().withName("demo").withNamespace("vision");
         return valuesFile.isEmpty() ? command : command.withValuesFile(CHART.resolve(valuesFile));
     }
 

@@ -20,18 +20,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Strict JSON Schemas (draft 2020-12) of Kubernetes core objects, derived from the fabric8 Kubernetes
- * model classes.
+ * Strict JSON Schemas (draft 2020-12) of Kubernetes core objects, derived from the fabric8
+ * Kubernetes model classes.
  *
  * <p>No artifact reachable from this build ships the Kubernetes OpenAPI document itself; fabric8
  * generates its model classes from it, one class per OpenAPI definition, one field per property
  * ({@code @JsonProperty}, ordered by {@code @JsonPropertyOrder}), with the API group and version on
  * each top-level kind ({@code @Group}, {@code @Version}). This class reads that back: every object
- * lists its properties and allows no others ({@code additionalProperties: false}), maps and lists keep
- * their element types, {@code IntOrString} is an integer or a string, {@code Quantity} a string or a
- * number, and {@code apiVersion} and {@code kind} of the top-level kind are constants. What the
- * classes do not carry cannot be checked: enums (Kubernetes declares them as strings), required
- * fields and formats.
+ * lists its properties and allows no others ({@code additionalProperties: false}), maps and lists
+ * keep their element types, {@code IntOrString} is an integer or a string, {@code Quantity} a
+ * string or a number, and {@code apiVersion} and {@code kind} of the top-level kind are constants.
+ * What the classes do not carry cannot be checked: enums (Kubernetes declares them as strings),
+ * required fields and formats.
  *
  * <p>Not thread-safe; build once and read.
  */

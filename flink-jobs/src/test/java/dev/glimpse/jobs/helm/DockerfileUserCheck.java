@@ -8,39 +8,62 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Static check that a Dockerfile's stages built on a base image never need root while they run as the
- * base image's non-root user. Docker cannot run where the project is built, so this reads the text.
+ * Static check that a Dockerfile's stages built on a base image never need root while they run as
+ * the base image's non-root user. Docker cannot run where the project is built, so this reads the
+ * text.
  *
- * <p>The base image is described by its own Dockerfile: its last {@code USER} is the user the derived
- * stage starts as, its {@code useradd --uid} gives that user's uid, and its {@code chown -R user ...}
- * steps (with {@code .} resolved against {@code WORKDIR}) give the paths the user owns. In each stage
- * {@code FROM} that image (after {@code ARG} defaults are substituted), until a {@code USER} switches to
- * root, a {@code RUN} fails the check when one of its commands
+ * <p>The base image is described by its own Dockerfile: its last {@code USER} is the user the
+ * derived stage starts as, its {@code useradd --uid} gives that user's uid, and its {@code chown -R
+ * user ...} steps (with {@code .} resolved against {@code WORKDIR}) give the paths the user owns.
+ * In each stage {@code FROM} that image (after {@code ARG} defaults are substituted), until a
+ * {@code USER} switches to root, a {@code RUN} fails the check when one of its commands
  *
  * <ul>
  *   <li>needs root whatever its arguments ({@code chown}, {@code chgrp}, package managers, user and
  *       group tools, {@code setcap}, {@code su}/{@code sudo}/{@code gosu}), or
- *   <li>writes ({@code mkdir}, {@code cp}, {@code mv}, {@code rm}, {@code touch}, {@code ln}, {@code
- *       chmod}, {@code install}, {@code tee}) a path the user does not own: owned are the base image's
- *       paths of that user, {@code COPY --chown} destinations of the stage, {@code /tmp} and {@code
- *       /dev/null}; everything else, {@code COPY} destinations without {@code --chown} included, is root's.
+ *   <li>writes ({@code mkdir}, {@code cp}, {@code mv}, {@code rm}, {@code touch}, {@code ln},
+ *       {@code chmod}, {@code install}, {@code tee}) a path the user does not own: owned are the
+ *       base image's paths of that user, {@code COPY --chown} destinations of the stage, {@code
+ *       /tmp} and {@code /dev/null}; everything else, {@code COPY} destinations without {@code
+ *       --chown} included, is root's.
  * </ul>
  *
- * <p>Shell parsing is deliberately simple: commands split at {@code ;}, {@code &&}, {@code ||}, {@code |}
- * and shell keywords; {@code cd} changes the directory relative paths resolve against; redirections and
- * options are skipped. Stateless.
+ * <p>Shell parsing is deliberately simple: commands split at {@code ;}, {@code &&}, {@code ||},
+ * {@code |} and shell keywords; {@code cd} changes the directory relative paths resolve against;
+ * redirections and options are skipped. Stateless.
  */
 final class DockerfileUserCheck {
 
     private static final List<String> ROOT_ONLY =
             List.of(
-                    "chown", "chgrp", "apt-get", "apt", "dpkg", "apk", "yum", "dnf", "microdnf",
-                    "rpm", "useradd", "groupadd", "usermod", "groupmod", "adduser", "addgroup",
-                    "setcap", "su", "sudo", "gosu", "chroot", "mount");
+                    "chown",
+                    "chgrp",
+                    "apt-get",
+                    "apt",
+                    "dpkg",
+                    "apk",
+                    "yum",
+                    "dnf",
+                    "microdnf",
+                    "rpm",
+                    "useradd",
+                    "groupadd",
+                    "usermod",
+                    "groupmod",
+                    "adduser",
+                    "addgroup",
+                    "setcap",
+                    "su",
+                    "sudo",
+                    "gosu",
+                    "chroot",
+                    "mount");
     private static final List<String> WRITERS =
             List.of("mkdir", "cp", "mv", "rm", "touch", "ln", "chmod", "install", "tee");
     private static final List<String> KEYWORDS =
-            List.of("if", "then", "else", "elif", "fi", "do", "done", "while", "for", "!", "{", "}");
+            List.of(
+                    "if", "then", "else", "elif", "fi", "do", "done", "while", "for", "!", "{",
+                    "}");
     private static final Pattern VAR = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?");
 
     /** One instruction: its keyword (upper case), its arguments, its first line number. */
@@ -70,11 +93,16 @@ final class DockerfileUserCheck {
                     case "WORKDIR" -> workdir = resolve(workdir, substitute(i.args().trim(), env));
                     case "RUN" -> {
                         String run = substitute(i.args(), env);
-                        Matcher add = Pattern.compile("useradd\\b[^;&|]*?--uid[= ](\\d+)[^;&|]*?\\s(\\w+)\\s*(?:$|[;&|])").matcher(run);
+                        Matcher add =
+                                Pattern.compile(
+                                                "useradd\\b[^;&|]*?--uid[= ](\\d+)[^;&|]*?\\s(\\w+)\\s*(?:$|[;&|])")
+                                        .matcher(run);
                         while (add.find()) {
                             uids.put(add.group(2), add.group(1));
                         }
-                        Matcher chown = Pattern.compile("chown\\s+-R\\s+(\\w+)(?::\\w+)?\\s+([^;&|\\s]+)").matcher(run);
+                        Matcher chown =
+                                Pattern.compile("chown\\s+-R\\s+(\\w+)(?::\\w+)?\\s+([^;&|\\s]+)")
+                                        .matcher(run);
                         while (chown.find()) {
                             owned.computeIfAbsent(chown.group(1), k -> new ArrayList<>())
                                     .add(resolve(workdir, chown.group(2)));
@@ -83,7 +111,8 @@ final class DockerfileUserCheck {
                     default -> {}
                 }
             }
-            return new BaseImage(user, uids.getOrDefault(user, user), owned.getOrDefault(user, List.of()));
+            return new BaseImage(
+                    user, uids.getOrDefault(user, user), owned.getOrDefault(user, List.of()));
         }
     }
 
@@ -111,7 +140,9 @@ final class DockerfileUserCheck {
         return out;
     }
 
-    /** The user the last stage runs as, as a uid when the base image tells it; "root" by default. */
+    /**
+     * The user the last stage runs as, as a uid when the base image tells it; "root" by default.
+     */
     String finalUser(String dockerfile) {
         return analyse(dockerfile, new ArrayList<>());
     }
@@ -176,11 +207,13 @@ final class DockerfileUserCheck {
             List<String> owned,
             List<String> rootOwned,
             List<String> out) {
-        String why = " runs as " + user + " (" + baseImageRef + " ends with USER " + base.user() + ")";
+        String why =
+                " runs as " + user + " (" + baseImageRef + " ends with USER " + base.user() + ")";
         String cwd = workdir;
         for (String command : run.args().split("&&|\\|\\||;|\\|")) {
             List<String> words = new ArrayList<>(List.of(command.trim().split("\\s+")));
-            while (!words.isEmpty() && (KEYWORDS.contains(words.get(0)) || words.get(0).isEmpty())) {
+            while (!words.isEmpty()
+                    && (KEYWORDS.contains(words.get(0)) || words.get(0).isEmpty())) {
                 words.remove(0);
             }
             if (words.isEmpty()) {
@@ -191,27 +224,49 @@ final class DockerfileUserCheck {
             if (program.equals("cd") && !operands.isEmpty()) {
                 cwd = resolve(cwd, operands.get(0));
             } else if (ROOT_ONLY.contains(program)) {
-                out.add("line " + run.line() + ": `" + command.trim() + "` needs root, but the step" + why);
+                out.add(
+                        "line "
+                                + run.line()
+                                + ": `"
+                                + command.trim()
+                                + "` needs root, but the step"
+                                + why);
             } else if (WRITERS.contains(program)) {
                 List<String> targets =
                         switch (program) {
                             case "cp", "mv", "ln", "install" ->
-                                    operands.isEmpty() ? List.of() : List.of(operands.get(operands.size() - 1));
-                            case "chmod" -> operands.isEmpty() ? List.of() : operands.subList(1, operands.size());
+                                    operands.isEmpty()
+                                            ? List.of()
+                                            : List.of(operands.get(operands.size() - 1));
+                            case "chmod" ->
+                                    operands.isEmpty()
+                                            ? List.of()
+                                            : operands.subList(1, operands.size());
                             default -> operands;
                         };
                 for (String target : targets) {
                     String path = resolve(cwd, target);
                     if (!ownedBy(path, owned, rootOwned)) {
-                        out.add("line " + run.line() + ": `" + command.trim() + "` writes " + path
-                                + ", which " + user + " does not own; the step" + why);
+                        out.add(
+                                "line "
+                                        + run.line()
+                                        + ": `"
+                                        + command.trim()
+                                        + "` writes "
+                                        + path
+                                        + ", which "
+                                        + user
+                                        + " does not own; the step"
+                                        + why);
                     }
                 }
             }
         }
     }
 
-    /** The longest matching prefix decides: a root-owned COPY inside an owned directory is root's. */
+    /**
+     * The longest matching prefix decides: a root-owned COPY inside an owned directory is root's.
+     */
     private static boolean ownedBy(String path, List<String> owned, List<String> rootOwned) {
         int best = -1;
         boolean isOwned = false;
@@ -279,7 +334,9 @@ final class DockerfileUserCheck {
                 String text = current.toString().trim();
                 int space = text.indexOf(' ');
                 String keyword = (space < 0 ? text : text.substring(0, space)).toUpperCase();
-                out.add(new Instruction(keyword, space < 0 ? "" : text.substring(space + 1), start));
+                out.add(
+                        new Instruction(
+                                keyword, space < 0 ? "" : text.substring(space + 1), start));
                 current = null;
             }
         }
@@ -290,7 +347,8 @@ final class DockerfileUserCheck {
         Matcher m = VAR.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(vars.getOrDefault(m.group(1), m.group())));
+            m.appendReplacement(
+                    sb, Matcher.quoteReplacement(vars.getOrDefault(m.group(1), m.group())));
         }
         return m.appendTail(sb).toString();
     }

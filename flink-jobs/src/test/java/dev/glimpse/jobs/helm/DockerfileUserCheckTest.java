@@ -9,9 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * helm/Dockerfile, read against the Flink base image's Dockerfile (vendored in chart-validation/), never
- * needs root after the base image's {@code USER flink} and ends as uid 9999; the check itself catches
- * the defect it exists for.
+ * helm/Dockerfile, read against the Flink base image's Dockerfile (vendored in chart-validation/),
+ * never needs root after the base image's {@code USER flink} and ends as uid 9999; the check itself
+ * catches the defect it exists for.
  */
 class DockerfileUserCheckTest {
 
@@ -20,7 +20,8 @@ class DockerfileUserCheckTest {
                     .toAbsolutePath()
                     .normalize();
     private static final String BASE =
-            ManifestSchemaValidator.resource("flink-docker-2.2-scala_2.12-java17-ubuntu.Dockerfile");
+            ManifestSchemaValidator.resource(
+                    "flink-docker-2.2-scala_2.12-java17-ubuntu.Dockerfile");
     private static final DockerfileUserCheck CHECK =
             new DockerfileUserCheck("flink:2.2.0-java17", BASE);
 
@@ -43,7 +44,8 @@ class DockerfileUserCheckTest {
     @Test
     void theBaseImageEndsAsFlinkUid9999WhoOwnsOptFlink() {
         assertThat(CHECK.base())
-                .isEqualTo(new DockerfileUserCheck.BaseImage("flink", "9999", List.of("/opt/flink")));
+                .isEqualTo(
+                        new DockerfileUserCheck.BaseImage("flink", "9999", List.of("/opt/flink")));
     }
 
     @Test

@@ -22,13 +22,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Validates rendered Kubernetes manifests strictly against the schemas of the API they target: the CRDs
- * the chart renders (FlinkDeployment of the Flink Kubernetes Operator 1.13, Strimzi's KafkaTopic {@code
- * v1}, and {@code v1beta2} from Strimzi 0.51 for the fallback, the Prometheus Operator's PodMonitor),
- * vendored under {@code src/test/resources/chart-validation} (see ORIGIN.md there), and the core kinds
- * the chart renders, whose schemas {@link CoreObjectSchemas} derives. Unknown fields are errors (see
- * {@link StrictCrdSchema}); a manifest of a kind without a schema here is an error too, so a new kind in
- * the chart cannot go unchecked.
+ * Validates rendered Kubernetes manifests strictly against the schemas of the API they target: the
+ * CRDs the chart renders (FlinkDeployment of the Flink Kubernetes Operator 1.13, Strimzi's
+ * KafkaTopic {@code v1}, and {@code v1beta2} from Strimzi 0.51 for the fallback, the Prometheus
+ * Operator's PodMonitor), vendored under {@code src/test/resources/chart-validation} (see ORIGIN.md
+ * there), and the core kinds the chart renders, whose schemas {@link CoreObjectSchemas} derives.
+ * Unknown fields are errors (see {@link StrictCrdSchema}); a manifest of a kind without a schema
+ * here is an error too, so a new kind in the chart cannot go unchecked.
  *
  * <p>Schemas are compiled on first use and cached; not thread-safe.
  */
@@ -40,14 +40,17 @@ final class ManifestSchemaValidator {
     private static final Map<String, String[]> CRDS =
             Map.of(
                     "flink.apache.org/v1beta1 FlinkDeployment",
-                    new String[] {"flinkdeployments.flink.apache.org-v1.operator-1.13.0.yml", "v1beta1"},
+                    new String[] {
+                        "flinkdeployments.flink.apache.org-v1.operator-1.13.0.yml", "v1beta1"
+                    },
                     "kafka.strimzi.io/v1 KafkaTopic",
                     new String[] {"kafkatopics.kafka.strimzi.io.strimzi-main-2026-08.yaml", "v1"},
                     "kafka.strimzi.io/v1beta2 KafkaTopic",
                     new String[] {"kafkatopics.kafka.strimzi.io.strimzi-0.51.0.yaml", "v1beta2"},
                     "monitoring.coreos.com/v1 PodMonitor",
                     new String[] {
-                        "podmonitors.monitoring.coreos.com.prometheus-operator-main-2026-08.yaml", "v1"
+                        "podmonitors.monitoring.coreos.com.prometheus-operator-main-2026-08.yaml",
+                        "v1"
                     });
 
     private static final List<Class<?>> CORE_KINDS =
@@ -81,10 +84,10 @@ final class ManifestSchemaValidator {
         String id = key + "/" + manifest.path("metadata").path("name").asText();
         Schema schema = schemaFor(key);
         if (schema == null) {
-            return List.of(id + ": no schema for apiVersion/kind " + key + "; known: " + knownKinds());
+            return List.of(
+                    id + ": no schema for apiVersion/kind " + key + "; known: " + knownKinds());
         }
-        List<Error> errors =
-                schema.validate(StrictCrdSchema.toJson(manifest), InputFormat.JSON);
+        List<Error> errors = schema.validate(StrictCrdSchema.toJson(manifest), InputFormat.JSON);
         return errors.stream()
                 .map(e -> id + " " + e.getInstanceLocation() + ": " + e.getMessage())
                 .toList();

@@ -93,7 +93,10 @@ class ManifestSchemaValidatorTest {
         ObjectNode fd = yaml(FLINK_DEPLOYMENT);
         ((ObjectNode) fd.path("metadata")).put("label", "x");
 
-        assertThat(VALIDATOR.validate(fd)).singleElement().asString().contains("/metadata:", "'label'");
+        assertThat(VALIDATOR.validate(fd))
+                .singleElement()
+                .asString()
+                .contains("/metadata:", "'label'");
     }
 
     @Test
@@ -127,7 +130,10 @@ class ManifestSchemaValidatorTest {
         List<String> errors = VALIDATOR.validate(topic);
 
         assertThat(errors).hasSize(2);
-        assertThat(String.join("\n", errors)).contains("/spec/partitions: must have a minimum value of 1", "/spec: property 'replica'");
+        assertThat(String.join("\n", errors))
+                .contains(
+                        "/spec/partitions: must have a minimum value of 1",
+                        "/spec: property 'replica'");
     }
 
     @Test
@@ -165,13 +171,17 @@ class ManifestSchemaValidatorTest {
                         data: {key: {nested: 1}}
                         """);
 
-        assertThat(VALIDATOR.validate(cm)).singleElement().asString().isEqualTo("v1 ConfigMap/cm /data/key: object found, string expected");
+        assertThat(VALIDATOR.validate(cm))
+                .singleElement()
+                .asString()
+                .isEqualTo("v1 ConfigMap/cm /data/key: object found, string expected");
     }
 
     @Test
     void aWrongApiVersionOrAnUnknownKindIsReported() {
         JsonNode oldTopic =
-                yaml("{apiVersion: kafka.strimzi.io/v1beta1, kind: KafkaTopic, metadata: {name: t}}");
+                yaml(
+                        "{apiVersion: kafka.strimzi.io/v1beta1, kind: KafkaTopic, metadata: {name: t}}");
         JsonNode wrongCore = yaml("{apiVersion: v2, kind: ConfigMap, metadata: {name: c}}");
 
         assertThat(VALIDATOR.validate(oldTopic))

@@ -9,23 +9,24 @@ import java.util.Set;
 
 /**
  * Checks pod specs against the Kubernetes Pod Security Standard "restricted" (latest), the policy a
- * namespace labelled {@code pod-security.kubernetes.io/enforce: restricted} applies, plus the kubelet's
- * own check that a non-root user is verifiable.
+ * namespace labelled {@code pod-security.kubernetes.io/enforce: restricted} applies, plus the
+ * kubelet's own check that a non-root user is verifiable.
  *
- * <p>Each pod template is checked on its own, as if it were the whole pod: the FlinkDeployment's shared
- * {@code spec.podTemplate} and the JobManager's and TaskManager's templates (the operator merges them,
- * so each must already be restricted), plus {@code spec.template.spec} of workload kinds and {@code
- * spec} of a Pod. Containers are the {@code containers}, {@code initContainers} and {@code
- * ephemeralContainers}.
+ * <p>Each pod template is checked on its own, as if it were the whole pod: the FlinkDeployment's
+ * shared {@code spec.podTemplate} and the JobManager's and TaskManager's templates (the operator
+ * merges them, so each must already be restricted), plus {@code spec.template.spec} of workload
+ * kinds and {@code spec} of a Pod. Containers are the {@code containers}, {@code initContainers}
+ * and {@code ephemeralContainers}.
  *
  * <p>Rules (pod-level settings count for every container unless a container overrides them):
- * hostNetwork/hostPID/hostIPC unset or false; no hostPath volume and only the volume types restricted
- * allows; no hostPort; not privileged; {@code allowPrivilegeEscalation: false}; {@code capabilities.drop}
- * holds ALL and {@code add} at most NET_BIND_SERVICE; {@code runAsNonRoot: true} and no {@code
- * runAsUser: 0}; seccomp RuntimeDefault or Localhost; no Unconfined AppArmor; no custom SELinux user or
- * role and only the container_t/container_init_t/container_kvm_t/container_engine_t types; procMount
- * Default; only the safe sysctls. The kubelet refuses a {@code runAsNonRoot} container whose image
- * user is a name (the Flink image's is "flink"), so a numeric {@code runAsUser} is required too.
+ * hostNetwork/hostPID/hostIPC unset or false; no hostPath volume and only the volume types
+ * restricted allows; no hostPort; not privileged; {@code allowPrivilegeEscalation: false}; {@code
+ * capabilities.drop} holds ALL and {@code add} at most NET_BIND_SERVICE; {@code runAsNonRoot: true}
+ * and no {@code runAsUser: 0}; seccomp RuntimeDefault or Localhost; no Unconfined AppArmor; no
+ * custom SELinux user or role and only the
+ * container_t/container_init_t/container_kvm_t/container_engine_t types; procMount Default; only
+ * the safe sysctls. The kubelet refuses a {@code runAsNonRoot} container whose image user is a name
+ * (the Flink image's is "flink"), so a numeric {@code runAsUser} is required too.
  *
  * <p>Stateless.
  */
@@ -61,7 +62,10 @@ final class PodSecurityRestrictedCheck {
     /** The pod specs of one manifest, by a path that names them; empty for kinds without pods. */
     static Map<String, JsonNode> podSpecs(JsonNode manifest) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        String id = manifest.path("kind").asText() + "/" + manifest.path("metadata").path("name").asText();
+        String id =
+                manifest.path("kind").asText()
+                        + "/"
+                        + manifest.path("metadata").path("name").asText();
         JsonNode spec = manifest.path("spec");
         switch (manifest.path("kind").asText()) {
             case "FlinkDeployment" -> {
@@ -92,7 +96,8 @@ final class PodSecurityRestrictedCheck {
     static List<String> violations(JsonNode manifest) {
         List<String> out = new ArrayList<>();
         podSpecs(manifest)
-                .forEach((where, pod) -> podViolations(pod).forEach(v -> out.add(where + ": " + v)));
+                .forEach(
+                        (where, pod) -> podViolations(pod).forEach(v -> out.add(where + ": " + v)));
         return out;
     }
 
@@ -109,7 +114,11 @@ final class PodSecurityRestrictedCheck {
                     .forEachRemaining(
                             f -> {
                                 if (!f.equals("name") && !ALLOWED_VOLUMES.contains(f)) {
-                                    v.add("volume " + volume.path("name").asText() + " is of type " + f);
+                                    v.add(
+                                            "volume "
+                                                    + volume.path("name").asText()
+                                                    + " is of type "
+                                                    + f);
                                 }
                             });
         }

@@ -75,7 +75,8 @@ class PodSecurityRestrictedCheckTest {
     @Test
     void missingSeccompAndRunAsNonRootAreReportedPerContainer() {
         ObjectNode pod = yaml(RESTRICTED_POD);
-        ((ObjectNode) pod.path("securityContext")).remove(java.util.List.of("seccompProfile", "runAsNonRoot"));
+        ((ObjectNode) pod.path("securityContext"))
+                .remove(java.util.List.of("seccompProfile", "runAsNonRoot"));
 
         assertThat(PodSecurityRestrictedCheck.podViolations(pod))
                 .hasSize(4)
@@ -87,10 +88,16 @@ class PodSecurityRestrictedCheckTest {
     void hostAccessPrivilegeAndExtraCapabilitiesAreReported() {
         ObjectNode pod = yaml(RESTRICTED_POD);
         pod.put("hostNetwork", true);
-        pod.withArray("volumes").addObject().put("name", "host").putObject("hostPath").put("path", "/");
+        pod.withArray("volumes")
+                .addObject()
+                .put("name", "host")
+                .putObject("hostPath")
+                .put("path", "/");
         ObjectNode main = (ObjectNode) pod.path("containers").get(0);
         ((ObjectNode) main.path("securityContext")).put("privileged", true);
-        ((ObjectNode) main.path("securityContext").path("capabilities")).withArray("add").add("SYS_ADMIN");
+        ((ObjectNode) main.path("securityContext").path("capabilities"))
+                .withArray("add")
+                .add("SYS_ADMIN");
         main.withArray("ports").addObject().put("containerPort", 80).put("hostPort", 80);
 
         assertThat(PodSecurityRestrictedCheck.podViolations(pod))
@@ -126,7 +133,8 @@ class PodSecurityRestrictedCheckTest {
 
         assertThat(PodSecurityRestrictedCheck.podSpecs(fd))
                 .containsOnlyKeys(
-                        "FlinkDeployment/fd spec.podTemplate", "FlinkDeployment/fd spec.taskManager.podTemplate");
+                        "FlinkDeployment/fd spec.podTemplate",
+                        "FlinkDeployment/fd spec.taskManager.podTemplate");
         assertThat(PodSecurityRestrictedCheck.violations(fd))
                 .isNotEmpty()
                 .allMatch(v -> v.startsWith("FlinkDeployment/fd spec.taskManager.podTemplate: "))

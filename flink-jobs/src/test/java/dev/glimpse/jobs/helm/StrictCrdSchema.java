@@ -9,20 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the {@code openAPIV3Schema} of one CRD version into a JSON Schema (draft 2020-12) that rejects what
- * the API server would drop or refuse.
+ * Turns the {@code openAPIV3Schema} of one CRD version into a JSON Schema (draft 2020-12) that
+ * rejects what the API server would drop or refuse.
  *
  * <p>A CRD schema has no {@code additionalProperties: false}: the API server prunes unknown fields
- * silently (structural-schema pruning), so a misspelt field is lost without an error. Here an unknown
- * field is an error instead: every object of the structural part of the schema (its {@code properties},
- * {@code items} and {@code additionalProperties}, not the value validations under {@code allOf}, {@code
- * anyOf}, {@code oneOf} and {@code not}) gets {@code additionalProperties: false}, unless it is marked
- * {@code x-kubernetes-preserve-unknown-fields: true} or already says what its extra keys hold. The
- * OpenAPI extensions become their JSON Schema meaning: {@code nullable} adds {@code "null"} to the
- * type, {@code x-kubernetes-int-or-string} becomes an integer-or-string type, {@code
- * x-kubernetes-embedded-resource} requires apiVersion/kind/metadata fields. OpenAPI formats (int32,
- * int64, byte, date-time) are annotations only and are dropped. The root's {@code metadata}, which a CRD
- * leaves as a bare object, is replaced by the strict ObjectMeta schema.
+ * silently (structural-schema pruning), so a misspelt field is lost without an error. Here an
+ * unknown field is an error instead: every object of the structural part of the schema (its {@code
+ * properties}, {@code items} and {@code additionalProperties}, not the value validations under
+ * {@code allOf}, {@code anyOf}, {@code oneOf} and {@code not}) gets {@code additionalProperties:
+ * false}, unless it is marked {@code x-kubernetes-preserve-unknown-fields: true} or already says
+ * what its extra keys hold. The OpenAPI extensions become their JSON Schema meaning: {@code
+ * nullable} adds {@code "null"} to the type, {@code x-kubernetes-int-or-string} becomes an
+ * integer-or-string type, {@code x-kubernetes-embedded-resource} requires apiVersion/kind/metadata
+ * fields. OpenAPI formats (int32, int64, byte, date-time) are annotations only and are dropped. The
+ * root's {@code metadata}, which a CRD leaves as a bare object, is replaced by the strict
+ * ObjectMeta schema.
  *
  * <p>Stateless; the input is not modified.
  */
@@ -33,7 +34,8 @@ final class StrictCrdSchema {
     private StrictCrdSchema() {}
 
     /**
-     * The strict schema of {@code version} of the CRD {@code crd} (a parsed CustomResourceDefinition).
+     * The strict schema of {@code version} of the CRD {@code crd} (a parsed
+     * CustomResourceDefinition).
      *
      * @param objectMeta the schema of metadata (ObjectMeta) to use at the root
      * @throws IllegalArgumentException when the CRD does not serve that version
@@ -49,16 +51,19 @@ final class StrictCrdSchema {
                 }
                 ObjectNode root = v.path("schema").path("openAPIV3Schema").deepCopy();
                 strict(root);
-                // ObjectMeta's definitions move to the root, where its "#/$defs/..." references resolve.
+                // ObjectMeta's definitions move to the root, where its "#/$defs/..." references
+                // resolve.
                 ObjectNode meta = objectMeta.deepCopy();
                 JsonNode defs = meta.remove("$defs");
                 ObjectNode props = (ObjectNode) root.path("properties");
                 props.set("metadata", meta);
-                // The API server knows apiVersion and kind of every object, whether the CRD lists them
+                // The API server knows apiVersion and kind of every object, whether the CRD lists
+                // them
                 // or not (the operator's CRD does not).
                 props.putObject("apiVersion")
                         .put("const", crd.path("spec").path("group").asText() + "/" + version);
-                props.putObject("kind").put("const", crd.path("spec").path("names").path("kind").asText());
+                props.putObject("kind")
+                        .put("const", crd.path("spec").path("names").path("kind").asText());
                 if (defs != null) {
                     root.set("$defs", defs);
                 }
