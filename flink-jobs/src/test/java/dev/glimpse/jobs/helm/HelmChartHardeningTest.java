@@ -32,6 +32,39 @@ class HelmChartHardeningTest {
     }
 
     @Test
+    void everyTemplateAndContainerRunsAsUidAndGid9999() {
+        JsonNode spec = one(render(template("")), "FlinkDeployment").path("spec");
+
+        List<JsonNode> pods =
+                List.of(
+                        spec.path("podTemplate").path("spec"),
+                        spec.path("jobManager").path("podTemplate").path("spec"),
+                        spec.path("taskManager").path("podTemplate").path("spec"));
+        List<String> containers = new ArrayList<>();
+        for (JsonNode pod : pods) {
+            JsonNode sc = pod.path("securityContext");
+            assertThat(sc.path("runAsUser").asInt()).isEqualTo(9999);
+            assertThat(sc.path("runAsGroup").asInt()).isEqualTo(9999);
+            assertThat(sc.path("fsGroup").asInt()).isEqualTo(9999);
+            for (String list : List.of("initContainers", "containers")) {
+                for (JsonNode c : pod.path(list)) {
+                    containers.add(c.path("name").asText());
+                    assertThat(c.path("securityContext").path("runAsUser").asInt()).isEqualTo(9999);
+                    assertThat(c.path("securityContext").path("runAsGroup").asInt())
+                            .isEqualTo(9999);
+                    assertThat(c.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+                }
+            }
+        }
+        assertThat(containers)
+                .containsExactly(
+                        "flink-main-container",
+                        "flink-main-container",
+                        "copy-model",
+                        "flink-main-container");
+    }
+
+    @Test
     void onlyTaskManagersCopyAndMountTheModel() {
         JsonNode spec = one(render(template("ci/values-gpu.yaml")), "FlinkDeployment").path("spec");
 
