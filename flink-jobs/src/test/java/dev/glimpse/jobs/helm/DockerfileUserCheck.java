@@ -140,6 +140,24 @@ final class DockerfileUserCheck {
         return out;
     }
 
+    /** The image each stage starts FROM, with ARG defaults substituted, in order. */
+    static List<String> stageImages(String dockerfile) {
+        Map<String, String> args = new HashMap<>();
+        List<String> images = new ArrayList<>();
+        for (Instruction i : parse(dockerfile)) {
+            if (i.keyword().equals("ARG") && images.isEmpty()) {
+                String a = i.args().trim();
+                int eq = a.indexOf('=');
+                if (eq > 0) {
+                    args.put(a.substring(0, eq), a.substring(eq + 1));
+                }
+            } else if (i.keyword().equals("FROM")) {
+                images.add(substitute(i.args().trim().split("\\s+")[0], args));
+            }
+        }
+        return images;
+    }
+
     /**
      * The user the last stage runs as, as a uid when the base image tells it; "root" by default.
      */

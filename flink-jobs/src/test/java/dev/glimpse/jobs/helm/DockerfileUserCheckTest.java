@@ -54,6 +54,17 @@ class DockerfileUserCheckTest {
     }
 
     @Test
+    void theFinalStageIsBuiltOnTheBaseImageWhoseDockerfileIsVendored() throws IOException {
+        // A new base image needs its own Dockerfile in chart-validation/, or the check would skip
+        // it.
+        assertThat(DockerfileUserCheck.stageImages(Files.readString(DOCKERFILE)))
+                .containsExactly(
+                        "maven:3.9.9-eclipse-temurin-17",
+                        "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04",
+                        "flink:2.2.0-java17");
+    }
+
+    @Test
     void theImageRunsAsUid9999() throws IOException {
         assertThat(CHECK.finalUser(Files.readString(DOCKERFILE))).isEqualTo("9999");
     }
