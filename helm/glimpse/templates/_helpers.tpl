@@ -181,3 +181,106 @@ app.kubernetes.io/part-of: glimpse
 {{- end }}
 {{- join " " $opts }}
 {{- end }}
+
+{{/*
+Kafka consumer group and transactional-id prefix. Unique per release by default ("<namespace>.<fullname>"):
+two releases on one Kafka cluster must neither share offsets nor fence each other's transactions.
+*/}}
+{{- define "glimpse.kafkaGroupId" -}}
+{{- default (printf "%s.%s" .Release.Namespace (include "glimpse.fullname" .)) .Values.kafka.groupId }}
+{{- end }}
+{{- define "glimpse.kafkaTransactionalIdPrefix" -}}
+{{- default (printf "%s.%s" .Release.Namespace (include "glimpse.fullname" .)) .Values.kafka.transactionalIdPrefix }}
+{{- end }}
+
+{{/*
+KafkaTopic apiVersion: kafka.strimzi.apiVersion when set; else kafka.strimzi.io/v1 (the only version Strimzi 1.0
+and later serve), or v1beta2 when the cluster serves v1beta2 but not v1 (Strimzi before 0.49).
+*/}}
+{{- define "glimpse.kafkaTopicApiVersion" -}}
+{{- if .Values.kafka.strimzi.apiVersion }}
+{{- printf "kafka.strimzi.io/%s" .Values.kafka.strimzi.apiVersion }}
+{{- else if and (not (.Capabilities.APIVersions.Has "kafka.strimzi.io/v1/KafkaTopic")) (.Capabilities.APIVersions.Has "kafka.strimzi.io/v1beta2/KafkaTopic") }}
+{{- print "kafka.strimzi.io/v1beta2" }}
+{{- else }}
+{{- print "kafka.strimzi.io/v1" }}
+{{- end }}
+{{- end }}
+
+{{/* Pod-level securityContext of every pod template (Pod Security Standard "restricted"). */}}
+{{- define "glimpse.podSecurityContext" -}}
+{{- toYaml .Values.podSecurityContext }}
+{{- end }}
+
+{{/* Container-level securityContext of every container, the model init container included. */}}
+{{- define "glimpse.containerSecurityContext" -}}
+{{- toYaml .Values.securityContext }}
+{{- end }}
+
+{{/* The model volume and its copy exist on TaskManagers only: the JobManager never reads the model. */}}
+{{- define "glimpse.modelVolume" -}}
+{{- if eq .Values.model.source "image" }}
+- name: model
+  emptyDir:
+    sizeLimit: {{ .Values.model.image.sizeLimit }}
+{{- else if eq .Values.model.source "pvc" }}
+- name: model
+  persistentVolumeClaim:
+    claimName: {{ .Values.model.pvc.claimName }}
+    readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* Volumes both roles mount: the glimpse.yaml ConfigMap and the Kafka secrets. */}}
+{{- define "glimpse.commonVolumes" -}}
+- name: glimpse-config
+  configMap:
+    name: {{ include "glimpse.fullname" . }}-config
+{{- if include "glimpse.kafkaSasl" . }}
+- name: kafka-sasl
+  secret:
+    secretName: {{ .Values.kafka.sasl.jaasSecret.name }}
+{{- end }}
+{{- if and (include "glimpse.kafkaTls" .) .Values.kafka.tls.truststoreSecret.name }}
+- name: kafka-truststore
+  secret:
+    secretName: {{ .Values.kafka.tls.truststoreSecret.name }}
+{{- end }}
+{{- end }}
+
+{{/* Mounts of those volumes in flink-main-container. */}}
+{{- define "glimpse.commonVolumeMounts" -}}
+- name: glimpse-config
+  mountPath: {{ include "glimpse.configDir" . }}
+  readOnly: true
+{{- if include "glimpse.kafkaSasl" . }}
+- name: kafka-sasl
+  mountPath: {{ include "glimpse.saslSecretDir" . }}
+  readOnly: true
+{{- end }}
+{{- if and (include "glimpse.kafkaTls" .) .Values.kafka.tls.truststoreSecret.name }}
+- name: kafka-truststore
+  mountPath: {{ include "glimpse.truststoreSecretDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* job.autoscaler.* entries of flinkConfiguration (Flink Kubernetes Operator autoscaler), when enabled. */}}
+{{- define "glimpse.autoscalerConfiguration" -}}
+{{- $a := .Values.autoscaler }}
+{{- $c := dict }}
+{{- if $a.enabled }}
+{{- $_ := set $c "job.autoscaler.enabled" "true" }}
+{{- $_ := set $c "job.autoscaler.scaling.enabled" (toString $a.scalingEnabled) }}
+{{- $_ := set $c "job.autoscaler.stabilization.interval" (toString $a.stabilizationInterval) }}
+{{- $_ := set $c "job.autoscaler.metrics.window" (toString $a.metricsWindow) }}
+{{- $_ := set $c "job.autoscaler.target.utilization" (toString $a.targetUtilization) }}
+{{- $_ := set $c "job.autoscaler.target.utilization.boundary" (toString $a.targetUtilizationBoundary) }}
+{{- $_ := set $c "job.autoscaler.vertex.min-parallelism" (toString $a.minParallelism) }}
+{{- $_ := set $c "job.autoscaler.vertex.max-parallelism" (toString $a.maxParallelism) }}
+{{- range $k, $v := $a.configuration }}
+{{- $_ := set $c (printf "job.autoscaler.%s" (trimPrefix "job.autoscaler." $k)) (toString $v) }}
+{{- end }}
+{{- end }}
+{{- toYaml $c }}
+{{- end }}

@@ -59,7 +59,8 @@ class HelmChartTest {
         Manifests m = render();
 
         assertThat(m.kinds())
-                .containsExactlyInAnyOrder("FlinkDeployment", "ConfigMap", "ConfigMap");
+                .containsExactlyInAnyOrder(
+                        "FlinkDeployment", "ConfigMap", "ConfigMap", "NetworkPolicy");
         JsonNode fd = m.one("FlinkDeployment", FULLNAME).path("spec");
         assertThat(fd.path("image").asText()).isEqualTo("glimpse/glimpse-job:0.1.0");
         assertThat(fd.path("mode").asText()).isEqualTo("native");
@@ -88,7 +89,7 @@ class HelmChartTest {
         assertThat(conf.path("classloader.parent-first-patterns.additional").asText())
                 .isEqualTo("ai.onnxruntime.");
         assertThat(conf.has("external-resources")).isFalse();
-        assertThat(fd.path("taskManager").toString()).doesNotContain("nvidia.com/gpu", "resources");
+        assertThat(fd.path("taskManager").toString()).doesNotContain("nvidia.com/gpu");
         assertThat(m.glimpseConfig().path("engine").path("executionProvider").asText())
                 .isEqualTo("CPU");
     }
@@ -125,7 +126,8 @@ class HelmChartTest {
         assertThat(tmPod.path("tolerations").get(0).path("effect").asText())
                 .isEqualTo("NoSchedule");
         // The JobManager runs no inference: no GPU, no GPU node placement.
-        assertThat(fd.path("jobManager").path("podTemplate").isMissingNode()).isTrue();
+        assertThat(fd.path("jobManager").path("podTemplate").toString())
+                .doesNotContain("nvidia.com/gpu", "nodeSelector", "tolerations");
         assertThat(fd.path("podTemplate").toString()).doesNotContain("nvidia.com/gpu");
     }
 
@@ -152,7 +154,7 @@ class HelmChartTest {
     @Test
     void gpuValuesCopyTheModelFromTheModelImageIntoAnEmptyDir() {
         JsonNode fd = render("ci/values-gpu.yaml").one("FlinkDeployment", FULLNAME).path("spec");
-        JsonNode pod = fd.path("podTemplate").path("spec");
+        JsonNode pod = fd.path("taskManager").path("podTemplate").path("spec");
 
         JsonNode init = pod.path("initContainers").get(0);
         assertThat(init.path("name").asText()).isEqualTo("copy-model");
@@ -176,6 +178,7 @@ class HelmChartTest {
         JsonNode pod =
                 render().one("FlinkDeployment", FULLNAME)
                         .path("spec")
+                        .path("taskManager")
                         .path("podTemplate")
                         .path("spec");
 
@@ -213,6 +216,7 @@ class HelmChartTest {
                 render("ci/values-cpu.yaml")
                         .one("FlinkDeployment", FULLNAME)
                         .path("spec")
+                        .path("taskManager")
                         .path("podTemplate")
                         .path("spec");
 
@@ -230,7 +234,11 @@ class HelmChartTest {
     void pipelineConfigIsMountedAndHoldsTopicsModelDirSlicingAndBatching() {
         Manifests m = render("ci/values-cpu.yaml");
         JsonNode pod =
-                m.one("FlinkDeployment", FULLNAME).path("spec").path("podTemplate").path("spec");
+                m.one("FlinkDeployment", FULLNAME)
+                        .path("spec")
+                        .path("jobManager")
+                        .path("podTemplate")
+                        .path("spec");
 
         assertThat(volume(pod, "glimpse-config").path("configMap").path("name").asText())
                 .isEqualTo(FULLNAME + "-config");
@@ -338,7 +346,7 @@ class HelmChartTest {
                 .allSatisfy(
                         t -> {
                             assertThat(t.path("apiVersion").asText())
-                                    .isEqualTo("kafka.strimzi.io/v1beta2");
+                                    .isEqualTo("kafka.strimzi.io/v1");
                             assertThat(
                                             t.path("metadata")
                                                     .path("labels")
@@ -364,7 +372,7 @@ class HelmChartTest {
     void kafkaSaslTlsValuesMountTheSecretsAndSetTheSecurityProtocol() {
         Manifests m = render("ci/values-kafka-sasl-tls.yaml");
         JsonNode fd = m.one("FlinkDeployment", FULLNAME).path("spec");
-        JsonNode pod = fd.path("podTemplate").path("spec");
+        JsonNode pod = fd.path("taskManager").path("podTemplate").path("spec");
 
         assertThat(volume(pod, "kafka-sasl").path("secret").path("secretName").asText())
                 .isEqualTo("glimpse-kafka-user");
@@ -407,8 +415,7 @@ class HelmChartTest {
     void plaintextKafkaMountsNoSecrets() {
         JsonNode fd = render().one("FlinkDeployment", FULLNAME).path("spec");
 
-        assertThat(fd.path("podTemplate").toString())
-                .doesNotContain("kafka-sasl", "kafka-truststore");
+        assertThat(fd.toString()).doesNotContain("kafka-sasl", "kafka-truststore");
         assertThat(texts(fd.path("job").path("args"))).doesNotContain("--sasl-mechanism");
         assertThat(fd.path("flinkConfiguration").path("env.java.opts.all").asText())
                 .doesNotContain("automatic.config.providers");
@@ -560,7 +567,12 @@ class HelmChartTest {
 
     /** Maps whose keys are data (Kafka topic configs, labels), documented as one value. */
     private static boolean isFreeFormMap(String key) {
-        return key.endsWith(".config") || key.endsWith("labels") || key.equals("pipeline.tasks");
+        return key.endsWith(".config")
+                || key.endsWith("labels")
+                || key.equals("pipeline.tasks")
+                || key.endsWith("Selector")
+                || key.endsWith("ecurityContext")
+                || key.endsWith(".resources");
     }
 
     /** Helm reports schema violations and template failures as IllegalStateException. */
