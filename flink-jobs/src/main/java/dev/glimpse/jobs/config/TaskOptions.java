@@ -56,9 +56,6 @@ public final class TaskOptions {
                     null,
                     "P(yes) at or above which a category is flagged; unset = the model manifest's.");
 
-    private static final List<GlimpseOption<?>> ALL =
-            List.of(MAX_SLICES, PROMPT, CATEGORIES, THRESHOLD);
-
     /** Settings per task, for the tasks with a {@code tasks.<task>} section only. */
     static Map<AnalysisTask, TaskSettings> read(OptionValues values) {
         Map<AnalysisTask, TaskSettings> tasks = new EnumMap<>(AnalysisTask.class);
@@ -69,8 +66,10 @@ public final class TaskOptions {
                 continue;
             }
             Set<String> known = new TreeSet<>();
-            for (GlimpseOption<?> o : ALL) {
-                forTask(o, name).ifPresent(concrete -> known.add(concrete.key()));
+            for (GlimpseOption<?> o : GlimpseOptions.ALL) {
+                if (o.key().startsWith("tasks.")) {
+                    forTask(o, name).ifPresent(concrete -> known.add(concrete.key()));
+                }
             }
             for (String key : given) {
                 if (!known.contains(key)) {
