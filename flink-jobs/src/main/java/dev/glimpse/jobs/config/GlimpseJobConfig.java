@@ -18,11 +18,12 @@ import java.util.Properties;
  *
  * @param kafka brokers, topics and client properties
  * @param modelDir the model directory (on every TaskManager)
- * @param tasks per-task slicing bound, default question, moderation categories and threshold
+ * @param tasks per-task slicing bound, default prompt, moderation categories and threshold
  * @param engine the shared engine per TaskManager
  * @param frameGate the per-camera gate (disabled: {@link FrameGateConfig#disabled()})
  * @param limits decode limits
- * @param pipeline parallelism, checkpoints and the async operator's bounds
+ * @param pipeline parallelism, checkpoints, the async operator's bounds and Analyze's engine
+ *     deadline and overload retries
  */
 public record GlimpseJobConfig(
         Kafka kafka,
@@ -40,7 +41,7 @@ public record GlimpseJobConfig(
      * @param properties passed verbatim to every consumer, producer and admin client (security...)
      * @param maxInlineBytes largest inline image accepted; larger ones must travel by URI
      * @param maxDeadLetterBytes undecodable records up to this size are copied into their dead
-     *     letter
+     *     letter (checked against the producer's max.request.size: {@link DeadLetterSizeCheck})
      */
     public record Kafka(
             String bootstrapServers,

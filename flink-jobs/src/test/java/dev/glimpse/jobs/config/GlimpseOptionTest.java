@@ -90,6 +90,17 @@ class GlimpseOptionTest {
     }
 
     @Test
+    void everyCommandLineShortcutSetsADeclaredKeyUnderItsCurrentName() {
+        List<String> keys = GlimpseOptions.ALL.stream().map(GlimpseOption::key).toList();
+        for (Map.Entry<String, String> flag : ConfigSource.FLAGS.entrySet()) {
+            String key = flag.getValue();
+            assertThat(keys.contains(key) || key.startsWith(KafkaOptions.PROPERTIES_PREFIX + "."))
+                    .as("%s sets %s", flag.getKey(), key)
+                    .isTrue();
+        }
+    }
+
+    @Test
     void everyOptionHasAUniqueKeyAndADescriptionThatIsASentence() {
         List<String> names = new ArrayList<>();
         for (GlimpseOption<?> option : GlimpseOptions.ALL) {
