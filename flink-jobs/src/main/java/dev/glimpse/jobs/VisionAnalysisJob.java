@@ -107,8 +107,8 @@ public final class VisionAnalysisJob {
                                         config.engine(),
                                         config.tasks(),
                                         pipeline.requestTimeout(),
-                                        20,
-                                        50),
+                                        pipeline.maxOverloadRetries(),
+                                        pipeline.overloadRetryDelay().toMillis()),
                                 pipeline.asyncTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 pipeline.asyncCapacity())

@@ -29,6 +29,13 @@ public final class ImageEventDeserializer
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Longest problem text copied into a dead letter's message: a hostile record can make the
+     * decoder's message as long as itself (a header value quoted back), and the dead letter must
+     * still fit the producer's max.request.size beside the copied bytes (DeadLetterSizeCheck).
+     */
+    public static final int MAX_PROBLEM_CHARS = 1000;
+
     private final int maxDeadLetterBytes;
     private transient AvroCodec<ImageEvent> codec;
 
@@ -73,8 +80,23 @@ public final class ImageEventDeserializer
                         ReasonCode.MALFORMED_RECORD,
                         String.format(
                                 "%s-%d@%d: %s",
-                                record.topic(), record.partition(), record.offset(), problem),
+                                record.topic(),
+                                record.partition(),
+                                record.offset(),
+                                truncate(problem)),
                         Instant.now()));
+    }
+
+    /** At most {@link #MAX_PROBLEM_CHARS} chars, never splitting a surrogate pair. */
+    static String truncate(String problem) {
+        if (problem == null || problem.length() <= MAX_PROBLEM_CHARS) {
+            return problem;
+        }
+        int end = MAX_PROBLEM_CHARS - 1;
+        if (Character.isHighSurrogate(problem.charAt(end - 1))) {
+            end--;
+        }
+        return problem.substring(0, end) + "…";
     }
 
     private int version(ConsumerRecord<byte[], byte[]> record) {

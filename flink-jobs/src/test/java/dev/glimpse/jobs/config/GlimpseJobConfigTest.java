@@ -56,25 +56,25 @@ class GlimpseJobConfigTest {
                                 Duration.ofMinutes(15),
                                 Map.of(),
                                 8_388_608L,
-                                1_048_576));
+                                983_040));
         assertThat(c.modelDir()).isEqualTo("/opt/model");
         assertThat(c.tasks()).isEmpty();
         assertThat(c.engine())
                 .isEqualTo(
-                        new EngineSettings(
-                                "/opt/model",
-                                16,
-                                1024,
-                                256,
-                                8,
-                                2048,
-                                true,
-                                64L << 20,
-                                false,
-                                2,
-                                -1,
-                                "127.0.0.1",
-                                null));
+                        EngineSettings.builder("/opt/model")
+                                .maxNumSeqs(16)
+                                .maxNumBatchedTokens(1024)
+                                .maxQueuedRequests(256)
+                                .maxImagesPerVisionRun(8)
+                                .numKvBlocks(2048)
+                                .prefixCaching(true)
+                                .encoderCacheBytes(64L << 20)
+                                .tryCuda(false)
+                                .intraOpThreads(2)
+                                .metricsPort(-1)
+                                .metricsHost("127.0.0.1")
+                                .decoderStyle(null)
+                                .build());
         assertThat(c.frameGate()).isEqualTo(FrameGateConfig.DEFAULTS);
         assertThat(c.limits()).isEqualTo(DecodeLimits.DEFAULTS);
         assertThat(c.pipeline())
@@ -85,7 +85,9 @@ class GlimpseJobConfigTest {
                                 32,
                                 Duration.ofSeconds(120),
                                 Duration.ofSeconds(60),
-                                ""));
+                                "",
+                                20,
+                                Duration.ofMillis(50)));
     }
 
     @Test
@@ -129,11 +131,19 @@ class GlimpseJobConfigTest {
     }
 
     @Test
-    void anUnknownTaskKeyIsRejectedNamingTheTaskKeys() {
+    void anUnknownTaskKeyIsRejectedNamingTheKeysOfThatTask() {
         rejects(
-                "Unknown key tasks.caption.maxSlice; expected one of [categories, maxSlices, prompt, threshold]",
+                "Unknown key tasks.caption.maxSlice; expected one of [maxSlices, prompt]",
                 "tasks.caption.maxSlice",
                 "2");
+        rejects(
+                "Unknown key tasks.ocr.threshold; expected one of [maxSlices, prompt]",
+                "tasks.ocr.threshold",
+                "0.5");
+        rejects(
+                "Unknown key tasks.moderation.question; expected one of [categories, maxSlices, prompt, threshold]",
+                "tasks.moderation.question",
+                "x");
     }
 
     @Test
@@ -196,25 +206,64 @@ class GlimpseJobConfigTest {
                 "kafka.maxDeadLetterBytes must be at most 2147483647, was 3000000000",
                 "kafka.maxDeadLetterBytes",
                 "3000000000");
-        assertThat(config("kafka.maxDeadLetterBytes", "2147483647").kafka().maxDeadLetterBytes())
-                .isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
-    void theAsyncTimeoutMustExceedTheEngineRequestTimeout() {
+    void aLargerDeadLetterCapNeedsALargerProducerRequest() {
+        assertThat(
+                        config(
+                                        "kafka.maxDeadLetterBytes", "16711680",
+                                        "kafka.properties.max.request.size", "16777216")
+                                .kafka()
+                                .maxDeadLetterBytes())
+                .isEqualTo(16_711_680);
+        assertThatThrownBy(() -> config("kafka.maxDeadLetterBytes", "16711680"))
+                .hasMessageContaining("kafka.maxDeadLetterBytes (16711680)")
+                .hasMessageContaining(
+                        "kafka.properties.max.request.size (1048576, Kafka's default)");
+    }
+
+    @Test
+    void theAsyncTimeoutMustExceedTheEngineRequestTimeoutPlusTheOverloadRetries() {
         rejects(
-                "pipeline.asyncTimeout (PT1M) must exceed engine.requestTimeout (PT1M) so that the engine gives up on a request first",
+                "pipeline.asyncTimeout (PT1M1S) must exceed engine.requestTimeout (PT1M) plus engine.maxOverloadRetries x engine.overloadRetryDelay (PT1S) so that the engine gives up on a request first",
                 "pipeline.asyncTimeout",
-                "60 s");
+                "61 s");
         rejects(
-                "pipeline.asyncTimeout (PT30S) must exceed engine.requestTimeout (PT1M) so that the engine gives up on a request first",
+                "pipeline.asyncTimeout (PT30S) must exceed engine.requestTimeout (PT1M) plus engine.maxOverloadRetries x engine.overloadRetryDelay (PT1S) so that the engine gives up on a request first",
                 "pipeline.asyncTimeout",
                 "30 s");
         assertThat(
-                        config("pipeline.asyncTimeout", "61 s", "engine.requestTimeout", "1 min")
+                        config("pipeline.asyncTimeout", "62 s", "engine.requestTimeout", "1 min")
+                                .pipeline()
+                                .asyncTimeout())
+                .isEqualTo(Duration.ofSeconds(62));
+        assertThat(
+                        config(
+                                        "pipeline.asyncTimeout", "61 s",
+                                        "engine.requestTimeout", "1 min",
+                                        "engine.maxOverloadRetries", "0")
                                 .pipeline()
                                 .asyncTimeout())
                 .isEqualTo(Duration.ofSeconds(61));
+    }
+
+    @Test
+    void theOverloadRetriesAreConfigurable() {
+        GlimpseJobConfig.Pipeline p =
+                config("engine.maxOverloadRetries", "3", "engine.overloadRetryDelay", "2 s")
+                        .pipeline();
+
+        assertThat(p.maxOverloadRetries()).isEqualTo(3);
+        assertThat(p.overloadRetryDelay()).isEqualTo(Duration.ofSeconds(2));
+        rejects(
+                "engine.maxOverloadRetries must be in [0, 100000], was -1",
+                "engine.maxOverloadRetries",
+                "-1");
+        rejects(
+                "engine.overloadRetryDelay must be at least 1 ms, was '0 ms'",
+                "engine.overloadRetryDelay",
+                "0 ms");
     }
 
     @Test
@@ -311,8 +360,8 @@ class GlimpseJobConfigTest {
     @Test
     void everyDocumentedKeyIsAccepted() {
         Map<String, String> values = new HashMap<>();
-        for (GlimpseJobConfig.Key key : GlimpseJobConfig.KEYS) {
-            String name = key.name();
+        for (GlimpseOption<?> option : GlimpseOptions.ALL) {
+            String name = option.key();
             if (name.contains("<task>")) {
                 values.put(name.replace("<task>", "ocr"), name.endsWith("maxSlices") ? "3" : "q");
             } else if (name.endsWith(".*")) {
@@ -324,7 +373,8 @@ class GlimpseJobConfigTest {
             } else if (name.equals("images.allowedUris")) {
                 values.put(name, "file:///data/images/, S3://bucket/frames/");
             } else {
-                values.put(name, key.defaultValue().isEmpty() ? "x" : key.defaultValue());
+                String d = option.defaultValue();
+                values.put(name, d == null || d.isEmpty() ? "x" : d);
             }
         }
 
@@ -356,6 +406,91 @@ class GlimpseJobConfigTest {
                 .hasMessageStartingWith(
                         "images.allowedUris: allowed image URI prefix '/etc/' must be an absolute"
                                 + " URI whose path ends in '/'");
+    }
+
+    @Test
+    void theEngineKeysCarryTheNamesOfTheEngineFields() {
+        EngineSettings e =
+                config(
+                                "engine.maxNumSeqs", "8",
+                                "engine.maxNumBatchedTokens", "256",
+                                "engine.maxQueuedRequests", "100",
+                                "engine.maxImagesPerVisionRun", "4",
+                                "engine.numKvBlocks", "512")
+                        .engine();
+
+        assertThat(e.engineConfig())
+                .isEqualTo(
+                        e.engineConfig().toBuilder()
+                                .maxNumSeqs(8)
+                                .maxNumBatchedTokens(256)
+                                .maxQueuedRequests(100)
+                                .maxImagesPerVisionRun(4)
+                                .numKvBlocks(512)
+                                .build());
+        assertThat(e.maxQueuedRequests()).isEqualTo(100);
+        assertThat(e.maxImagesPerVisionRun()).isEqualTo(4);
+        assertThat(e.numKvBlocks()).isEqualTo(512);
+    }
+
+    @Test
+    void theOldEngineKeysStillWorkAsDeprecatedAliasesAndAreReported() {
+        Map<String, String> values = new HashMap<>(REQUIRED);
+        values.put("engine.batching.maxNumSeqs", "8");
+        values.put("engine.batching.maxNumBatchedTokens", "256");
+        values.put("engine.batching.maxWaitingRequests", "100");
+        values.put("engine.batching.maxEncoderBatchSize", "4");
+        values.put("engine.kvBlocks", "512");
+        OptionValues options = new OptionValues(values);
+
+        EngineSettings e = GlimpseJobConfig.from(options).engine();
+
+        assertThat(e.maxNumSeqs()).isEqualTo(8);
+        assertThat(e.maxNumBatchedTokens()).isEqualTo(256);
+        assertThat(e.maxQueuedRequests()).isEqualTo(100);
+        assertThat(e.maxImagesPerVisionRun()).isEqualTo(4);
+        assertThat(e.numKvBlocks()).isEqualTo(512);
+        assertThat(options.deprecatedKeysUsed())
+                .isEqualTo(
+                        Map.of(
+                                "engine.batching.maxNumSeqs", "engine.maxNumSeqs",
+                                "engine.batching.maxNumBatchedTokens", "engine.maxNumBatchedTokens",
+                                "engine.batching.maxWaitingRequests", "engine.maxQueuedRequests",
+                                "engine.batching.maxEncoderBatchSize",
+                                        "engine.maxImagesPerVisionRun",
+                                "engine.kvBlocks", "engine.numKvBlocks"));
+    }
+
+    @Test
+    void aKeyAndItsDeprecatedNameMayNotDisagree() {
+        rejects(
+                "engine.maxQueuedRequests (100) and its deprecated name engine.batching.maxWaitingRequests (256) are both set; keep engine.maxQueuedRequests only",
+                "engine.maxQueuedRequests",
+                "100",
+                "engine.batching.maxWaitingRequests",
+                "256");
+        assertThat(
+                        config("engine.numKvBlocks", "512", "engine.kvBlocks", " 512 ")
+                                .engine()
+                                .numKvBlocks())
+                .isEqualTo(512);
+    }
+
+    @Test
+    void theNewKeysAloneReportNoDeprecation() {
+        OptionValues options =
+                new OptionValues(
+                        Map.of(
+                                "kafka.bootstrapServers",
+                                "b:1",
+                                "model.dir",
+                                "/m",
+                                "engine.numKvBlocks",
+                                "64"));
+
+        GlimpseJobConfig.from(options);
+
+        assertThat(options.deprecatedKeysUsed()).isEmpty();
     }
 
     /**
@@ -401,7 +536,8 @@ class GlimpseJobConfigTest {
         Path file = dir.resolve("glimpse.yaml");
         Files.writeString(file, CHART_YAML);
 
-        GlimpseJobConfig c = GlimpseJobConfig.from(ConfigSource.fromArgs(chartArgs(file)));
+        OptionValues options = new OptionValues(ConfigSource.fromArgs(chartArgs(file)).values());
+        GlimpseJobConfig c = GlimpseJobConfig.from(options);
 
         assertThat(c.kafka().bootstrapServers()).isEqualTo("my-kafka-bootstrap:9092");
         assertThat(c.kafka().imagesTopic()).isEqualTo("glimpse.images");
@@ -428,5 +564,12 @@ class GlimpseJobConfigTest {
         assertThat(c.engine().maxImagesPerVisionRun()).isEqualTo(8);
         assertThat(c.pipeline().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.pipeline().parallelism()).isEqualTo(2);
+        // The chart still writes the pre-rename keys (engine.batching.*): read, and reported.
+        assertThat(options.deprecatedKeysUsed())
+                .containsOnlyKeys(
+                        "engine.batching.maxNumSeqs",
+                        "engine.batching.maxNumBatchedTokens",
+                        "engine.batching.maxEncoderBatchSize",
+                        "engine.batching.maxWaitingRequests");
     }
 }

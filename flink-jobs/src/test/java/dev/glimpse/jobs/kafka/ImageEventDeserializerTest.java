@@ -208,6 +208,28 @@ class ImageEventDeserializerTest {
     }
 
     @Test
+    void aProblemTextAsLongAsTheRecordIsCutSoTheDeadLetterStaysSmall() {
+        String hostile = "9".repeat(50_000) + "x";
+
+        DeadLetter dl = deadLetterOf(record(0, 8, encoded(event()), hostile));
+
+        String prefix =
+                "glimpse.images-0@8: header glimpse-schema-version must be a decimal version, was '999";
+        assertThat(dl.getMessage()).startsWith(prefix).endsWith("…");
+        assertThat(dl.getMessage())
+                .hasSize(
+                        "glimpse.images-0@8: ".length() + ImageEventDeserializer.MAX_PROBLEM_CHARS);
+    }
+
+    @Test
+    void cuttingAProblemTextNeverSplitsASurrogatePair() {
+        String cut = ImageEventDeserializer.truncate("a".repeat(998) + "😀" + "b".repeat(10));
+
+        assertThat(cut).isEqualTo("a".repeat(998) + "…");
+        assertThat(ImageEventDeserializer.truncate("short")).isEqualTo("short");
+    }
+
+    @Test
     void aRecordClaimingAHugeArrayIsADeadLetterNotAnAllocation() {
         // eventId "", sourceId "", eventTime 0, task "", prompt null, then
         // moderationCategories = array claiming 2^28 items, and nothing after it

@@ -218,7 +218,7 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
             Optional<String> question =
                     Optional.ofNullable(event.getPrompt())
                             .filter(p -> !p.isBlank())
-                            .or(taskSettings::defaultQuestion);
+                            .or(taskSettings::defaultPrompt);
             question.ifPresent(b::question);
         }
         return b.build();

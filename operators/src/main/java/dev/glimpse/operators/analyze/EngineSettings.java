@@ -7,13 +7,15 @@ import java.io.Serializable;
 
 /**
  * Everything that defines one shared engine on a TaskManager, validated on construction. Two
- * operators with equal settings share one engine ({@link EngineRegistry}).
+ * operators with equal settings share one engine ({@link EngineRegistry}). Build with {@link
+ * #builder}; the job's defaults and keys are its configuration options ({@code EngineOptions} in
+ * flink-jobs), the field names are {@link EngineConfig}'s.
  *
  * @param modelDir the model directory on the TaskManagers
  * @param maxNumSeqs sequences decoded together per step
  * @param maxNumBatchedTokens tokens (prefill chunks + decode rows) per step
  * @param maxQueuedRequests requests accepted but not started; beyond that the engine reports
- *     overload and Analyze retries after {@code overloadRetryMillis}
+ *     overload and Analyze retries (its {@code maxOverloadRetries})
  * @param maxImagesPerVisionRun images encoded together per vision graph run
  * @param numKvBlocks KV blocks of 16 tokens in the pool
  * @param prefixCaching reuse KV of shared prompt prefixes (templates, repeated images)
@@ -49,6 +51,9 @@ public record EngineSettings(
             throw new IllegalArgumentException(
                     "metricsPort must be -1 (off), 0 (any) or a port, was " + metricsPort);
         }
+        if (metricsHost == null || metricsHost.isBlank()) {
+            throw new IllegalArgumentException("metricsHost must be set");
+        }
         if (intraOpThreads < 1) {
             throw new IllegalArgumentException(
                     "intraOpThreads must be >= 1, was " + intraOpThreads);
@@ -67,12 +72,29 @@ public record EngineSettings(
     }
 
     /**
-     * Local defaults for {@code modelDir}: 16 sequences, 1024 tokens/step, 8 images per vision run,
-     * CPU with 2 intra-op threads, no endpoint, the model's default decoder graph.
+     * A builder for {@code modelDir} starting from the engine's own defaults ({@link
+     * EngineConfig#builder()}, {@link ExecutorOptions#cpu()}), without a metrics endpoint and with
+     * the model's default decoder graph.
      */
-    public static EngineSettings defaults(String modelDir) {
-        return new EngineSettings(
-                modelDir, 16, 1024, 256, 8, 2048, true, 64L << 20, false, 2, -1, "127.0.0.1", null);
+    public static Builder builder(String modelDir) {
+        return new Builder(modelDir);
+    }
+
+    /** These settings in a builder, to change some of them. */
+    public Builder toBuilder() {
+        return builder(modelDir)
+                .maxNumSeqs(maxNumSeqs)
+                .maxNumBatchedTokens(maxNumBatchedTokens)
+                .maxQueuedRequests(maxQueuedRequests)
+                .maxImagesPerVisionRun(maxImagesPerVisionRun)
+                .numKvBlocks(numKvBlocks)
+                .prefixCaching(prefixCaching)
+                .encoderCacheBytes(encoderCacheBytes)
+                .tryCuda(tryCuda)
+                .intraOpThreads(intraOpThreads)
+                .metricsPort(metricsPort)
+                .metricsHost(metricsHost)
+                .decoderStyle(decoderStyle);
     }
 
     /** The engine configuration these settings describe. */
@@ -110,5 +132,116 @@ public record EngineSettings(
     public ExecutorOptions executorOptions(int gpuIndex) {
         boolean cuda = tryCuda || gpuIndex >= 0;
         return new ExecutorOptions(cuda, Math.max(gpuIndex, 0), intraOpThreads, decoderStyle);
+    }
+
+    /** Named setters for {@link EngineSettings}; {@link #build()} validates. Not thread-safe. */
+    public static final class Builder {
+        private final String modelDir;
+        private int maxNumSeqs;
+        private int maxNumBatchedTokens;
+        private int maxQueuedRequests;
+        private int maxImagesPerVisionRun;
+        private int numKvBlocks;
+        private boolean prefixCaching;
+        private long encoderCacheBytes;
+        private boolean tryCuda;
+        private int intraOpThreads;
+        private int metricsPort = -1;
+        private String metricsHost = "127.0.0.1";
+        private KvStyle decoderStyle;
+
+        private Builder(String modelDir) {
+            this.modelDir = modelDir;
+            EngineConfig engine = EngineConfig.builder().build();
+            maxNumSeqs = engine.maxNumSeqs();
+            maxNumBatchedTokens = engine.maxNumBatchedTokens();
+            maxQueuedRequests = engine.maxQueuedRequests();
+            maxImagesPerVisionRun = engine.maxImagesPerVisionRun();
+            numKvBlocks = engine.numKvBlocks();
+            prefixCaching = engine.prefixCaching();
+            encoderCacheBytes = engine.encoderCacheBytes();
+            ExecutorOptions executor = ExecutorOptions.cpu();
+            tryCuda = executor.tryCuda();
+            intraOpThreads = executor.intraOpThreads();
+            decoderStyle = executor.decoderStyle();
+        }
+
+        public Builder maxNumSeqs(int v) {
+            maxNumSeqs = v;
+            return this;
+        }
+
+        public Builder maxNumBatchedTokens(int v) {
+            maxNumBatchedTokens = v;
+            return this;
+        }
+
+        public Builder maxQueuedRequests(int v) {
+            maxQueuedRequests = v;
+            return this;
+        }
+
+        public Builder maxImagesPerVisionRun(int v) {
+            maxImagesPerVisionRun = v;
+            return this;
+        }
+
+        public Builder numKvBlocks(int v) {
+            numKvBlocks = v;
+            return this;
+        }
+
+        public Builder prefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
+
+        public Builder encoderCacheBytes(long v) {
+            encoderCacheBytes = v;
+            return this;
+        }
+
+        public Builder tryCuda(boolean v) {
+            tryCuda = v;
+            return this;
+        }
+
+        public Builder intraOpThreads(int v) {
+            intraOpThreads = v;
+            return this;
+        }
+
+        public Builder metricsPort(int v) {
+            metricsPort = v;
+            return this;
+        }
+
+        public Builder metricsHost(String v) {
+            metricsHost = v;
+            return this;
+        }
+
+        /** Null: the model's default decoder graph. */
+        public Builder decoderStyle(KvStyle v) {
+            decoderStyle = v;
+            return this;
+        }
+
+        public EngineSettings build() {
+            return new EngineSettings(
+                    modelDir,
+                    maxNumSeqs,
+                    maxNumBatchedTokens,
+                    maxQueuedRequests,
+                    maxImagesPerVisionRun,
+                    numKvBlocks,
+                    prefixCaching,
+                    encoderCacheBytes,
+                    tryCuda,
+                    intraOpThreads,
+                    metricsPort,
+                    metricsHost,
+                    decoderStyle);
+        }
     }
 }
