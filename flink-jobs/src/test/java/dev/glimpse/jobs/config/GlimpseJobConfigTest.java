@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glimpse.operators.TaskSettings;
+import dev.glimpse.operators.preprocess.ImageFetchSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
 import dev.glimpse.schemas.AnalysisTask;
@@ -510,9 +511,15 @@ class GlimpseJobConfigTest {
               caption: {maxSlices: 4, prompt: ""}
               ocr: {maxSlices: 9, prompt: ""}
               moderation: {maxSlices: 4, prompt: ""}
+            images:
+              allowedUris: ""
+              fetch: {timeout: 10 s, maxAttempts: 3, backoff: 200 ms, threads: 4}
             engine:
               executionProvider: CPU
-              batching: {maxNumSeqs: 16, maxNumBatchedTokens: 2048, maxEncoderBatchSize: 8, maxWaitingRequests: 256}
+              maxNumSeqs: 16
+              maxNumBatchedTokens: 2048
+              maxImagesPerVisionRun: 8
+              maxQueuedRequests: 256
               metrics: {port: 9250, host: 0.0.0.0}
             """;
 
@@ -564,12 +571,8 @@ class GlimpseJobConfigTest {
         assertThat(c.engine().maxImagesPerVisionRun()).isEqualTo(8);
         assertThat(c.pipeline().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.pipeline().parallelism()).isEqualTo(2);
-        // The chart still writes the pre-rename keys (engine.batching.*): read, and reported.
-        assertThat(options.deprecatedKeysUsed())
-                .containsOnlyKeys(
-                        "engine.batching.maxNumSeqs",
-                        "engine.batching.maxNumBatchedTokens",
-                        "engine.batching.maxEncoderBatchSize",
-                        "engine.batching.maxWaitingRequests");
+        assertThat(c.images()).isEqualTo(ImageFetchSettings.DEFAULTS);
+        // The chart writes the current keys only.
+        assertThat(options.deprecatedKeysUsed()).isEmpty();
     }
 }

@@ -262,20 +262,21 @@ class HelmChartTest {
         assertThat(config.path("tasks").path("caption").path("prompt").asText()).isEmpty();
         assertThat(config.path("tasks").path("ocr").path("maxSlices").asInt()).isEqualTo(9);
         assertThat(config.path("tasks").path("moderation").path("maxSlices").asInt()).isEqualTo(4);
-        assertThat(config.path("engine").path("batching").path("maxNumSeqs").asInt()).isEqualTo(16);
-        assertThat(config.path("engine").path("batching").path("maxNumBatchedTokens").asInt())
-                .isEqualTo(2048);
+        assertThat(config.path("engine").path("maxNumSeqs").asInt()).isEqualTo(16);
+        assertThat(config.path("engine").path("maxNumBatchedTokens").asInt()).isEqualTo(2048);
+        assertThat(config.path("engine").path("maxQueuedRequests").asInt()).isEqualTo(256);
         assertThat(config.path("engine").path("metrics").path("port").asInt()).isEqualTo(9250);
         assertThat(config.path("engine").path("metrics").path("host").asText())
                 .isEqualTo("0.0.0.0");
-        assertThat(config.path("engine").path("batching").path("maxEncoderBatchSize").asInt())
-                .isEqualTo(8);
+        assertThat(config.path("engine").path("maxImagesPerVisionRun").asInt()).isEqualTo(8);
+        assertThat(config.path("images").path("allowedUris").asText()).isEmpty();
+        assertThat(config.path("images").path("fetch").path("timeout").asText()).isEqualTo("10 s");
     }
 
     @Test
     void changingThePipelineConfigChangesThePodTemplateSoTheOperatorUpgradesTheJob() {
         String before = configChecksum(template().call());
-        String after = configChecksum(template().set("pipeline.batching.maxNumSeqs", 32).call());
+        String after = configChecksum(template().set("pipeline.engine.maxNumSeqs", 32).call());
 
         assertThat(before).hasSize(64).isNotEqualTo(after);
         assertThat(configChecksum(template().call())).isEqualTo(before);

@@ -65,6 +65,17 @@ public final class ImageUriPolicy implements Serializable {
         return prefixes.isEmpty();
     }
 
+    /** Policies are equal when they allow the same prefixes (config records compare by value). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageUriPolicy other && prefixes().equals(other.prefixes());
+    }
+
+    @Override
+    public int hashCode() {
+        return prefixes().hashCode();
+    }
+
     /**
      * The URI to read for {@code uri} when the lexical rules allow it, else empty. The URI returned
      * is rebuilt from the decoded parts that were checked (scheme lower-cased).
