@@ -13,6 +13,9 @@ package dev.glimpse.serving.engine;
  * @param validateInvariants run the invariant validator after every step (tests)
  * @param maxImagesPerVisionRun images per vision graph run (more are split into several runs)
  * @param maxTokensPerPrefillRun tokens per batched prefill run of equal-length fresh prompts
+ * @param maxCategories moderation categories one request may name (each is a sequence: a prefill of
+ *     its own); more are refused at submit
+ * @param maxCategoryChars characters one moderation category may have; longer ones are refused
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -24,9 +27,13 @@ public record EngineConfig(
         long encoderCacheBytes,
         boolean validateInvariants,
         int maxImagesPerVisionRun,
-        int maxTokensPerPrefillRun) {
+        int maxTokensPerPrefillRun,
+        int maxCategories,
+        int maxCategoryChars) {
 
     public EngineConfig {
+        positive("maxCategories", maxCategories);
+        positive("maxCategoryChars", maxCategoryChars);
         positive("maxImagesPerVisionRun", maxImagesPerVisionRun);
         positive("maxTokensPerPrefillRun", maxTokensPerPrefillRun);
         positive("maxNumBatchedTokens", maxNumBatchedTokens);
@@ -68,11 +75,14 @@ public record EngineConfig(
                 .encoderCacheBytes(encoderCacheBytes)
                 .validateInvariants(validateInvariants)
                 .maxImagesPerVisionRun(maxImagesPerVisionRun)
-                .maxTokensPerPrefillRun(maxTokensPerPrefillRun);
+                .maxTokensPerPrefillRun(maxTokensPerPrefillRun)
+                .maxCategories(maxCategories)
+                .maxCategoryChars(maxCategoryChars);
     }
 
     /**
-     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on.
+     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on, at
+     * most 32 moderation categories of at most 64 characters.
      */
     public static final class Builder {
         private int maxNumBatchedTokens = 512;
@@ -85,6 +95,18 @@ public record EngineConfig(
         private boolean validateInvariants;
         private int maxImagesPerVisionRun = 8;
         private int maxTokensPerPrefillRun = 512;
+        private int maxCategories = 32;
+        private int maxCategoryChars = 64;
+
+        public Builder maxCategories(int v) {
+            maxCategories = v;
+            return this;
+        }
+
+        public Builder maxCategoryChars(int v) {
+            maxCategoryChars = v;
+            return this;
+        }
 
         public Builder maxImagesPerVisionRun(int v) {
             maxImagesPerVisionRun = v;
@@ -147,7 +169,9 @@ public record EngineConfig(
                     encoderCacheBytes,
                     validateInvariants,
                     maxImagesPerVisionRun,
-                    maxTokensPerPrefillRun);
+                    maxTokensPerPrefillRun,
+                    maxCategories,
+                    maxCategoryChars);
         }
     }
 }

@@ -58,10 +58,7 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
     private final Set<String> logitsOnly = Set.of("logits");
-    // token id -> its embedding row [D], filled on first use; null when V * D is too large to keep.
-    // The embedding graph is a pure lookup, so a decode step needs no embedding run once its
-    // tokens have been seen.
-    private final float[][] embeddingRows;
+    private final EmbeddingRows embeddingRows; // null when V * D is too large to keep
     private boolean closed;
 
     public OrtModelExecutor(Path modelDir, ModelManifest manifest, ExecutorOptions options) {
@@ -114,10 +111,11 @@ public final class OrtModelExecutor implements ModelExecutor {
                         llm.hidden(),
                         llm.vocab(),
                         manifest.vision().queryNum(),
-                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle));
+                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle),
+                        llm.maxPositions());
         this.embeddingRows =
                 (long) llm.vocab() * llm.hidden() * 4 <= MAX_EMBEDDING_CACHE_BYTES
-                        ? new float[llm.vocab()][]
+                        ? new EmbeddingRows(llm.vocab(), llm.hidden())
                         : null;
         LOG.info(
                 "model {} {} loaded from {} on {}, {} decoder",
@@ -246,47 +244,18 @@ public final class OrtModelExecutor implements ModelExecutor {
         checkOpen();
         int q = shape.queryNum();
         int d = shape.hiddenSize();
-        List<ImageSlice> slices = new ArrayList<>();
-        for (EngineImage img : images) {
-            slices.addAll(img.slices());
-        }
-        int nSlices = slices.size();
-        int lmax = 0;
-        for (ImageSlice s : slices) {
-            lmax = Math.max(lmax, s.numPatches());
-        }
+        VisionBatch batch = new VisionBatch(images);
+        int nSlices = batch.numSlices;
+        int lmax = batch.maxPatches;
         int p = ImageSlice.PATCH;
-        // pixel_values [N, 3, 14, Lmax*14]: each strip right-padded with zeros
-        float[] pixels = new float[nSlices * 3 * p * lmax * p];
-        long[] mask = new long[nSlices * lmax]; // [N, Lmax]
-        long[] tgt = new long[nSlices * 2]; // [N, 2] (patch rows, cols)
-        for (int i = 0; i < nSlices; i++) {
-            ImageSlice s = slices.get(i);
-            int w = s.numPatches() * p;
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < p; y++) {
-                    System.arraycopy(
-                            s.pixels(),
-                            (c * p + y) * w,
-                            pixels,
-                            ((i * 3 + c) * p + y) * lmax * p,
-                            w);
-                }
-            }
-            for (int k = 0; k < s.numPatches(); k++) {
-                mask[i * lmax + k] = 1;
-            }
-            tgt[2 * i] = s.patchRows();
-            tgt[2 * i + 1] = s.patchCols();
-        }
         try (RunScope scope = new RunScope()) {
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put(
                     "pixel_values",
-                    scope.floats(FloatBuffer.wrap(pixels), nSlices, 3, p, (long) lmax * p));
-            in.put("tgt_sizes", scope.longs(tgt, nSlices, 2));
+                    scope.floats(FloatBuffer.wrap(batch.pixels), nSlices, 3, p, (long) lmax * p));
+            in.put("tgt_sizes", scope.longs(batch.tgtSizes, nSlices, 2));
             if (visionTakesPatchMask) {
-                in.put("patch_attention_mask", scope.longs(mask, nSlices, lmax));
+                in.put("patch_attention_mask", scope.longs(batch.mask, nSlices, lmax));
             }
             float[] features;
             try (OrtSession.Result r = vision.run(in)) {
@@ -311,33 +280,9 @@ public final class OrtModelExecutor implements ModelExecutor {
     @Override
     public float[] embed(int[] tokenIds, List<String> requestIds) {
         checkOpen();
-        if (embeddingRows == null) {
-            return runEmbed(tokenIds, requestIds);
-        }
-        int d = shape.hiddenSize();
-        int[] missing =
-                java.util.Arrays.stream(tokenIds)
-                        .filter(t -> t < 0 || t >= embeddingRows.length || embeddingRows[t] == null)
-                        .distinct()
-                        .toArray();
-        if (missing.length > 0) {
-            float[] rows = runEmbed(missing, requestIds);
-            for (int i = 0; i < missing.length; i++) {
-                if (missing[i] < 0 || missing[i] >= embeddingRows.length) {
-                    throw new IllegalArgumentException(
-                            "token id "
-                                    + missing[i]
-                                    + " outside the vocabulary of "
-                                    + embeddingRows.length);
-                }
-                embeddingRows[missing[i]] = java.util.Arrays.copyOfRange(rows, i * d, (i + 1) * d);
-            }
-        }
-        float[] out = new float[tokenIds.length * d];
-        for (int i = 0; i < tokenIds.length; i++) {
-            System.arraycopy(embeddingRows[tokenIds[i]], 0, out, i * d, d);
-        }
-        return out;
+        return embeddingRows == null
+                ? runEmbed(tokenIds, requestIds)
+                : embeddingRows.embed(tokenIds, missing -> runEmbed(missing, requestIds));
     }
 
     private float[] runEmbed(int[] tokenIds, List<String> requestIds) {
