@@ -16,6 +16,9 @@ package dev.glimpse.serving.engine;
  * @param maxCategories moderation categories one request may name (each is a sequence: a prefill of
  *     its own); more are refused at submit
  * @param maxCategoryChars characters one moderation category may have; longer ones are refused
+ * @param kvMemoryBytes native memory all KV buffers may hold together (prefix-cache store,
+ *     prefilling sequences, decode batch, pooled buffers); 0 derives the bound from numKvBlocks,
+ *     maxNumSeqs and the model (see docs/engine.md)
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -29,9 +32,14 @@ public record EngineConfig(
         int maxImagesPerVisionRun,
         int maxTokensPerPrefillRun,
         int maxCategories,
-        int maxCategoryChars) {
+        int maxCategoryChars,
+        long kvMemoryBytes) {
 
     public EngineConfig {
+        if (kvMemoryBytes < 0) {
+            throw new IllegalArgumentException(
+                    "kvMemoryBytes must be >= 0 (0 = derived), got " + kvMemoryBytes);
+        }
         positive("maxCategories", maxCategories);
         positive("maxCategoryChars", maxCategoryChars);
         positive("maxImagesPerVisionRun", maxImagesPerVisionRun);
@@ -77,7 +85,8 @@ public record EngineConfig(
                 .maxImagesPerVisionRun(maxImagesPerVisionRun)
                 .maxTokensPerPrefillRun(maxTokensPerPrefillRun)
                 .maxCategories(maxCategories)
-                .maxCategoryChars(maxCategoryChars);
+                .maxCategoryChars(maxCategoryChars)
+                .kvMemoryBytes(kvMemoryBytes);
     }
 
     /**
@@ -97,6 +106,12 @@ public record EngineConfig(
         private int maxTokensPerPrefillRun = 512;
         private int maxCategories = 32;
         private int maxCategoryChars = 64;
+        private long kvMemoryBytes;
+
+        public Builder kvMemoryBytes(long v) {
+            kvMemoryBytes = v;
+            return this;
+        }
 
         public Builder maxCategories(int v) {
             maxCategories = v;
@@ -171,7 +186,8 @@ public record EngineConfig(
                     maxImagesPerVisionRun,
                     maxTokensPerPrefillRun,
                     maxCategories,
-                    maxCategoryChars);
+                    maxCategoryChars,
+                    kvMemoryBytes);
         }
     }
 }

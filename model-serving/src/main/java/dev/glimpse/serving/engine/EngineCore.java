@@ -130,6 +130,7 @@ final class EngineCore {
 
     private void publishGauges() {
         metrics.queues(scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
+        metrics.kvNative(runner.kvMemory().numBytes(), runner.kvMemory().budgetBytes());
         long total = runner.kvBytesCopied();
         metrics.kvCopied(total - lastReportedCopies);
         lastReportedCopies = total;
@@ -142,6 +143,7 @@ final class EngineCore {
     void shutdown(Function<String, EngineException> errorFor) {
         requests.abortAll(RequestState.FINISHED_CLOSED, errorFor);
         runner.close();
+        publishGauges();
     }
 
     EngineStats stats() {
@@ -165,6 +167,7 @@ final class EngineCore {
                 counters.rebuildNanos,
                 counters.numGroupedPrefills,
                 kv.pool().numEvictions(),
-                counters.numIsolationRuns);
+                counters.numIsolationRuns,
+                runner.kvMemory().numBytes());
     }
 }

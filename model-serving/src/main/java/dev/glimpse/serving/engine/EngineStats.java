@@ -23,6 +23,7 @@ package dev.glimpse.serving.engine;
  * @param numGroupedPrefills sequences whose whole prompt ran in a batched prefill with others
  * @param numKvEvictions cached prefix blocks dropped because their block was reused
  * @param numIsolationRuns runs of one row (or image) alone after its batch's run failed
+ * @param kvNativeBytes native memory the KV buffers hold now (0 once the engine is closed)
  */
 public record EngineStats(
         long numSteps,
@@ -44,4 +45,5 @@ public record EngineStats(
         long rebuildNanos,
         long numGroupedPrefills,
         long numKvEvictions,
-        long numIsolationRuns) {}
+        long numIsolationRuns,
+        long kvNativeBytes) {}

@@ -1,20 +1,18 @@
 package dev.glimpse.serving.engine;
 
 import dev.glimpse.serving.engine.encoder.EncoderCache;
-import dev.glimpse.serving.engine.kv.BlockStore;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
 import dev.glimpse.serving.engine.kv.KvBlock;
 import dev.glimpse.serving.engine.kv.KvCacheManager;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
-import dev.glimpse.serving.engine.kv.KvSlabPool;
-import dev.glimpse.serving.engine.kv.KvState;
+import dev.glimpse.serving.engine.kv.KvMemory;
+import dev.glimpse.serving.engine.kv.KvMemoryExhaustedException;
 import dev.glimpse.serving.engine.kv.SequenceKv;
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
 import dev.glimpse.serving.engine.sched.SchedulerOutput;
 import dev.glimpse.serving.engine.sched.Sequence;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +33,6 @@ import java.util.function.LongSupplier;
  * Engine thread only.
  */
 final class ModelRunner implements AutoCloseable {
-    /** Bound of the pool of KV buffers (finished prefills, outgrown batch buffers) reused. */
-    private static final long KV_POOL_BYTES = 64L << 20;
-
     private final EngineConfig config;
     private final ModelExecutor executor;
     private final ModelShape shape;
@@ -46,12 +41,9 @@ final class ModelRunner implements AutoCloseable {
     private final EngineCounters counters;
     private final LongSupplier nanoTime;
     private final KvCopyCounter copies = new KvCopyCounter();
-    private final BlockStore blockStore;
-    private final KvSlabPool kvSlabs;
+    private final KvBuffers buffers;
     private final DecodeBatchKv batch;
     private final VisualTokenProvider vision;
-    // prefill KV → number of sequences still reading it (a grouped prefill's rows share one)
-    private final Map<KvState, Integer> prefillHolders = new IdentityHashMap<>();
 
     ModelRunner(
             EngineConfig config,
@@ -67,13 +59,8 @@ final class ModelRunner implements AutoCloseable {
         this.metrics = metrics;
         this.counters = counters;
         this.nanoTime = nanoTime;
-        this.blockStore =
-                config.prefixCaching()
-                        ? new BlockStore(
-                                shape.kv(), config.numKvBlocks(), config.blockSize(), copies)
-                        : null;
-        this.kvSlabs = new KvSlabPool(KV_POOL_BYTES);
-        this.batch = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
+        this.buffers = new KvBuffers(config, shape, copies);
+        this.batch = buffers.batch();
         this.vision = new VisualTokenProvider(config, executor, metrics, counters, nanoTime);
     }
 
@@ -81,7 +68,11 @@ final class ModelRunner implements AutoCloseable {
     ModelRunnerOutput execute(SchedulerOutput plan, Map<String, ActiveRequest> owners) {
         ModelRunnerOutput out = new ModelRunnerOutput();
         for (Sequence seq : plan.admitted()) {
-            loadPrefixHits(seq);
+            try {
+                loadPrefixHits(seq);
+            } catch (KvMemoryExhaustedException e) {
+                fail(seq, memoryFailure(ExecutionStage.PREFILL, List.of(seq.requestId()), e), out);
+            }
         }
         vision.provide(plan.admitted(), owners, (req, e) -> out.fail(req.sequences.get(0), e));
         List<Sequence> decoding = new ArrayList<>();
@@ -134,11 +125,11 @@ final class ModelRunner implements AutoCloseable {
 
     private void loadPrefixHits(Sequence seq) {
         if (seq.numCachedTokens() > 0) {
-            SequenceKv seqKv = new SequenceKv(shape.kv(), seq.promptLength(), kvSlabs);
+            SequenceKv seqKv = buffers.newSequenceKv(seq.promptLength());
             List<KvBlock> hits =
                     kv.blocksOf(seq.id()).subList(0, seq.numCachedTokens() / config.blockSize());
-            blockStore.load(seqKv, hits);
-            holdPrefillKv(seq, seqKv, 0);
+            buffers.blockStore().load(seqKv, hits);
+            buffers.hold(seq, seqKv, 0);
         }
     }
 
@@ -149,13 +140,13 @@ final class ModelRunner implements AutoCloseable {
         for (int t = 0; t < n; t++) {
             ids[t] = seq.tokenAt(start + t);
         }
-        if (seq.prefillKv() == null) {
-            holdPrefillKv(seq, new SequenceKv(shape.kv(), seq.promptLength(), kvSlabs), 0);
-        }
         List<String> reqIds = List.of(seq.requestId());
         float[] logits;
         long t0 = nanoTime.getAsLong();
         try {
+            if (seq.prefillKv() == null) {
+                buffers.hold(seq, newSequenceKv(seq, reqIds), 0);
+            }
             float[] embeds = executor.embed(ids, reqIds);
             placeVisualTokens(seq, embeds, start, n);
             logits = executor.decode(seq.prefillKv(), embeds, n, reqIds, ExecutionStage.PREFILL);
@@ -189,11 +180,15 @@ final class ModelRunner implements AutoCloseable {
                 tokens[r * n + t] = seq.tokenAt(t);
             }
         }
-        DecodeBatchKv groupKv = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
-        groupKv.resetEmpty(seqIds, n);
+        DecodeBatchKv groupKv = buffers.newBatch();
         float[] logits;
         long t0 = nanoTime.getAsLong();
         try {
+            try {
+                groupKv.resetEmpty(seqIds, n);
+            } catch (KvMemoryExhaustedException e) {
+                throw memoryFailure(ExecutionStage.PREFILL, reqIds, e);
+            }
             float[] embeds = executor.embed(tokens, reqIds);
             for (int r = 0; r < group.size(); r++) {
                 float[] row = Arrays.copyOfRange(embeds, r * n * d, (r + 1) * n * d);
@@ -214,7 +209,7 @@ final class ModelRunner implements AutoCloseable {
         int v = shape.vocabSize();
         for (int r = 0; r < group.size(); r++) {
             Sequence seq = group.get(r);
-            holdPrefillKv(seq, groupKv, r);
+            buffers.hold(seq, groupKv, r);
             seq.advanceComputed(n);
             publishBlocks(seq);
             out.sampled(seq, logits, r * v);
@@ -228,11 +223,12 @@ final class ModelRunner implements AutoCloseable {
                         seq.id(),
                         seq.promptBlockHashes(),
                         seq.numComputedTokens() / config.blockSize())) {
-            blockStore.store(
-                    seq.prefillKv(),
-                    seq.prefillRow(),
-                    published.indexInSequence(),
-                    published.block());
+            buffers.blockStore()
+                    .store(
+                            seq.prefillKv(),
+                            seq.prefillRow(),
+                            published.indexInSequence(),
+                            published.block());
         }
     }
 
@@ -251,10 +247,8 @@ final class ModelRunner implements AutoCloseable {
 
     /** One {@code [B, 1]} run over every decoding sequence; rows run alone if it fails. */
     private void decode(List<Sequence> rows, ModelRunnerOutput out) {
-        List<String> wanted = new ArrayList<>(rows.size());
-        for (Sequence s : rows) {
-            wanted.add(s.id());
-        }
+        List<String> wanted = rows.stream().map(Sequence::id).toList();
+        List<String> reqIds = rows.stream().map(Sequence::requestId).toList();
         boolean plain = batch.rowIds().equals(wanted);
         if (!plain) {
             long t0 = nanoTime.getAsLong();
@@ -268,26 +262,25 @@ final class ModelRunner implements AutoCloseable {
                                 : new DecodeBatchKv.RowSource(
                                         s.id(), s.prefillKv(), s.prefillRow()));
             }
-            batch.rebuild(sources, headroom(rows));
+            try {
+                batch.rebuild(sources, headroom(rows));
+            } catch (KvMemoryExhaustedException e) {
+                // the batch is as it was: its rows and the joining ones run alone, in less memory
+                onDecodeFailure(rows, memoryFailure(ExecutionStage.DECODE, reqIds, e), out);
+                return;
+            }
             for (Sequence s : rows) {
-                releaseKv(s); // its KV now lives in the batch
+                buffers.release(s); // its KV now lives in the batch
             }
             counters.rebuild(nanoTime.getAsLong() - t0);
         }
         long copiedBefore = copies.totalBytes();
-        List<String> reqIds = new ArrayList<>(rows.size());
-        rows.forEach(s -> reqIds.add(s.requestId()));
         float[] logits;
         long t1 = nanoTime.getAsLong();
         try {
             logits = decodeRun(batch, rows, reqIds);
         } catch (ExecutionFailedException e) {
-            if (rows.size() == 1) {
-                batch.release();
-                fail(rows.get(0), e, out);
-            } else {
-                decodeApart(rows, out);
-            }
+            onDecodeFailure(rows, e, out);
             return;
         }
         counters.decode(nanoTime.getAsLong() - t1, plain, copies.totalBytes() - copiedBefore);
@@ -298,32 +291,51 @@ final class ModelRunner implements AutoCloseable {
         }
     }
 
+    private void onDecodeFailure(
+            List<Sequence> rows, ExecutionFailedException e, ModelRunnerOutput out) {
+        if (rows.size() == 1) {
+            fail(rows.get(0), e, out);
+        } else {
+            decodeApart(rows, out);
+        }
+        batch.release(); // the next step rebuilds it from the rows that go on
+    }
+
     /**
-     * The batch's run failed: each row is copied into a batch of its own and runs alone. A row that
-     * succeeds keeps its own batch as its KV (the next step rebuilds the decode batch from them); a
-     * row that fails again is a culprit.
+     * The batch's run failed: each row is copied into a batch of its own (from the decode batch, or
+     * from its prefill KV if it was joining) and runs alone. A row that succeeds keeps its own
+     * batch as its KV (the next step rebuilds the decode batch from them); a row that fails again
+     * is a culprit.
      */
     private void decodeApart(List<Sequence> rows, ModelRunnerOutput out) {
         List<String> ids = batch.rowIds();
         for (Sequence s : rows) {
-            DecodeBatchKv alone = new DecodeBatchKv(shape.kv(), copies, kvSlabs);
-            alone.rebuild(
-                    List.of(new DecodeBatchKv.RowSource(s.id(), batch, ids.indexOf(s.id()))),
-                    headroom(List.of(s)));
             counters.isolationRun();
+            int idx = ids.indexOf(s.id());
+            DecodeBatchKv alone = buffers.newBatch();
             float[] logits;
             try {
+                try {
+                    alone.rebuild(
+                            List.of(
+                                    idx >= 0
+                                            ? new DecodeBatchKv.RowSource(s.id(), batch, idx)
+                                            : new DecodeBatchKv.RowSource(
+                                                    s.id(), s.prefillKv(), s.prefillRow())),
+                            headroom(List.of(s)));
+                } catch (KvMemoryExhaustedException e) {
+                    throw memoryFailure(ExecutionStage.DECODE, List.of(s.requestId()), e);
+                }
                 logits = decodeRun(alone, List.of(s), List.of(s.requestId()));
             } catch (ExecutionFailedException e) {
                 alone.release();
                 fail(s, e, out);
                 continue;
             }
-            holdPrefillKv(s, alone, 0);
+            buffers.hold(s, alone, 0);
             s.advanceComputed(1);
             out.sampled(s, logits, 0);
         }
-        batch.release();
     }
 
     private float[] decodeRun(DecodeBatchKv state, List<Sequence> rows, List<String> reqIds) {
@@ -348,23 +360,26 @@ final class ModelRunner implements AutoCloseable {
         out.fail(seq, e);
     }
 
-    private void holdPrefillKv(Sequence seq, KvState state, int row) {
-        releaseKv(seq);
-        seq.setPrefillKv(state, row);
-        prefillHolders.merge(state, 1, Integer::sum);
+    private SequenceKv newSequenceKv(Sequence seq, List<String> reqIds) {
+        try {
+            return buffers.newSequenceKv(seq.promptLength());
+        } catch (KvMemoryExhaustedException e) {
+            throw memoryFailure(ExecutionStage.PREFILL, reqIds, e);
+        }
     }
 
-    /**
-     * The sequence no longer reads its prefill KV (it joined the decode batch, or finished); the
-     * buffer goes back to the pool once no sequence reads it.
-     */
+    private static ExecutionFailedException memoryFailure(
+            ExecutionStage stage, List<String> reqIds, KvMemoryExhaustedException e) {
+        return new ExecutionFailedException(stage, reqIds, e.getMessage(), e);
+    }
+
+    /** The sequence no longer reads its prefill KV (it finished). */
     void releaseKv(Sequence seq) {
-        KvState state = seq.prefillKv();
-        seq.setPrefillKv(null, 0);
-        if (state != null && prefillHolders.merge(state, -1, Integer::sum) == 0) {
-            prefillHolders.remove(state);
-            state.release();
-        }
+        buffers.release(seq);
+    }
+
+    KvMemory kvMemory() {
+        return buffers.memory();
     }
 
     EncoderCache encoderCache() {
@@ -375,16 +390,10 @@ final class ModelRunner implements AutoCloseable {
         return copies.totalBytes();
     }
 
-    /** Drops every native buffer (the engine is closing). */
+    /** Frees every native buffer (the engine is closing). */
     @Override
     public void close() {
-        batch.release();
-        prefillHolders.keySet().forEach(KvState::release);
-        prefillHolders.clear();
-        kvSlabs.clear();
-        if (blockStore != null) {
-            blockStore.release();
-        }
+        buffers.close();
         vision.encoderCache().clear();
     }
 }

@@ -14,6 +14,7 @@ import dev.glimpse.serving.engine.ModelShape;
 import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.KvStyle;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final AtomicLong liveTensors = new AtomicLong();
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
-    private final Set<String> logitsOnly = Set.of("logits");
+    private final LogitsBuffer logitsMemory = new LogitsBuffer(16 << 20);
     private final EmbeddingRows embeddingRows; // null when V * D is too large to keep
     private boolean closed;
 
@@ -261,16 +262,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             try (OrtSession.Result r = vision.run(in)) {
                 features = floatsOf(r.get(0)); // image_features [N, Q, D]
             }
-            List<float[]> out = new ArrayList<>(images.size());
-            int offset = 0;
-            for (EngineImage img : images) {
-                int len = img.slices().size() * q * d;
-                float[] f = new float[len];
-                System.arraycopy(features, offset, f, 0, len);
-                offset += len;
-                out.add(f);
-            }
-            return out;
+            return batch.perImage(features, images, q * d);
         } catch (OrtException e) {
             throw new ExecutionFailedException(
                     ExecutionStage.VISION, requestIds, e.getMessage(), e);
@@ -308,15 +300,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             List<String> requestIds,
             ExecutionStage stage) {
         checkOpen();
-        if (kv.layout().style() != decoderStyle) {
-            // the other style's binding runs without error and computes garbage
-            throw new IllegalArgumentException(
-                    "KV state laid out for a "
-                            + kv.layout().style().manifestName()
-                            + " decoder, this executor runs the "
-                            + decoderStyle.manifestName()
-                            + " one");
-        }
+        kv.requireStyle(decoderStyle); // the other style's binding runs and computes garbage
         int b = kv.batchSize();
         int s = kv.pastLength();
         int pastDim = kv.pastDim();
@@ -357,13 +341,22 @@ public final class OrtModelExecutor implements ModelExecutor {
                                 presentDim,
                                 layout.headDim()));
             }
-            float[] all;
-            try (OrtSession.Result r = decoder.run(in, logitsOnly, pinned)) {
-                all = floatsOf(r.get("logits").orElseThrow()); // [B, T, V]
-            }
-            logits = new float[b * v];
-            for (int row = 0; row < b; row++) {
-                System.arraycopy(all, (row * newTokens + newTokens - 1) * v, logits, row * v, v);
+            // [B, T, V] into native memory of ours: only the last position of each row is read
+            // (a prefill's other T - 1 rows never reach the heap)
+            int numLogits = b * newTokens * v;
+            ByteBuffer memory = logitsMemory.take(4L * numLogits);
+            try {
+                FloatBuffer all = memory.asFloatBuffer().slice(0, numLogits);
+                pinned.put("logits", scope.floats(all, b, newTokens, v));
+                try (OrtSession.Result r = decoder.run(in, Set.of(), pinned)) {
+                    // every output was pinned: the result holds nothing to read
+                }
+                logits = new float[b * v];
+                for (int row = 0; row < b; row++) {
+                    all.get((row * newTokens + newTokens - 1) * v, logits, row * v, v);
+                }
+            } finally {
+                logitsMemory.giveBack(memory);
             }
         } catch (OrtException e) {
             throw new ExecutionFailedException(stage, requestIds, e.getMessage(), e);
@@ -391,6 +384,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             return;
         }
         closed = true;
+        logitsMemory.close();
         closeQuietly(vision);
         closeQuietly(embed);
         closeQuietly(decoder);

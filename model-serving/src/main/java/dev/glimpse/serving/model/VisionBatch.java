@@ -2,6 +2,8 @@ package dev.glimpse.serving.model;
 
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.ImageSlice;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,5 +55,17 @@ final class VisionBatch {
                 i++;
             }
         }
+    }
+
+    /** Splits the graph's {@code [N, Q, D]} output into each image's {@code [slices * Q, D]}. */
+    List<float[]> perImage(float[] features, List<EngineImage> images, int floatsPerSlice) {
+        List<float[]> out = new ArrayList<>(images.size());
+        int offset = 0;
+        for (EngineImage img : images) {
+            int len = img.slices().size() * floatsPerSlice;
+            out.add(Arrays.copyOfRange(features, offset, offset + len));
+            offset += len;
+        }
+        return out;
     }
 }

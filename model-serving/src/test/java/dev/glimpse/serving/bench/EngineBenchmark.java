@@ -177,7 +177,8 @@ public final class EngineBenchmark {
                 a.rebuildNanos() - b.rebuildNanos(),
                 a.numGroupedPrefills() - b.numGroupedPrefills(),
                 a.numKvEvictions() - b.numKvEvictions(),
-                a.numIsolationRuns() - b.numIsolationRuns());
+                a.numIsolationRuns() - b.numIsolationRuns(),
+                a.kvNativeBytes());
     }
 
     static Batched32 throughput(ModelDirectory model, ExecutorOptions options, int newTokens)

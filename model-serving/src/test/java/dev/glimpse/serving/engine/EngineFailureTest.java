@@ -154,6 +154,29 @@ class EngineFailureTest {
     }
 
     @Test
+    void runThatWouldPassTheKvMemoryBudgetFailsItsRequestNotTheEngine() throws Exception {
+        // the fake's KV is 16 bytes a token: a 24-token prompt's two concat buffers take 768
+        FakeModelExecutor model = new FakeModelExecutor();
+        InferenceEngine engine = engine(config().kvMemoryBytes(600).build(), model);
+        for (String id : List.of("x", "y")) {
+            CompletableFuture<EngineResult> f =
+                    engine.submit(
+                            EngineRequest.builder(id, FakePrompts.image(id, 1, 0, 0), Task.CAPTION)
+                                    .build());
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(ExecutionFailedException.class)
+                    .hasMessage(
+                            "prefill failed for requests ["
+                                    + id
+                                    + "]: KV memory budget exhausted: 384 more bytes asked for,"
+                                    + " 384 of 600 held");
+        }
+        assertThat(engine.failureCause()).isEmpty();
+        assertThat(engine.stats().kvNativeBytes()).isLessThanOrEqualTo(600);
+    }
+
+    @Test
     void errorInTheEngineThreadFailsPendingAndLaterRequestsWithEngineFailed() throws Exception {
         FakeModelExecutor model = new FakeModelExecutor();
         InferenceEngine engine = engine(config().maxNumSeqs(1).build(), model);
@@ -190,8 +213,9 @@ class EngineFailureTest {
                         "engine failed (OutOfMemoryError: Cannot reserve 1048576 bytes of direct"
                                 + " buffer memory); request late not completed");
         assertThat(engine.failureCause()).containsSame(oom);
+        engine.close(); // still idempotent: waits for the dead engine thread's cleanup
         assertThat(model.closed).isTrue();
-        engine.close(); // still idempotent and quick
+        assertThat(engine.stats().kvNativeBytes()).isZero();
     }
 
     @Test
