@@ -13,7 +13,10 @@ record StepOutcome(Kind kind, List<String> culpritRequestIds) {
     enum Kind {
         /** Nothing waiting or running. */
         NO_WORK,
-        /** Sequences wait, but none could be scheduled (KV or sequence limits). */
+        /**
+         * Sequences wait, but none could be scheduled. A safety value: running sequences always get
+         * a token and a head that can never fit is rejected, so no current plan yields it.
+         */
         CAPACITY_DEFERRED,
         /** Every scheduled sequence ran and its output was applied. */
         COMMITTED,
