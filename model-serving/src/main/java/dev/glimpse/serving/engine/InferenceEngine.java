@@ -90,16 +90,22 @@ public final class InferenceEngine implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        this.core =
-                new EngineCore(
-                        config,
-                        executor,
-                        prompts,
-                        metrics,
-                        counters,
-                        completions,
-                        numQueued,
-                        nanoTime);
+        try {
+            this.core =
+                    new EngineCore(
+                            config,
+                            executor,
+                            prompts,
+                            metrics,
+                            counters,
+                            completions,
+                            numQueued,
+                            nanoTime);
+        } catch (RuntimeException e) {
+            completions.shutdown();
+            executor.close(); // the engine owns it, even when it never starts
+            throw e;
+        }
         this.thread = new Thread(this::loop, "glimpse-engine-" + n);
         thread.setDaemon(true);
         thread.start();

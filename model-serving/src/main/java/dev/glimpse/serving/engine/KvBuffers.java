@@ -4,6 +4,7 @@ import dev.glimpse.serving.engine.kv.BlockStore;
 import dev.glimpse.serving.engine.kv.DecodeBatchKv;
 import dev.glimpse.serving.engine.kv.KvCopyCounter;
 import dev.glimpse.serving.engine.kv.KvMemory;
+import dev.glimpse.serving.engine.kv.KvMemoryExhaustedException;
 import dev.glimpse.serving.engine.kv.KvSlabPool;
 import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.SequenceKv;
@@ -36,15 +37,28 @@ final class KvBuffers implements AutoCloseable {
         this.copies = copies;
         this.memory = new KvMemory(budgetBytes(config, shape));
         this.slabs = new KvSlabPool(KV_POOL_BYTES, memory);
-        this.blockStore =
-                config.prefixCaching()
-                        ? new BlockStore(
-                                shape.kv(),
-                                config.numKvBlocks(),
-                                config.blockSize(),
-                                copies,
-                                memory)
-                        : null;
+        try {
+            this.blockStore =
+                    config.prefixCaching()
+                            ? new BlockStore(
+                                    shape.kv(),
+                                    config.numKvBlocks(),
+                                    config.blockSize(),
+                                    copies,
+                                    memory)
+                            : null;
+        } catch (KvMemoryExhaustedException e) {
+            throw new IllegalArgumentException(
+                    "kvMemoryBytes ("
+                            + memory.budgetBytes()
+                            + ") must hold at least the prefix cache's block store of numKvBlocks *"
+                            + " blockSize tokens ("
+                            + (long) config.numKvBlocks()
+                                    * config.blockSize()
+                                    * shape.kv().bytesPerToken()
+                            + " bytes)",
+                    e);
+        }
         this.batch = new DecodeBatchKv(shape.kv(), copies, slabs);
     }
 

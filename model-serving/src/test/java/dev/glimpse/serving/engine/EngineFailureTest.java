@@ -177,6 +177,16 @@ class EngineFailureTest {
     }
 
     @Test
+    void budgetTooSmallForThePrefixCacheIsRefusedWithTheSettingsName() {
+        EngineConfig cfg = config().prefixCaching(true).kvMemoryBytes(1000).build();
+        assertThatThrownBy(() -> engine(cfg, new FakeModelExecutor()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "kvMemoryBytes (1000) must hold at least the prefix cache's block store of"
+                                + " numKvBlocks * blockSize tokens (16384 bytes)");
+    }
+
+    @Test
     void errorInTheEngineThreadFailsPendingAndLaterRequestsWithEngineFailed() throws Exception {
         FakeModelExecutor model = new FakeModelExecutor();
         InferenceEngine engine = engine(config().maxNumSeqs(1).build(), model);
