@@ -13,6 +13,12 @@ package dev.glimpse.serving.engine;
  * @param validateInvariants run the invariant validator after every step (tests)
  * @param maxImagesPerVisionRun images per vision graph run (more are split into several runs)
  * @param maxTokensPerPrefillRun tokens per batched prefill run of equal-length fresh prompts
+ * @param maxCategories moderation categories one request may name (each is a sequence: a prefill of
+ *     its own); more are refused at submit
+ * @param maxCategoryChars characters one moderation category may have; longer ones are refused
+ * @param kvMemoryBytes native memory all KV buffers may hold together (prefix-cache store,
+ *     prefilling sequences, decode batch, pooled buffers); 0 derives the bound from numKvBlocks,
+ *     maxNumSeqs and the model (see docs/engine.md)
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -24,9 +30,18 @@ public record EngineConfig(
         long encoderCacheBytes,
         boolean validateInvariants,
         int maxImagesPerVisionRun,
-        int maxTokensPerPrefillRun) {
+        int maxTokensPerPrefillRun,
+        int maxCategories,
+        int maxCategoryChars,
+        long kvMemoryBytes) {
 
     public EngineConfig {
+        if (kvMemoryBytes < 0) {
+            throw new IllegalArgumentException(
+                    "kvMemoryBytes must be >= 0 (0 = derived), got " + kvMemoryBytes);
+        }
+        positive("maxCategories", maxCategories);
+        positive("maxCategoryChars", maxCategoryChars);
         positive("maxImagesPerVisionRun", maxImagesPerVisionRun);
         positive("maxTokensPerPrefillRun", maxTokensPerPrefillRun);
         positive("maxNumBatchedTokens", maxNumBatchedTokens);
@@ -68,11 +83,15 @@ public record EngineConfig(
                 .encoderCacheBytes(encoderCacheBytes)
                 .validateInvariants(validateInvariants)
                 .maxImagesPerVisionRun(maxImagesPerVisionRun)
-                .maxTokensPerPrefillRun(maxTokensPerPrefillRun);
+                .maxTokensPerPrefillRun(maxTokensPerPrefillRun)
+                .maxCategories(maxCategories)
+                .maxCategoryChars(maxCategoryChars)
+                .kvMemoryBytes(kvMemoryBytes);
     }
 
     /**
-     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on.
+     * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on, at
+     * most 32 moderation categories of at most 64 characters.
      */
     public static final class Builder {
         private int maxNumBatchedTokens = 512;
@@ -85,6 +104,24 @@ public record EngineConfig(
         private boolean validateInvariants;
         private int maxImagesPerVisionRun = 8;
         private int maxTokensPerPrefillRun = 512;
+        private int maxCategories = 32;
+        private int maxCategoryChars = 64;
+        private long kvMemoryBytes;
+
+        public Builder kvMemoryBytes(long v) {
+            kvMemoryBytes = v;
+            return this;
+        }
+
+        public Builder maxCategories(int v) {
+            maxCategories = v;
+            return this;
+        }
+
+        public Builder maxCategoryChars(int v) {
+            maxCategoryChars = v;
+            return this;
+        }
 
         public Builder maxImagesPerVisionRun(int v) {
             maxImagesPerVisionRun = v;
@@ -147,7 +184,10 @@ public record EngineConfig(
                     encoderCacheBytes,
                     validateInvariants,
                     maxImagesPerVisionRun,
-                    maxTokensPerPrefillRun);
+                    maxTokensPerPrefillRun,
+                    maxCategories,
+                    maxCategoryChars,
+                    kvMemoryBytes);
         }
     }
 }

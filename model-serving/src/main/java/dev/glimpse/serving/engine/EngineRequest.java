@@ -14,7 +14,8 @@ import java.util.Set;
  * @param image the preprocessed image
  * @param task caption, OCR or moderation
  * @param question replaces the task's default question (caption/OCR); empty = manifest default
- * @param categories moderation categories; empty = the manifest's categories
+ * @param categories moderation categories; empty = the manifest's categories. Blank, duplicate, too
+ *     many or too long categories are refused by {@code submit} ({@link AdmissionException})
  * @param sampling sampling parameters
  * @param extraStopTokenIds stop tokens in addition to the manifest's
  * @param timeout deadline measured from {@code submit}; empty = none
@@ -47,9 +48,6 @@ public record EngineRequest(
         if (task == Task.MODERATION && question.isPresent()) {
             throw new IllegalArgumentException(
                     "question is not valid for MODERATION: the per-category question is fixed");
-        }
-        if (new LinkedHashSet<>(categories).size() != categories.size()) {
-            throw new IllegalArgumentException("categories must be distinct, got " + categories);
         }
         extraStopTokenIds = Set.copyOf(extraStopTokenIds);
         if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {

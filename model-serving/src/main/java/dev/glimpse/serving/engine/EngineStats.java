@@ -22,6 +22,8 @@ package dev.glimpse.serving.engine;
  * @param rebuildNanos time rebuilding the decode batch (joins and leaves)
  * @param numGroupedPrefills sequences whose whole prompt ran in a batched prefill with others
  * @param numKvEvictions cached prefix blocks dropped because their block was reused
+ * @param numIsolationRuns runs of one row (or image) alone after its batch's run failed
+ * @param kvNativeBytes native memory the KV buffers hold now (0 once the engine is closed)
  */
 public record EngineStats(
         long numSteps,
@@ -42,4 +44,6 @@ public record EngineStats(
         long decodeNanos,
         long rebuildNanos,
         long numGroupedPrefills,
-        long numKvEvictions) {}
+        long numKvEvictions,
+        long numIsolationRuns,
+        long kvNativeBytes) {}

@@ -1,42 +1,40 @@
 package dev.glimpse.serving.engine;
 
-import dev.glimpse.serving.engine.kv.BlockHasher;
-import dev.glimpse.serving.engine.kv.ImageSpan;
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
-import dev.glimpse.serving.engine.sched.Sequence;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Continuous-batching VLM inference: {@link #submit} returns at once with a future; one engine
- * thread runs steps (schedule → vision → prefill chunks → batched decode → sample) over every
- * running request.
+ * thread runs steps (schedule → run the model → update from its output) over every running request.
  *
  * <p>Threading: {@code submit}, {@code stats} and {@code close} are safe from any thread. Prompts
  * are tokenised on the caller's thread; futures are completed on a separate completion thread, so
  * callbacks never run on (or block) the engine thread.
  *
- * <p>Admission: at most {@code maxQueuedRequests} requests may be accepted but not yet started;
- * beyond that {@code submit} returns a future failed with {@link EngineOverloadedException} without
- * queueing. Cancel a request with {@code future.cancel(...)}; a request whose timeout passes fails
- * with {@link DeadlineExceededException}. Either way its KV is freed within a step.
+ * <p>Admission: a request that can never run (too long for the model's positions or the KV pool,
+ * bad moderation categories) is refused at {@code submit} with an {@link AdmissionException} naming
+ * the {@link AdmissionReason}. At most {@code maxQueuedRequests} requests may be accepted but not
+ * yet started; beyond that {@code submit} returns a future failed with {@link
+ * EngineOverloadedException} without queueing. Cancel a request with {@code future.cancel(...)}; a
+ * request whose timeout passes fails with {@link DeadlineExceededException}. Either way its KV is
+ * freed within a step.
  *
  * <p>{@link #close} is idempotent: it fails unfinished requests with {@link EngineClosedException},
- * stops the thread and closes the executor (all native memory).
+ * stops the thread and closes the executor (all native memory). If the engine thread dies of an
+ * unexpected error, the engine closes itself: pending and later requests fail with {@link
+ * EngineFailedException} carrying the error ({@link #failureCause}).
  */
 public final class InferenceEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
@@ -45,17 +43,19 @@ public final class InferenceEngine implements AutoCloseable {
 
     private final EngineConfig config;
     private final ModelExecutor executor;
-    private final PromptEncoder prompts;
     private final EngineMetrics metrics;
     private final LongSupplier nanoTime;
+    private final RequestAdmission admission;
+    private final EngineCounters counters = new EngineCounters();
     private final AtomicInteger numQueued = new AtomicInteger();
-    private final AtomicLong numRejected = new AtomicLong();
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final ExecutorService completions;
     private final EngineCore core;
     private final Thread thread;
     private final Object lifecycle = new Object();
-    private boolean closed; // guarded by lifecycle
+    private boolean closed; // guarded by lifecycle: submit refuses
+    private boolean closeCalled; // guarded by lifecycle
+    private volatile Throwable failure; // what killed the engine thread, if anything
     private volatile boolean stopping;
 
     /** Starts the engine thread. The engine owns (and closes) the executor. */
@@ -75,8 +75,8 @@ public final class InferenceEngine implements AutoCloseable {
             LongSupplier nanoTime) {
         this.config = config;
         this.executor = executor;
-        this.prompts = prompts;
         this.nanoTime = nanoTime;
+        this.admission = new RequestAdmission(config, prompts, executor.shape());
         this.metrics =
                 new EngineMetrics(
                         registry,
@@ -90,9 +90,22 @@ public final class InferenceEngine implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        this.core =
-                new EngineCore(
-                        config, executor, prompts, metrics, completions, numQueued, nanoTime);
+        try {
+            this.core =
+                    new EngineCore(
+                            config,
+                            executor,
+                            prompts,
+                            metrics,
+                            counters,
+                            completions,
+                            numQueued,
+                            nanoTime);
+        } catch (RuntimeException e) {
+            completions.shutdown();
+            executor.close(); // the engine owns it, even when it never starts
+            throw e;
+        }
         this.thread = new Thread(this::loop, "glimpse-engine-" + n);
         thread.setDaemon(true);
         thread.start();
@@ -100,20 +113,23 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * Queues a request. Never blocks: returns a future that completes with the result, or
-     * exceptionally with an {@link EngineException} (overloaded, deadline, closed, execution
-     * failure) or {@link IllegalArgumentException} (bad request).
+     * exceptionally with an {@link EngineException}: {@link AdmissionException} (can never run,
+     * with its reason), {@link EngineOverloadedException}, {@link DeadlineExceededException},
+     * {@link ExecutionFailedException} (a run of this request failed), {@link
+     * EngineClosedException}, {@link EngineFailedException} (the engine died: every request fails);
+     * or with {@link IllegalArgumentException} (the prompt encoder and the image disagree).
      */
     public CompletableFuture<EngineResult> submit(EngineRequest request) {
         synchronized (lifecycle) {
             if (closed) {
-                return CompletableFuture.failedFuture(new EngineClosedException(request.id()));
+                return CompletableFuture.failedFuture(closedError(request.id()));
             }
         }
         int q;
         do {
             q = numQueued.get();
             if (q >= config.maxQueuedRequests()) {
-                numRejected.incrementAndGet();
+                counters.rejected();
                 metrics.rejected();
                 return CompletableFuture.failedFuture(
                         new EngineOverloadedException(request.id(), config.maxQueuedRequests()));
@@ -121,7 +137,7 @@ public final class InferenceEngine implements AutoCloseable {
         } while (!numQueued.compareAndSet(q, q + 1));
         ActiveRequest active;
         try {
-            active = prepare(request);
+            active = admission.admit(request, nanoTime.getAsLong());
         } catch (RuntimeException e) {
             numQueued.decrementAndGet();
             metrics.error(ExecutionStage.PROMPT.label());
@@ -130,113 +146,31 @@ public final class InferenceEngine implements AutoCloseable {
         synchronized (lifecycle) {
             if (closed) {
                 numQueued.decrementAndGet();
-                return CompletableFuture.failedFuture(new EngineClosedException(request.id()));
+                return CompletableFuture.failedFuture(closedError(request.id()));
             }
             inbox.add(active);
         }
         return active.future;
     }
 
-    private ActiveRequest prepare(EngineRequest request) {
-        long now = nanoTime.getAsLong();
-        Set<Integer> stops = new HashSet<>();
-        if (!request.ignoreStopTokens()) {
-            stops.addAll(prompts.stopTokenIds());
-            stops.addAll(request.extraStopTokenIds());
-        }
-        List<String> categories = List.of();
-        List<Optional<String>> perSequence = new ArrayList<>();
-        int maxNew;
-        if (request.task() == Task.MODERATION) {
-            categories =
-                    request.categories().isEmpty()
-                            ? prompts.moderationCategories()
-                            : request.categories();
-            if (categories.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "moderation request "
-                                + request.id()
-                                + " has no categories and the model defines none");
-            }
-            categories.forEach(c -> perSequence.add(Optional.of(c)));
-            maxNew = 1;
-        } else {
-            perSequence.add(Optional.empty());
-            maxNew =
-                    request.sampling()
-                            .maxNewTokens()
-                            .orElse(prompts.defaultMaxNewTokens(request.task()));
-        }
-        List<Sequence> sequences = new ArrayList<>();
-        for (int i = 0; i < perSequence.size(); i++) {
-            EncodedPrompt p =
-                    prompts.encode(
-                            request.task(),
-                            request.question(),
-                            perSequence.get(i),
-                            request.image());
-            int expectedRows = request.image().slices().size() * executor.shape().queryNum();
-            if (p.visualPositions().length != expectedRows) {
-                throw new IllegalArgumentException(
-                        "prompt of "
-                                + request.id()
-                                + " has "
-                                + p.visualPositions().length
-                                + " image placeholder tokens, the image needs "
-                                + expectedRows);
-            }
-            int[] vis = p.visualPositions();
-            List<ImageSpan> spans =
-                    vis.length == 0
-                            ? List.of()
-                            : List.of(
-                                    new ImageSpan(
-                                            vis[0],
-                                            vis[vis.length - 1] + 1,
-                                            request.image().contentHash()));
-            var hashes =
-                    config.prefixCaching()
-                            ? BlockHasher.hashFullBlocks(
-                                    p.tokenIds(), p.tokenIds().length, config.blockSize(), spans)
-                            : List.<dev.glimpse.serving.engine.kv.BlockHash>of();
-            String seqId = perSequence.size() == 1 ? request.id() : request.id() + "#" + i;
-            sequences.add(
-                    new Sequence(
-                            seqId,
-                            request.id(),
-                            p.tokenIds(),
-                            vis,
-                            spans,
-                            hashes,
-                            maxNew,
-                            stops,
-                            request.sampling()));
-        }
-        if (sequences.get(0).maxTotalTokens() > config.numKvBlocks() * config.blockSize()) {
-            throw new IllegalArgumentException(
-                    "request "
-                            + request.id()
-                            + " needs "
-                            + sequences.get(0).maxTotalTokens()
-                            + " tokens of KV, the pool holds "
-                            + config.numKvBlocks() * config.blockSize());
-        }
-        return new ActiveRequest(request, now, sequences, categories);
+    private EngineException closedError(String requestId) {
+        Throwable cause = failure;
+        return cause == null
+                ? new EngineClosedException(requestId)
+                : new EngineFailedException(requestId, cause);
     }
 
     private void loop() {
         try {
             while (!stopping) {
                 drain();
-                boolean worked;
-                try {
-                    worked = core.step();
-                } catch (RuntimeException e) {
-                    LOG.error("engine step failed; failing every active request", e);
-                    core.failAll(e);
-                    worked = false;
+                StepOutcome outcome = core.step();
+                if (outcome.kind() == StepOutcome.Kind.FAILED) {
+                    LOG.warn(
+                            "runs of requests {} failed; only they were failed",
+                            outcome.culpritRequestIds());
                 }
-                if (!worked && !stopping) {
+                if (!outcome.didWork() && !stopping) {
                     long wait = TimeUnit.MILLISECONDS.toNanos(20);
                     long deadline = core.nextDeadline();
                     if (deadline != Long.MAX_VALUE) {
@@ -250,14 +184,44 @@ public final class InferenceEngine implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            // anything but a per-request failure is a bug or a dead process (e.g. direct memory
+            // exhausted): the engine cannot be trusted any more, so it closes itself loudly
+            // instead of leaving futures that nothing completes
+            LOG.error("engine thread failed; closing the engine and failing every request", t);
+            failure = t;
         } finally {
-            drain();
-            core.shutdown();
-            try {
-                executor.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing the model executor failed", e);
+            stop();
+        }
+    }
+
+    /** Refuses new requests, fails the pending ones and frees everything (engine thread). */
+    private void stop() {
+        synchronized (lifecycle) {
+            closed = true;
+            stopping = true;
+        }
+        List<ActiveRequest> pending = new ArrayList<>();
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            if (o instanceof ActiveRequest r) {
+                pending.add(r);
             }
+        }
+        for (ActiveRequest r : pending) {
+            numQueued.decrementAndGet();
+            EngineException error = closedError(r.id());
+            completions.execute(() -> r.future.completeExceptionally(error));
+        }
+        try {
+            core.shutdown(this::closedError);
+        } catch (Throwable t) {
+            LOG.error("failing the active requests of a stopping engine failed", t);
+        }
+        try {
+            executor.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the model executor failed", e);
         }
     }
 
@@ -272,7 +236,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** Counters since start; safe from any thread. */
     public EngineStats stats() {
-        return core.stats(numRejected.get());
+        return core.stats();
     }
 
     /** Native tensors held by the executor right now (0 when idle: the leak check). */
@@ -288,13 +252,19 @@ public final class InferenceEngine implements AutoCloseable {
         return config;
     }
 
+    /** The error that killed the engine thread, if it died; the engine is closed then. */
+    public Optional<Throwable> failureCause() {
+        return Optional.ofNullable(failure);
+    }
+
     /** Fails pending requests, stops the engine thread, frees native memory. Idempotent. */
     @Override
     public void close() {
         synchronized (lifecycle) {
-            if (closed) {
+            if (closeCalled) {
                 return;
             }
+            closeCalled = true;
             closed = true;
             stopping = true;
             inbox.add(WAKE);

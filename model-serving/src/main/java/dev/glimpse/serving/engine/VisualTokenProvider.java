@@ -10,30 +10,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-/** The vision side of a step: encoder cache lookups and batched vision runs. Engine thread only. */
+/**
+ * The vision side of a step: encoder cache lookups and batched vision runs. A failed run of several
+ * images runs each image alone, so only the requests of an image that fails alone fail. Engine
+ * thread only.
+ */
 final class VisualTokenProvider {
-    /** Fails a request (the engine core's abort). */
-    interface Aborter {
-        void abort(ActiveRequest request, RequestState state, Throwable error);
+    /** Where a request whose image failed to encode is reported. */
+    interface FailureSink {
+        void fail(ActiveRequest request, ExecutionFailedException error);
     }
 
     private final EngineConfig config;
     private final ModelExecutor executor;
     private final EngineMetrics metrics;
+    private final EngineCounters counters;
     private final LongSupplier nanoTime;
     private final EncoderCache encoderCache;
-    private volatile long numVisionRuns;
-    private volatile long numImagesEncoded;
-    private volatile long visionNanos;
 
     VisualTokenProvider(
             EngineConfig config,
             ModelExecutor executor,
             EngineMetrics metrics,
+            EngineCounters counters,
             LongSupplier nanoTime) {
         this.config = config;
         this.executor = executor;
         this.metrics = metrics;
+        this.counters = counters;
         this.nanoTime = nanoTime;
         this.encoderCache = new EncoderCache(config.encoderCacheBytes());
     }
@@ -42,7 +46,7 @@ final class VisualTokenProvider {
      * Gives admitted sequences their image's visual tokens: from the request (moderation siblings),
      * the encoder cache, or vision runs batched over all missing images of the step.
      */
-    void provide(List<Sequence> admitted, Map<String, ActiveRequest> owners, Aborter aborter) {
+    void provide(List<Sequence> admitted, Map<String, ActiveRequest> owners, FailureSink failures) {
         Map<String, List<ActiveRequest>> missing = new LinkedHashMap<>();
         Map<String, EngineImage> images = new LinkedHashMap<>();
         int queries = 0;
@@ -86,35 +90,18 @@ final class VisualTokenProvider {
             List<String> chunk =
                     hashes.subList(
                             from, Math.min(hashes.size(), from + config.maxImagesPerVisionRun()));
-            List<EngineImage> chunkImages = new ArrayList<>();
-            List<String> ids = new ArrayList<>();
-            for (String h : chunk) {
-                chunkImages.add(images.get(h));
-                missing.get(h).forEach(r -> ids.add(r.id()));
-            }
-            List<float[]> features;
-            long t0 = nanoTime.getAsLong();
-            try {
-                features = executor.encodeImages(chunkImages, ids);
-                long took = nanoTime.getAsLong() - t0;
-                visionNanos += took;
+            ExecutionFailedException error = encode(chunk, images, missing);
+            if (error != null && chunk.size() > 1) {
+                // find the culprit: each image alone
                 for (String h : chunk) {
-                    missing.get(h).forEach(r -> r.encodeNanos += took);
+                    counters.isolationRun();
+                    ExecutionFailedException alone = encode(List.of(h), images, missing);
+                    if (alone != null) {
+                        fail(alone, missing.get(h), failures);
+                    }
                 }
-            } catch (ExecutionFailedException e) {
-                metrics.error(e.stage().label());
-                for (String h : chunk) {
-                    missing.get(h).forEach(r -> aborter.abort(r, RequestState.FINISHED_FAILED, e));
-                }
-                continue;
-            }
-            numVisionRuns++;
-            numImagesEncoded += chunk.size();
-            for (int i = 0; i < chunk.size(); i++) {
-                encoderCache.put(chunk.get(i), features.get(i));
-                for (ActiveRequest r : missing.get(chunk.get(i))) {
-                    r.visualTokens = features.get(i);
-                }
+            } else if (error != null) {
+                fail(error, missing.get(chunk.get(0)), failures);
             }
         }
         for (Sequence seq : admitted) {
@@ -125,19 +112,43 @@ final class VisualTokenProvider {
         }
     }
 
+    /** One vision run over {@code chunk}; null on success, else the run's error. */
+    private ExecutionFailedException encode(
+            List<String> chunk,
+            Map<String, EngineImage> images,
+            Map<String, List<ActiveRequest>> missing) {
+        List<EngineImage> chunkImages = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (String h : chunk) {
+            chunkImages.add(images.get(h));
+            missing.get(h).forEach(r -> ids.add(r.id()));
+        }
+        List<float[]> features;
+        long t0 = nanoTime.getAsLong();
+        try {
+            features = executor.encodeImages(chunkImages, ids);
+        } catch (ExecutionFailedException e) {
+            return e;
+        }
+        long took = nanoTime.getAsLong() - t0;
+        counters.visionRun(chunk.size(), took);
+        for (int i = 0; i < chunk.size(); i++) {
+            encoderCache.put(chunk.get(i), features.get(i));
+            for (ActiveRequest r : missing.get(chunk.get(i))) {
+                r.visualTokens = features.get(i);
+                r.encodeNanos += took;
+            }
+        }
+        return null;
+    }
+
+    private void fail(
+            ExecutionFailedException error, List<ActiveRequest> requests, FailureSink failures) {
+        metrics.error(error.stage().label());
+        requests.forEach(r -> failures.fail(r, error));
+    }
+
     EncoderCache encoderCache() {
         return encoderCache;
-    }
-
-    long numVisionRuns() {
-        return numVisionRuns;
-    }
-
-    long numImagesEncoded() {
-        return numImagesEncoded;
-    }
-
-    long visionNanos() {
-        return visionNanos;
     }
 }

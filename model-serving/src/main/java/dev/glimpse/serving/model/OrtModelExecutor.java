@@ -14,6 +14,7 @@ import dev.glimpse.serving.engine.ModelShape;
 import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.KvStyle;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -57,11 +58,8 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final AtomicLong liveTensors = new AtomicLong();
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
-    private final Set<String> logitsOnly = Set.of("logits");
-    // token id -> its embedding row [D], filled on first use; null when V * D is too large to keep.
-    // The embedding graph is a pure lookup, so a decode step needs no embedding run once its
-    // tokens have been seen.
-    private final float[][] embeddingRows;
+    private final LogitsBuffer logitsMemory = new LogitsBuffer(16 << 20);
+    private final EmbeddingRows embeddingRows; // null when V * D is too large to keep
     private boolean closed;
 
     public OrtModelExecutor(Path modelDir, ModelManifest manifest, ExecutorOptions options) {
@@ -114,10 +112,11 @@ public final class OrtModelExecutor implements ModelExecutor {
                         llm.hidden(),
                         llm.vocab(),
                         manifest.vision().queryNum(),
-                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle));
+                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle),
+                        llm.maxPositions());
         this.embeddingRows =
                 (long) llm.vocab() * llm.hidden() * 4 <= MAX_EMBEDDING_CACHE_BYTES
-                        ? new float[llm.vocab()][]
+                        ? new EmbeddingRows(llm.vocab(), llm.hidden())
                         : null;
         LOG.info(
                 "model {} {} loaded from {} on {}, {} decoder",
@@ -246,62 +245,24 @@ public final class OrtModelExecutor implements ModelExecutor {
         checkOpen();
         int q = shape.queryNum();
         int d = shape.hiddenSize();
-        List<ImageSlice> slices = new ArrayList<>();
-        for (EngineImage img : images) {
-            slices.addAll(img.slices());
-        }
-        int nSlices = slices.size();
-        int lmax = 0;
-        for (ImageSlice s : slices) {
-            lmax = Math.max(lmax, s.numPatches());
-        }
+        VisionBatch batch = new VisionBatch(images);
+        int nSlices = batch.numSlices;
+        int lmax = batch.maxPatches;
         int p = ImageSlice.PATCH;
-        // pixel_values [N, 3, 14, Lmax*14]: each strip right-padded with zeros
-        float[] pixels = new float[nSlices * 3 * p * lmax * p];
-        long[] mask = new long[nSlices * lmax]; // [N, Lmax]
-        long[] tgt = new long[nSlices * 2]; // [N, 2] (patch rows, cols)
-        for (int i = 0; i < nSlices; i++) {
-            ImageSlice s = slices.get(i);
-            int w = s.numPatches() * p;
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < p; y++) {
-                    System.arraycopy(
-                            s.pixels(),
-                            (c * p + y) * w,
-                            pixels,
-                            ((i * 3 + c) * p + y) * lmax * p,
-                            w);
-                }
-            }
-            for (int k = 0; k < s.numPatches(); k++) {
-                mask[i * lmax + k] = 1;
-            }
-            tgt[2 * i] = s.patchRows();
-            tgt[2 * i + 1] = s.patchCols();
-        }
         try (RunScope scope = new RunScope()) {
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put(
                     "pixel_values",
-                    scope.floats(FloatBuffer.wrap(pixels), nSlices, 3, p, (long) lmax * p));
-            in.put("tgt_sizes", scope.longs(tgt, nSlices, 2));
+                    scope.floats(FloatBuffer.wrap(batch.pixels), nSlices, 3, p, (long) lmax * p));
+            in.put("tgt_sizes", scope.longs(batch.tgtSizes, nSlices, 2));
             if (visionTakesPatchMask) {
-                in.put("patch_attention_mask", scope.longs(mask, nSlices, lmax));
+                in.put("patch_attention_mask", scope.longs(batch.mask, nSlices, lmax));
             }
             float[] features;
             try (OrtSession.Result r = vision.run(in)) {
                 features = floatsOf(r.get(0)); // image_features [N, Q, D]
             }
-            List<float[]> out = new ArrayList<>(images.size());
-            int offset = 0;
-            for (EngineImage img : images) {
-                int len = img.slices().size() * q * d;
-                float[] f = new float[len];
-                System.arraycopy(features, offset, f, 0, len);
-                offset += len;
-                out.add(f);
-            }
-            return out;
+            return batch.perImage(features, images, q * d);
         } catch (OrtException e) {
             throw new ExecutionFailedException(
                     ExecutionStage.VISION, requestIds, e.getMessage(), e);
@@ -311,33 +272,9 @@ public final class OrtModelExecutor implements ModelExecutor {
     @Override
     public float[] embed(int[] tokenIds, List<String> requestIds) {
         checkOpen();
-        if (embeddingRows == null) {
-            return runEmbed(tokenIds, requestIds);
-        }
-        int d = shape.hiddenSize();
-        int[] missing =
-                java.util.Arrays.stream(tokenIds)
-                        .filter(t -> t < 0 || t >= embeddingRows.length || embeddingRows[t] == null)
-                        .distinct()
-                        .toArray();
-        if (missing.length > 0) {
-            float[] rows = runEmbed(missing, requestIds);
-            for (int i = 0; i < missing.length; i++) {
-                if (missing[i] < 0 || missing[i] >= embeddingRows.length) {
-                    throw new IllegalArgumentException(
-                            "token id "
-                                    + missing[i]
-                                    + " outside the vocabulary of "
-                                    + embeddingRows.length);
-                }
-                embeddingRows[missing[i]] = java.util.Arrays.copyOfRange(rows, i * d, (i + 1) * d);
-            }
-        }
-        float[] out = new float[tokenIds.length * d];
-        for (int i = 0; i < tokenIds.length; i++) {
-            System.arraycopy(embeddingRows[tokenIds[i]], 0, out, i * d, d);
-        }
-        return out;
+        return embeddingRows == null
+                ? runEmbed(tokenIds, requestIds)
+                : embeddingRows.embed(tokenIds, missing -> runEmbed(missing, requestIds));
     }
 
     private float[] runEmbed(int[] tokenIds, List<String> requestIds) {
@@ -363,15 +300,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             List<String> requestIds,
             ExecutionStage stage) {
         checkOpen();
-        if (kv.layout().style() != decoderStyle) {
-            // the other style's binding runs without error and computes garbage
-            throw new IllegalArgumentException(
-                    "KV state laid out for a "
-                            + kv.layout().style().manifestName()
-                            + " decoder, this executor runs the "
-                            + decoderStyle.manifestName()
-                            + " one");
-        }
+        kv.requireStyle(decoderStyle); // the other style's binding runs and computes garbage
         int b = kv.batchSize();
         int s = kv.pastLength();
         int pastDim = kv.pastDim();
@@ -412,13 +341,22 @@ public final class OrtModelExecutor implements ModelExecutor {
                                 presentDim,
                                 layout.headDim()));
             }
-            float[] all;
-            try (OrtSession.Result r = decoder.run(in, logitsOnly, pinned)) {
-                all = floatsOf(r.get("logits").orElseThrow()); // [B, T, V]
-            }
-            logits = new float[b * v];
-            for (int row = 0; row < b; row++) {
-                System.arraycopy(all, (row * newTokens + newTokens - 1) * v, logits, row * v, v);
+            // [B, T, V] into native memory of ours: only the last position of each row is read
+            // (a prefill's other T - 1 rows never reach the heap)
+            int numLogits = b * newTokens * v;
+            ByteBuffer memory = logitsMemory.take(4L * numLogits);
+            try {
+                FloatBuffer all = memory.asFloatBuffer().slice(0, numLogits);
+                pinned.put("logits", scope.floats(all, b, newTokens, v));
+                try (OrtSession.Result r = decoder.run(in, Set.of(), pinned)) {
+                    // every output was pinned: the result holds nothing to read
+                }
+                logits = new float[b * v];
+                for (int row = 0; row < b; row++) {
+                    all.get((row * newTokens + newTokens - 1) * v, logits, row * v, v);
+                }
+            } finally {
+                logitsMemory.giveBack(memory);
             }
         } catch (OrtException e) {
             throw new ExecutionFailedException(stage, requestIds, e.getMessage(), e);
@@ -446,6 +384,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             return;
         }
         closed = true;
+        logitsMemory.close();
         closeQuietly(vision);
         closeQuietly(embed);
         closeQuietly(decoder);

@@ -176,7 +176,9 @@ public final class EngineBenchmark {
                 a.decodeNanos() - b.decodeNanos(),
                 a.rebuildNanos() - b.rebuildNanos(),
                 a.numGroupedPrefills() - b.numGroupedPrefills(),
-                a.numKvEvictions() - b.numKvEvictions());
+                a.numKvEvictions() - b.numKvEvictions(),
+                a.numIsolationRuns() - b.numIsolationRuns(),
+                a.kvNativeBytes());
     }
 
     static Batched32 throughput(ModelDirectory model, ExecutorOptions options, int newTokens)

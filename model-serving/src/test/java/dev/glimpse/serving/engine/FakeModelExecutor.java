@@ -26,6 +26,11 @@ final class FakeModelExecutor implements ModelExecutor {
     volatile long decodeSleepMillis;
     volatile CountDownLatch gate; // when set, runs wait for it
     volatile boolean failDecode;
+    // every run (of poisonStage) that holds this request fails, as a row ORT cannot compute would
+    volatile String poisonRequestId;
+    volatile ExecutionStage poisonStage;
+    volatile Error fatalError; // thrown by the next decoder run, as the engine dying would see it
+    volatile RuntimeException bug; // thrown by the next decoder run: not a failed run, a bug
     volatile boolean closed;
 
     /** A concat-style decoder. */
@@ -34,7 +39,17 @@ final class FakeModelExecutor implements ModelExecutor {
     }
 
     FakeModelExecutor(KvStyle style) {
-        this.shape = new ModelShape(D, V, Q, new KvLayout(1, 1, 2, style));
+        this(style, Integer.MAX_VALUE);
+    }
+
+    FakeModelExecutor(KvStyle style, int maxPositions) {
+        this.shape = new ModelShape(D, V, Q, new KvLayout(1, 1, 2, style), maxPositions);
+    }
+
+    /** Poisons {@code requestId}: every run of {@code stage} holding it fails. */
+    void poison(String requestId, ExecutionStage stage) {
+        poisonStage = stage;
+        poisonRequestId = requestId;
     }
 
     @Override
@@ -50,6 +65,10 @@ final class FakeModelExecutor implements ModelExecutor {
     @Override
     public List<float[]> encodeImages(List<EngineImage> images, List<String> requestIds) {
         visionRuns.incrementAndGet();
+        if (poisonStage == ExecutionStage.VISION && requestIds.contains(poisonRequestId)) {
+            throw new ExecutionFailedException(
+                    ExecutionStage.VISION, requestIds, "poisoned image", null);
+        }
         List<float[]> out = new ArrayList<>();
         for (EngineImage img : images) {
             float[] f = new float[img.slices().size() * Q * D];
@@ -89,6 +108,17 @@ final class FakeModelExecutor implements ModelExecutor {
         }
         if (failDecode && stage == ExecutionStage.DECODE) {
             throw new ExecutionFailedException(stage, requestIds, "injected failure", null);
+        }
+        if (stage == poisonStage && requestIds.contains(poisonRequestId)) {
+            throw new ExecutionFailedException(stage, requestIds, "poisoned row", null);
+        }
+        Error fatal = fatalError;
+        if (fatal != null) {
+            throw fatal;
+        }
+        RuntimeException injectedBug = bug;
+        if (injectedBug != null) {
+            throw injectedBug;
         }
         int b = kv.batchSize();
         boolean shared = shape.kv().style() == KvStyle.SHARED;

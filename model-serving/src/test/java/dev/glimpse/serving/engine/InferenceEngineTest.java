@@ -318,6 +318,7 @@ class InferenceEngineTest {
         engine.close();
         engine.close();
         assertThat(model.closed).isTrue();
+        assertThat(engine.stats().kvNativeBytes()).isZero(); // every KV buffer freed
         for (CompletableFuture<EngineResult> f : List.of(running, queued)) {
             assertThatThrownBy(f::join).cause().isInstanceOf(EngineClosedException.class);
         }

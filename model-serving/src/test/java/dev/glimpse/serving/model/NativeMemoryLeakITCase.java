@@ -98,9 +98,12 @@ class NativeMemoryLeakITCase {
                         rssAtQuarter[3],
                         engine.numLiveTensors());
                 assertThat(engine.numLiveTensors()).isZero();
+                assertThat(engine.stats().kvNativeBytes()).isPositive(); // prefix cache, pool
             } finally {
                 engine.close();
             }
+            // every KV buffer was freed explicitly, not left to the collector
+            assertThat(engine.stats().kvNativeBytes()).isZero();
             assertThat(rssAtQuarter[3] - rssAtQuarter[1])
                     .as("non-heap VmRSS growth from quarter 2 to 4, kB")
                     .isLessThan(RSS_TOLERANCE_MB * 1024);

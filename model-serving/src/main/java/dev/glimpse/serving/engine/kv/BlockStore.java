@@ -12,14 +12,25 @@ public final class BlockStore {
     private final KvLayout layout;
     private final int blockSize;
     private final KvCopyCounter copies;
+    private final KvMemory memory;
     private KvSlab slab; // per tensor: [numBlocks, kvHeads, blockSize, headDim]
 
     public BlockStore(KvLayout layout, int numBlocks, int blockSize, KvCopyCounter copies) {
+        this(layout, numBlocks, blockSize, copies, KvMemory.unbounded());
+    }
+
+    /**
+     * @throws KvMemoryExhaustedException the store (all {@code numBlocks}) does not fit {@code
+     *     memory}'s budget
+     */
+    public BlockStore(
+            KvLayout layout, int numBlocks, int blockSize, KvCopyCounter copies, KvMemory memory) {
         this.layout = layout;
         this.blockSize = blockSize;
         this.copies = copies;
+        this.memory = memory;
         this.slab =
-                new KvSlab(
+                memory.allocate(
                         layout.numTensors(),
                         (long) numBlocks * layout.kvHeads() * blockSize * layout.headDim());
     }
@@ -74,7 +85,9 @@ public final class BlockStore {
         copies.add(4L * run * layout.kvHeads() * layout.numTensors() * hits.size());
     }
 
+    /** Frees the store's memory; nothing may be stored or loaded afterwards. */
     public void release() {
+        memory.free(slab);
         slab = null;
     }
 }

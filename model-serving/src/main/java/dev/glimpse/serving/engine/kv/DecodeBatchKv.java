@@ -84,6 +84,8 @@ public final class DecodeBatchKv extends KvState {
         int kvh = layout.kvHeads();
         int hd = layout.headDim();
         long need = (long) Math.max(1, b2) * kvh * (s2 + headroom) * hd;
+        // Both buffers are taken before anything changes, so a failed allocation (KV memory
+        // budget) leaves the batch as it was.
         KvSlab target;
         if (spare != null && spare.capacityFloats() >= need) {
             target = spare;
@@ -91,6 +93,21 @@ public final class DecodeBatchKv extends KvState {
             recycle(spare); // too small; nothing reads the spare between steps
             spare = null;
             target = allocate(need);
+        }
+        KvSlab old = current;
+        boolean oldBecomesSpare = old != null && old != target && old.capacityFloats() >= need;
+        KvSlab nextSpare = null;
+        if (!oldBecomesSpare) {
+            try {
+                // CONCAT: the next step's present; SHARED: the next rebuild's target, taken now
+                // so that it is ready (and warm) the way CONCAT's is
+                nextSpare = allocate(need);
+            } catch (RuntimeException e) {
+                if (target != spare) {
+                    recycle(target);
+                }
+                throw e;
+            }
         }
         long copied = 0;
         int stride = shared() ? s2 + headroom : s2; // positions per (row, head) in the target
@@ -112,17 +129,14 @@ public final class DecodeBatchKv extends KvState {
             }
         }
         copies.add(copied);
-        KvSlab old = current;
         current = target;
-        if (old != null && old != target && old.capacityFloats() >= need) {
+        if (oldBecomesSpare) {
             spare = old;
         } else {
             if (old != target) {
                 recycle(old); // its rows were copied above
             }
-            // CONCAT: the next step's present; SHARED: the next rebuild's target, taken now so
-            // that it is ready (and warm) the way CONCAT's is
-            spare = allocate(need);
+            spare = nextSpare;
         }
         capacityTokens = stride;
         rowIds.clear();

@@ -1,17 +1,19 @@
 package dev.glimpse.serving.engine.kv;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
  * One KV tensor set in native memory: {@code numTensors} direct float buffers (native order, as
- * ONNX Runtime output pinning requires) of {@code capacityFloats} each. Freed by the GC when
- * unreachable; owners drop references on close.
+ * ONNX Runtime output pinning requires) of {@code capacityFloats} each. {@link KvMemory} frees it
+ * explicitly; a slab created without one is left to the collector.
  */
 final class KvSlab {
+    private final ByteBuffer[] memory;
     private final FloatBuffer[] tensors;
     private final long capacityFloats;
+    private boolean freed;
+    KvMemory allocatedBy; // the memory that accounts for this slab; null when none does
 
     KvSlab(int numTensors, long capacityFloats) {
         if (capacityFloats > Integer.MAX_VALUE / 4) {
@@ -19,12 +21,11 @@ final class KvSlab {
                     "a KV tensor must stay under 2 GiB, asked for " + capacityFloats + " floats");
         }
         this.capacityFloats = capacityFloats;
+        memory = new ByteBuffer[numTensors];
         tensors = new FloatBuffer[numTensors];
         for (int i = 0; i < numTensors; i++) {
-            tensors[i] =
-                    ByteBuffer.allocateDirect((int) capacityFloats * 4)
-                            .order(ByteOrder.nativeOrder())
-                            .asFloatBuffer();
+            memory[i] = DirectBuffers.allocate((int) capacityFloats * 4);
+            tensors[i] = memory[i].asFloatBuffer();
         }
     }
 
@@ -47,5 +48,19 @@ final class KvSlab {
 
     FloatBuffer raw(int i) {
         return tensors[i];
+    }
+
+    /** Frees the native memory; false if it was freed before. Nothing may use the slab after. */
+    boolean free() {
+        if (freed) {
+            return false;
+        }
+        freed = true;
+        for (int i = 0; i < memory.length; i++) {
+            DirectBuffers.free(memory[i]);
+            memory[i] = null;
+            tensors[i] = null;
+        }
+        return true;
     }
 }

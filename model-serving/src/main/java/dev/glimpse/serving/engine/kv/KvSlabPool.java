@@ -7,21 +7,29 @@ import java.util.Iterator;
  * Keeps the slabs of finished prefills for the next ones. A prefill buffer of a long prompt is
  * large enough (1.8 MB for 215 tokens of the bundled model) that the allocator maps fresh pages for
  * it, and touching them cost ~1 ms on a prefix-cache hit whose own compute is ~3 ms; a reused slab
- * costs nothing. Holds at most {@code maxBytes}, oldest dropped first (the collector frees them).
- * Slabs come back with stale contents: every reader of a slab reads only what its owner wrote.
- * Engine thread only.
+ * costs nothing. Holds at most {@code maxBytes}, oldest freed first; every slab comes from and goes
+ * back to its {@link KvMemory}, which frees the pooled ones when it runs short. Slabs come back
+ * with stale contents: every reader of a slab reads only what its owner wrote. Engine thread only.
  */
 public final class KvSlabPool {
     private final long maxBytes;
+    private final KvMemory memory;
     private final ArrayDeque<KvSlab> free = new ArrayDeque<>();
     private long freeBytes;
     private long numReused;
 
+    /** A pool over its own unbounded {@link KvMemory}. */
     public KvSlabPool(long maxBytes) {
+        this(maxBytes, KvMemory.unbounded());
+    }
+
+    public KvSlabPool(long maxBytes, KvMemory memory) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
         }
         this.maxBytes = maxBytes;
+        this.memory = memory;
+        memory.onPressure(this::clear);
     }
 
     /**
@@ -39,7 +47,7 @@ public final class KvSlabPool {
             }
         }
         if (best == null) {
-            return new KvSlab(numTensors, capacityFloats);
+            return memory.allocate(numTensors, capacityFloats);
         }
         free.remove(best);
         freeBytes -= best.bytes();
@@ -49,7 +57,11 @@ public final class KvSlabPool {
 
     /** Takes back a slab its owner no longer reads or writes. */
     void give(KvSlab slab) {
-        if (slab == null || slab.bytes() > maxBytes) {
+        if (slab == null) {
+            return;
+        }
+        if (slab.bytes() > maxBytes) {
+            memory.free(slab);
             return;
         }
         free.addLast(slab);
@@ -58,6 +70,7 @@ public final class KvSlabPool {
             KvSlab oldest = it.next();
             it.remove();
             freeBytes -= oldest.bytes();
+            memory.free(oldest);
         }
     }
 
@@ -71,9 +84,15 @@ public final class KvSlabPool {
         return numReused;
     }
 
-    /** Drops every pooled slab. */
+    /** Frees every pooled slab. */
     public void clear() {
+        free.forEach(memory::free);
         free.clear();
         freeBytes = 0;
+    }
+
+    /** The memory the slabs come from. */
+    public KvMemory memory() {
+        return memory;
     }
 }

@@ -60,6 +60,18 @@ public abstract class KvState {
         return layout;
     }
 
+    /** Throws unless this state is laid out for a decoder of {@code style}. */
+    public void requireStyle(KvStyle style) {
+        if (layout.style() != style) {
+            throw new IllegalArgumentException(
+                    "KV state laid out for a "
+                            + layout.style().manifestName()
+                            + " decoder, this executor runs the "
+                            + style.manifestName()
+                            + " one");
+        }
+    }
+
     public abstract int batchSize();
 
     /** S: the longest row's length (CONCAT: the padded past length shared by all rows). */

@@ -24,7 +24,12 @@ public final class SequenceKv extends KvState {
         this.capacityTokens = capacityTokens;
         long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
         current = allocate(floats);
-        spare = shared() ? null : allocate(floats);
+        try {
+            spare = shared() ? null : allocate(floats);
+        } catch (RuntimeException e) {
+            release(); // the first half must not be held by a sequence that never runs
+            throw e;
+        }
     }
 
     public int capacityTokens() {

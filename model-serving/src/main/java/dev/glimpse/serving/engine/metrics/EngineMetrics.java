@@ -27,6 +27,8 @@ public final class EngineMetrics {
     final Histogram timeToFirstToken;
     final Histogram timePerOutputToken;
     final Gauge kvUsage;
+    final Gauge kvNativeBytes;
+    final Gauge kvNativeBudget;
     final Counter prefixQueries;
     final Counter prefixHits;
     final Counter encoderQueries;
@@ -80,6 +82,16 @@ public final class EngineMetrics {
                 Gauge.builder()
                         .name("glimpse_engine_kv_usage_ratio")
                         .help("Fraction of KV blocks referenced by running sequences")
+                        .register(registry);
+        kvNativeBytes =
+                Gauge.builder()
+                        .name("glimpse_engine_kv_native_bytes")
+                        .help("Native (direct) memory held by the KV cache's buffers")
+                        .register(registry);
+        kvNativeBudget =
+                Gauge.builder()
+                        .name("glimpse_engine_kv_native_budget_bytes")
+                        .help("The KV cache's native memory budget (engine.kvMemoryBytes)")
                         .register(registry);
         prefixQueries =
                 Counter.builder()
@@ -150,6 +162,12 @@ public final class EngineMetrics {
         waiting.set(numWaiting);
         running.set(numRunning);
         kvUsage.set(kvUsageRatio);
+    }
+
+    /** Native bytes the KV buffers hold, and their budget. */
+    public void kvNative(long bytes, long budgetBytes) {
+        kvNativeBytes.set(bytes);
+        kvNativeBudget.set(budgetBytes);
     }
 
     public void step(int numSequences) {

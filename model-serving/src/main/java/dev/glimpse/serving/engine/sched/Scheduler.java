@@ -15,7 +15,9 @@ import java.util.Map;
  * decoding, the rest of the prompt when prefilling, cut to the remaining budget: that is chunked
  * prefill). Then waiting sequences are admitted first-come-first-served while the budget, the
  * sequence limit and the KV pool allow; admission reserves KV for the sequence's whole lifetime
- * ({@code prompt + maxNewTokens}), so a running sequence never runs out and nothing is preempted.
+ * ({@code prompt + maxNewTokens}), so a running sequence never runs out and nothing is preempted. A
+ * head that does not fit while nothing runs can never fit (every block is then free or an evictable
+ * cached one): it is taken off the queue and returned as rejected, never left to block the queue.
  * Engine thread only.
  */
 public final class Scheduler {
@@ -50,12 +52,18 @@ public final class Scheduler {
             }
         }
         List<Sequence> admitted = new ArrayList<>();
+        List<Sequence> rejected = new ArrayList<>();
         int queried = 0;
         int hit = 0;
         while (!waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
             Sequence seq = waiting.peekFirst();
             List<KvBlock> hits = kv.getComputedBlocks(seq.promptBlockHashes(), seq.promptLength());
             if (!kv.allocateSlots(seq.id(), seq.maxTotalTokens(), hits)) {
+                if (running.isEmpty()) {
+                    waiting.pollFirst(); // nothing holds a block: it can never fit
+                    rejected.add(seq);
+                    continue;
+                }
                 break; // the head waits for KV space; no overtaking keeps admission fair
             }
             waiting.pollFirst();
@@ -69,7 +77,7 @@ public final class Scheduler {
             plan.put(seq, n);
             budget -= n;
         }
-        return new SchedulerOutput(plan, admitted, queried, hit);
+        return new SchedulerOutput(plan, admitted, rejected, queried, hit);
     }
 
     /** Moves a sequence to a finished state and releases its KV blocks. */

@@ -46,6 +46,33 @@ class SchedulerTest {
     }
 
     @Test
+    void headThePoolCanNeverHoldIsRejectedAtOnceAndDoesNotBlockTheQueue() {
+        Scheduler sched = scheduler(64, 4, 4); // 4 blocks of 4 = 16 tokens
+        Sequence huge = seq("huge", 14, 3); // 17 tokens: 5 blocks
+        Sequence small = seq("small", 6, 2);
+        List.of(huge, small).forEach(sched::addWaiting);
+
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.rejected()).containsExactly(huge);
+        assertThat(huge.state()).isEqualTo(RequestState.WAITING); // the caller fails it
+        assertThat(out.byId()).containsExactly(Map.entry("small", 6));
+        assertThat(sched.waiting()).isEmpty();
+    }
+
+    @Test
+    void headThatFitsOnceRunningSequencesFinishWaitsInsteadOfBeingRejected() {
+        Scheduler sched = scheduler(64, 4, 4);
+        Sequence first = seq("first", 8, 4); // 3 blocks
+        Sequence second = seq("second", 8, 4);
+        List.of(first, second).forEach(sched::addWaiting);
+
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.admitted()).containsExactly(first);
+        assertThat(out.rejected()).isEmpty();
+        assertThat(sched.waiting()).containsExactly(second);
+    }
+
+    @Test
     void runningSequencesComeFirstAndPrefillIsChunkedToTheBudget() {
         Scheduler sched = scheduler(16, 3, 100);
         Sequence a = seq("a", 10, 5);
