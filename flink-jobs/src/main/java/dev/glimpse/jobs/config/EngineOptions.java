@@ -90,6 +90,33 @@ public final class EngineOptions {
                     Long.MAX_VALUE,
                     "Bytes of vision outputs cached by image hash (0 = off).");
 
+    public static final GlimpseOption<Integer> MAX_CATEGORIES =
+            integer(
+                    "engine.maxCategories",
+                    32,
+                    1,
+                    4096,
+                    "Moderation categories one event may name (each is a sequence);"
+                            + " more: TOO_MANY_CATEGORIES.");
+
+    public static final GlimpseOption<Integer> MAX_CATEGORY_CHARS =
+            integer(
+                    "engine.maxCategoryChars",
+                    64,
+                    1,
+                    1 << 16,
+                    "Characters one moderation category may have; longer: CATEGORY_TOO_LONG.");
+
+    public static final GlimpseOption<Long> KV_MEMORY_BYTES =
+            longInteger(
+                    "engine.kvMemoryBytes",
+                    0,
+                    0,
+                    Long.MAX_VALUE,
+                    "Native memory of all KV buffers together (pool, per-sequence and batch);"
+                            + " 0 = derived from numKvBlocks, maxNumSeqs and the model's"
+                            + " maxPositions (glimpse_engine_kv_native_budget_bytes).");
+
     public static final GlimpseOption<Integer> INTRA_OP_THREADS =
             integer(
                     "engine.intraOpThreads",
@@ -169,6 +196,9 @@ public final class EngineOptions {
                 .numKvBlocks(values.get(NUM_KV_BLOCKS))
                 .prefixCaching(values.get(PREFIX_CACHING))
                 .encoderCacheBytes(values.get(ENCODER_CACHE_BYTES))
+                .maxCategories(values.get(MAX_CATEGORIES))
+                .maxCategoryChars(values.get(MAX_CATEGORY_CHARS))
+                .kvMemoryBytes(values.get(KV_MEMORY_BYTES))
                 .tryCuda(values.get(EXECUTION_PROVIDER).equals("CUDA"))
                 .intraOpThreads(values.get(INTRA_OP_THREADS))
                 .metricsPort(values.get(METRICS_PORT))

@@ -250,6 +250,20 @@ class GlimpseJobConfigTest {
     }
 
     @Test
+    void theAdmissionCapsAndTheKvMemoryBudgetReachTheEngine() {
+        GlimpseJobConfig c =
+                config(
+                        "engine.maxCategories", "4",
+                        "engine.maxCategoryChars", "20",
+                        "engine.kvMemoryBytes", "67108864");
+        assertThat(c.engine().engineConfig().maxCategories()).isEqualTo(4);
+        assertThat(c.engine().engineConfig().maxCategoryChars()).isEqualTo(20);
+        assertThat(c.engine().engineConfig().kvMemoryBytes()).isEqualTo(64L << 20);
+        assertThat(config().engine().engineConfig().maxCategories()).isEqualTo(32);
+        rejects("engine.maxCategories must be in [1, 4096], was 0", "engine.maxCategories", "0");
+    }
+
+    @Test
     void theOverloadRetriesAreConfigurable() {
         GlimpseJobConfig.Pipeline p =
                 config("engine.maxOverloadRetries", "3", "engine.overloadRetryDelay", "2 s")

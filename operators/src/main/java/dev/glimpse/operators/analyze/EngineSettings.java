@@ -20,6 +20,10 @@ import java.io.Serializable;
  * @param numKvBlocks KV blocks of 16 tokens in the pool
  * @param prefixCaching reuse KV of shared prompt prefixes (templates, repeated images)
  * @param encoderCacheBytes vision outputs kept by image hash; 0 disables
+ * @param maxCategories moderation categories one event may name (each is a sequence)
+ * @param maxCategoryChars characters one moderation category may have
+ * @param kvMemoryBytes native memory of all KV buffers together; 0 = derived from the pool and
+ *     batch sizes
  * @param tryCuda try the CUDA execution provider first (falls back to CPU with a WARN)
  * @param intraOpThreads ONNX Runtime threads per graph run
  * @param metricsPort port of the engine's Prometheus endpoint; 0 = any free port, -1 = no endpoint
@@ -36,6 +40,9 @@ public record EngineSettings(
         int numKvBlocks,
         boolean prefixCaching,
         long encoderCacheBytes,
+        int maxCategories,
+        int maxCategoryChars,
+        long kvMemoryBytes,
         boolean tryCuda,
         int intraOpThreads,
         int metricsPort,
@@ -68,7 +75,10 @@ public record EngineSettings(
                 maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
-                encoderCacheBytes);
+                encoderCacheBytes,
+                maxCategories,
+                maxCategoryChars,
+                kvMemoryBytes);
     }
 
     /**
@@ -90,6 +100,9 @@ public record EngineSettings(
                 .numKvBlocks(numKvBlocks)
                 .prefixCaching(prefixCaching)
                 .encoderCacheBytes(encoderCacheBytes)
+                .maxCategories(maxCategories)
+                .maxCategoryChars(maxCategoryChars)
+                .kvMemoryBytes(kvMemoryBytes)
                 .tryCuda(tryCuda)
                 .intraOpThreads(intraOpThreads)
                 .metricsPort(metricsPort)
@@ -106,7 +119,10 @@ public record EngineSettings(
                 maxImagesPerVisionRun,
                 numKvBlocks,
                 prefixCaching,
-                encoderCacheBytes);
+                encoderCacheBytes,
+                maxCategories,
+                maxCategoryChars,
+                kvMemoryBytes);
     }
 
     private static EngineConfig engineConfig(
@@ -116,7 +132,10 @@ public record EngineSettings(
             int maxImagesPerVisionRun,
             int numKvBlocks,
             boolean prefixCaching,
-            long encoderCacheBytes) {
+            long encoderCacheBytes,
+            int maxCategories,
+            int maxCategoryChars,
+            long kvMemoryBytes) {
         return EngineConfig.builder()
                 .maxNumSeqs(maxNumSeqs)
                 .maxNumBatchedTokens(maxNumBatchedTokens)
@@ -125,6 +144,9 @@ public record EngineSettings(
                 .numKvBlocks(numKvBlocks)
                 .prefixCaching(prefixCaching)
                 .encoderCacheBytes(encoderCacheBytes)
+                .maxCategories(maxCategories)
+                .maxCategoryChars(maxCategoryChars)
+                .kvMemoryBytes(kvMemoryBytes)
                 .build();
     }
 
@@ -144,6 +166,9 @@ public record EngineSettings(
         private int numKvBlocks;
         private boolean prefixCaching;
         private long encoderCacheBytes;
+        private int maxCategories;
+        private int maxCategoryChars;
+        private long kvMemoryBytes;
         private boolean tryCuda;
         private int intraOpThreads;
         private int metricsPort = -1;
@@ -160,6 +185,9 @@ public record EngineSettings(
             numKvBlocks = engine.numKvBlocks();
             prefixCaching = engine.prefixCaching();
             encoderCacheBytes = engine.encoderCacheBytes();
+            maxCategories = engine.maxCategories();
+            maxCategoryChars = engine.maxCategoryChars();
+            kvMemoryBytes = engine.kvMemoryBytes();
             ExecutorOptions executor = ExecutorOptions.cpu();
             tryCuda = executor.tryCuda();
             intraOpThreads = executor.intraOpThreads();
@@ -201,6 +229,21 @@ public record EngineSettings(
             return this;
         }
 
+        public Builder maxCategories(int v) {
+            maxCategories = v;
+            return this;
+        }
+
+        public Builder maxCategoryChars(int v) {
+            maxCategoryChars = v;
+            return this;
+        }
+
+        public Builder kvMemoryBytes(long v) {
+            kvMemoryBytes = v;
+            return this;
+        }
+
         public Builder tryCuda(boolean v) {
             tryCuda = v;
             return this;
@@ -237,6 +280,9 @@ public record EngineSettings(
                     numKvBlocks,
                     prefixCaching,
                     encoderCacheBytes,
+                    maxCategories,
+                    maxCategoryChars,
+                    kvMemoryBytes,
                     tryCuda,
                     intraOpThreads,
                     metricsPort,
