@@ -437,8 +437,8 @@ class HelmChartTest {
                         .collect(Collectors.joining("\n"));
         assertThat(queries)
                 .contains(
-                        "glimpse_engine_requests_waiting",
-                        "glimpse_engine_requests_running",
+                        "glimpse_engine_sequences_waiting",
+                        "glimpse_engine_sequences_running",
                         "glimpse_engine_batch_size_bucket",
                         "glimpse_engine_generated_tokens_total",
                         "glimpse_engine_time_to_first_token_seconds_bucket",

@@ -30,6 +30,7 @@ import java.util.function.LongSupplier;
 final class EngineCore {
     private final EngineConfig config;
     private final EngineMetrics metrics;
+    private final AtomicInteger numQueued;
     private final EngineCounters counters;
     private final KvCacheManager kv;
     private final Scheduler scheduler;
@@ -49,6 +50,7 @@ final class EngineCore {
             LongSupplier nanoTime) {
         this.config = config;
         this.metrics = metrics;
+        this.numQueued = numQueued;
         this.counters = counters;
         this.kv =
                 new KvCacheManager(
@@ -129,7 +131,8 @@ final class EngineCore {
     }
 
     private void publishGauges() {
-        metrics.queues(scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
+        metrics.queues(
+                numQueued.get(), scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
         metrics.kvNative(runner.kvMemory().numBytes(), runner.kvMemory().budgetBytes());
         long total = runner.kvBytesCopied();
         metrics.kvCopied(total - lastReportedCopies);

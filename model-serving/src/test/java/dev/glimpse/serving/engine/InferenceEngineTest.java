@@ -265,7 +265,7 @@ class InferenceEngineTest {
         }
         assertThat(f.cancel(true)).isTrue();
         assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
-        awaitGauge("glimpse_engine_requests_running", 0.0);
+        awaitGauge("glimpse_engine_sequences_running", 0.0);
         awaitGauge("glimpse_engine_kv_usage_ratio", 0.0);
         // the engine keeps serving
         assertThat(

@@ -20,6 +20,7 @@ public final class EngineMetrics {
 
     static final String[] OUTCOMES = {"ok", "cancelled", "deadline", "failed", "closed"};
 
+    final Gauge queued;
     final Gauge waiting;
     final Gauge running;
     final Histogram batchSize;
@@ -42,14 +43,19 @@ public final class EngineMetrics {
 
     public EngineMetrics(
             PrometheusRegistry registry, String executionProvider, String decoderStyle) {
+        queued =
+                Gauge.builder()
+                        .name("glimpse_engine_requests_queued")
+                        .help("Requests accepted but not started (bounded by maxQueuedRequests)")
+                        .register(registry);
         waiting =
                 Gauge.builder()
-                        .name("glimpse_engine_requests_waiting")
-                        .help("Sequences admitted to the engine but not running yet")
+                        .name("glimpse_engine_sequences_waiting")
+                        .help("Sequences in the scheduler's queue, not holding KV yet")
                         .register(registry);
         running =
                 Gauge.builder()
-                        .name("glimpse_engine_requests_running")
+                        .name("glimpse_engine_sequences_running")
                         .help("Sequences holding KV (prefilling or decoding)")
                         .register(registry);
         batchSize =
@@ -158,7 +164,12 @@ public final class EngineMetrics {
         }
     }
 
-    public void queues(int numWaiting, int numRunning, double kvUsageRatio) {
+    /**
+     * The queue gauges: requests accepted but not started (what {@code maxQueuedRequests} bounds),
+     * sequences waiting in the scheduler (a moderation request has one per category) and running.
+     */
+    public void queues(int numQueued, int numWaiting, int numRunning, double kvUsageRatio) {
+        queued.set(numQueued);
         waiting.set(numWaiting);
         running.set(numRunning);
         kvUsage.set(kvUsageRatio);

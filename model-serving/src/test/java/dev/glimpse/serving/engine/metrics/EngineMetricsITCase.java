@@ -110,7 +110,7 @@ class EngineMetricsITCase {
     void aScrapeDuringAndAfterRequestsOfAllTasksHoldsEveryDocumentedEngineMetric()
             throws Exception {
         List<String> documented = documentedSeries();
-        assertThat(documented).hasSize(16 + 3 * 3);
+        assertThat(documented).hasSize(17 + 3 * 3);
         Path dir = ModelDirectory.locateBundled();
         assumeTrue(ModelDirectory.isComplete(dir), "bundled model not present at " + dir);
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -207,7 +207,7 @@ class EngineMetricsITCase {
                                     + value(last, "glimpse_engine_prefix_cache_hits_total", ""))
                     .as("the second round's images are cached")
                     .isPositive();
-            assertThat(value(last, "glimpse_engine_requests_running", "")).isZero();
+            assertThat(value(last, "glimpse_engine_sequences_running", "")).isZero();
             assertThat(value(last, "glimpse_engine_time_to_first_token_seconds_count", ""))
                     .isPositive();
         }

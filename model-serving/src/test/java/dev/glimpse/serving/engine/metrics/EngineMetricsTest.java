@@ -13,7 +13,7 @@ class EngineMetricsTest {
     void everyDocumentedMetricIsExposedOnTheGivenRegistry() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
         EngineMetrics m = new EngineMetrics(registry, "cpu", "gqa");
-        m.queues(2, 3, 0.25);
+        m.queues(7, 2, 3, 0.25);
         m.step(4);
         m.tokens(5);
         m.firstToken(20_000_000);
@@ -28,8 +28,9 @@ class EngineMetricsTest {
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text)
-                .contains("glimpse_engine_requests_waiting 2.0")
-                .contains("glimpse_engine_requests_running 3.0")
+                .contains("glimpse_engine_requests_queued 7.0")
+                .contains("glimpse_engine_sequences_waiting 2.0")
+                .contains("glimpse_engine_sequences_running 3.0")
                 .contains("glimpse_engine_batch_size_count 1")
                 .contains("glimpse_engine_generated_tokens_total 5.0")
                 .contains("glimpse_engine_time_to_first_token_seconds_count 1")
