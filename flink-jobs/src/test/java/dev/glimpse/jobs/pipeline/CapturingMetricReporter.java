@@ -40,6 +40,12 @@ public final class CapturingMetricReporter implements MetricReporter {
         return lines;
     }
 
+    /** Forgets every metric (and the clients their gauges hold on to). */
+    static void clear() {
+        METRICS.clear();
+        VARIABLES.clear();
+    }
+
     private static String value(Metric metric) {
         try {
             if (metric instanceof Gauge<?> g) {

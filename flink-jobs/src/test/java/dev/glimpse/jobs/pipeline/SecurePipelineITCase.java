@@ -77,6 +77,7 @@ class SecurePipelineITCase {
         if (logs != null) {
             logs.close();
         }
+        CapturingMetricReporter.clear();
     }
 
     @Test
