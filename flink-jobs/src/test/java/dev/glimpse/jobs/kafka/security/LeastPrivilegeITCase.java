@@ -82,8 +82,8 @@ class LeastPrivilegeITCase {
         try (KafkaProducer<byte[], byte[]> producer = producer(PRODUCER, null)) {
             producer.send(record(IMAGES, "for-the-job")).get(30, TimeUnit.SECONDS);
         }
-        assertThat(readAll(JOB, "glimpse", IMAGES)).contains("for-the-job");
-        assertThatThrownBy(() -> readAll(JOB, "someone-elses-group", IMAGES))
+        assertThat(readUntil(JOB, "glimpse", IMAGES, "for-the-job")).contains("for-the-job");
+        assertThatThrownBy(() -> readUntil(JOB, "someone-elses-group", IMAGES, "for-the-job"))
                 .isInstanceOf(GroupAuthorizationException.class)
                 .hasMessageContaining("someone-elses-group");
     }
@@ -97,7 +97,7 @@ class LeastPrivilegeITCase {
             producer.send(record(DLQ, "dead-letter-1"));
             producer.commitTransaction();
         }
-        assertThat(readAll(READER, AclPolicy.TAIL_GROUP_PREFIX + "it", RESULTS))
+        assertThat(readUntil(READER, AclPolicy.TAIL_GROUP_PREFIX + "it", RESULTS, "result-1"))
                 .contains("result-1");
         try (KafkaProducer<byte[], byte[]> producer = producer(JOB, "not-glimpse-0")) {
             assertThatThrownBy(producer::initTransactions)
@@ -113,7 +113,7 @@ class LeastPrivilegeITCase {
                     .hasCauseInstanceOf(TopicAuthorizationException.class)
                     .hasMessageContaining(IMAGES);
         }
-        assertThatThrownBy(() -> readAll(JOB, "glimpse", RESULTS))
+        assertThatThrownBy(() -> readUntil(JOB, "glimpse", RESULTS, "result-1"))
                 .isInstanceOf(TopicAuthorizationException.class)
                 .hasMessageContaining(RESULTS);
         try (Admin admin = Admin.create(KAFKA.broker().clientProperties(JOB))) {
@@ -133,7 +133,13 @@ class LeastPrivilegeITCase {
 
     @Test
     void readerReadsResultsButNotImages() {
-        assertThatThrownBy(() -> readAll(READER, AclPolicy.TAIL_GROUP_PREFIX + "x", IMAGES))
+        assertThatThrownBy(
+                        () ->
+                                readUntil(
+                                        READER,
+                                        AclPolicy.TAIL_GROUP_PREFIX + "x",
+                                        IMAGES,
+                                        "for-the-job"))
                 .isInstanceOf(TopicAuthorizationException.class)
                 .hasMessageContaining(IMAGES);
     }
@@ -182,8 +188,12 @@ class LeastPrivilegeITCase {
         return new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Every committed value of {@code topic}, read as {@code user} in {@code group}. */
-    private static List<String> readAll(String user, String group, String topic) {
+    /**
+     * The committed values of {@code topic}, read as {@code user} in {@code group}, until {@code
+     * expected} is among them (15 s at most).
+     */
+    private static List<String> readUntil(
+            String user, String group, String topic, String expected) {
         Properties props = KAFKA.broker().clientProperties(user);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -194,7 +204,7 @@ class LeastPrivilegeITCase {
                         props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < deadline && values.isEmpty()) {
+            while (System.nanoTime() < deadline && !values.contains(expected)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(new String(r.value(), StandardCharsets.UTF_8));
                 }
