@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.config;
 
+import dev.glimpse.jobs.kafka.security.ClientSecrets;
 import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
@@ -65,6 +66,20 @@ public record GlimpseJobConfig(
             p.putAll(properties);
             p.put("bootstrap.servers", bootstrapServers);
             return p;
+        }
+
+        /** The settings with secret client properties (passwords, JAAS lines, keys) hidden. */
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=%s, topics=%s/%s/%s, groupId=%s, transactionalIdPrefix=%s, properties=%s]"
+                    .formatted(
+                            bootstrapServers,
+                            imagesTopic,
+                            resultsTopic,
+                            deadLetterTopic,
+                            groupId,
+                            transactionalIdPrefix,
+                            ClientSecrets.redact(properties));
         }
     }
 

@@ -12,8 +12,11 @@ import java.time.Duration;
  * @param rate images per second produced in all (cameras, text pages and moderation images)
  * @param webPort the Flink web UI port; 0 = any free port (a taken port falls back to a free one)
  * @param modelDir the model directory (the bundled glimpse-tiny by default)
+ * @param secure run Kafka over SASL_SSL with SCRAM users and least-privilege ACLs ({@code
+ *     --secure}, docs/kafka-security.md)
  */
-public record DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+public record DemoOptions(
+        Duration duration, double rate, int webPort, Path modelDir, boolean secure) {
 
     public static final double MAX_RATE = 50;
     public static final int DEFAULT_WEB_PORT = 8081;
@@ -21,7 +24,7 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
 
     static final String USAGE =
             "Usage: GlimpseDemo [--duration SECONDS] [--rate IMAGES_PER_SECOND] [--web-port PORT]"
-                    + " [--model-dir DIR]\n"
+                    + " [--model-dir DIR] [--secure]\n"
                     + "  --duration   stop after this many seconds of streaming (default: run until"
                     + " Ctrl-C)\n"
                     + "  --rate       images per second produced, all sources together (default 3,"
@@ -29,7 +32,9 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
                     + "  --web-port   Flink web UI port (default 8081; a taken port falls back to a"
                     + " free one; 0 = any)\n"
                     + "  --model-dir  model directory (default: the bundled"
-                    + " model-serving/models/glimpse-tiny)";
+                    + " model-serving/models/glimpse-tiny)\n"
+                    + "  --secure     Kafka over SASL_SSL: SCRAM-SHA-512 users, a CA generated at"
+                    + " start, ACLs enforced";
 
     public DemoOptions {
         if (duration == null || duration.isNegative()) {
@@ -54,19 +59,32 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
         modelDir = modelDir.toAbsolutePath().normalize();
     }
 
+    /** Options of a PLAINTEXT demo. */
+    public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+        this(duration, rate, webPort, modelDir, false);
+    }
+
     /** The defaults: until Ctrl-C, 3 images/s, port 8081, the bundled model. */
     public static DemoOptions defaults() {
         return new DemoOptions(Duration.ZERO, DEFAULT_RATE, DEFAULT_WEB_PORT, bundledModel());
     }
 
-    /** Parses {@code --duration}, {@code --rate}, {@code --web-port} and {@code --model-dir}. */
+    /**
+     * Parses {@code --duration}, {@code --rate}, {@code --web-port}, {@code --model-dir} and {@code
+     * --secure} (the only flag without a value).
+     */
     public static DemoOptions parse(String... args) {
         Duration duration = Duration.ZERO;
         double rate = DEFAULT_RATE;
         int webPort = DEFAULT_WEB_PORT;
         Path modelDir = null;
+        boolean secure = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
+            if (flag.equals("--secure")) {
+                secure = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
             }
@@ -82,7 +100,7 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
             }
         }
         return new DemoOptions(
-                duration, rate, webPort, modelDir != null ? modelDir : bundledModel());
+                duration, rate, webPort, modelDir != null ? modelDir : bundledModel(), secure);
     }
 
     /** Whether the demo stops by itself. */

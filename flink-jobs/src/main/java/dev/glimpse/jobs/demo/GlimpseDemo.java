@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +65,7 @@ public final class GlimpseDemo {
 
     private final DemoOptions options;
     private final PrintStream out;
+    private final DemoKafkaSecurity kafkaSecurity;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String stopReason;
@@ -80,6 +80,7 @@ public final class GlimpseDemo {
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
+        this.kafkaSecurity = new DemoKafkaSecurity(options.secure());
     }
 
     /** {@code --duration SECONDS --rate N --web-port P --model-dir DIR}; Ctrl-C stops it. */
@@ -159,16 +160,19 @@ public final class GlimpseDemo {
 
     private void start() throws Exception {
         out.println("Glimpse demo: model " + options.modelDir());
-        broker = EmbeddedKafkaBroker.create().start();
+        broker = kafkaSecurity.newBroker().start();
         for (String topic : new String[] {IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC}) {
             broker.createTopic(topic, 1);
         }
         out.printf(
                 "Kafka broker: %s (topics %s, %s, %s)%n",
                 broker.bootstrapServers(), IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC);
+        out.println("Kafka clients: " + kafkaSecurity.describe());
 
         checkpointDir = Files.createTempDirectory("glimpse-demo-checkpoints");
-        GlimpseJobConfig config = GlimpseJobConfig.from(ConfigSource.of(jobSettings()));
+        GlimpseJobConfig config =
+                GlimpseJobConfig.from(
+                        ConfigSource.of(kafkaSecurity.withJobLogin(broker, jobSettings())));
         int port = WebPort.choose(options.webPort());
         if (options.webPort() > 0 && port != options.webPort()) {
             out.printf("Port %d is taken; the web UI uses port %d.%n", options.webPort(), port);
@@ -204,12 +208,12 @@ public final class GlimpseDemo {
         console =
                 new LiveConsole(
                         new OutputTopicsReader(
-                                broker.clientProperties(), RESULTS_TOPIC, DLQ_TOPIC, true),
+                                kafkaSecurity.reader(broker), RESULTS_TOPIC, DLQ_TOPIC, true),
                         out);
         console.start();
         producers =
                 new SyntheticProducers(
-                        new ImageEventProducer(broker.clientProperties(), IMAGES_TOPIC),
+                        new ImageEventProducer(kafkaSecurity.producer(broker), IMAGES_TOPIC),
                         options.rate(),
                         SEED,
                         out::println);
@@ -235,9 +239,9 @@ public final class GlimpseDemo {
                 "kafka.topics.dlq",
                 DLQ_TOPIC,
                 "kafka.groupId",
-                "glimpse-demo",
+                DemoKafkaSecurity.GROUP_ID,
                 "kafka.transactionalIdPrefix",
-                "glimpse-demo-" + UUID.randomUUID().toString().substring(0, 8),
+                kafkaSecurity.transactionalIdPrefix(),
                 "model.dir",
                 options.modelDir().toString(),
                 "pipeline.checkpointInterval",

@@ -1,5 +1,8 @@
 package dev.glimpse.jobs.kafka;
 
+import dev.glimpse.jobs.kafka.security.AclInstaller;
+import dev.glimpse.jobs.kafka.security.AclPolicy;
+import dev.glimpse.jobs.kafka.security.BrokerSecurity;
 import dev.glimpse.jobs.local.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link #start()} formats a fresh temporary log directory and blocks until the
  * broker answers; {@link #close()} shuts it down and deletes the directory. Not thread-safe for
  * start/close; the accessors are safe once started.
+ *
+ * <p>{@link #secured(BrokerSecurity)} makes a broker that only speaks SASL_SSL with SCRAM users,
+ * enforces ACLs and creates those of the {@link BrokerSecurity} at start (docs/kafka-security.md).
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -49,22 +56,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, String> overrides;
+    private final BrokerSecurity security; // null: PLAINTEXT, no authorizer
     private Path logDir;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
-    private EmbeddedKafkaBroker(Map<String, String> overrides) {
+    private EmbeddedKafkaBroker(Map<String, String> overrides, BrokerSecurity security) {
         this.overrides = Map.copyOf(overrides);
+        this.security = security;
     }
 
     /** A broker with the default configuration. */
     public static EmbeddedKafkaBroker create() {
-        return new EmbeddedKafkaBroker(Map.of());
+        return new EmbeddedKafkaBroker(Map.of(), null);
     }
 
     /** A broker with {@code brokerProperties} overriding the defaults (e.g. message.max.bytes). */
     public static EmbeddedKafkaBroker withProperties(Map<String, String> brokerProperties) {
-        return new EmbeddedKafkaBroker(brokerProperties);
+        return new EmbeddedKafkaBroker(brokerProperties, null);
+    }
+
+    /** A SASL_SSL-only broker with {@code security}'s users, certificates and ACLs. */
+    public static EmbeddedKafkaBroker secured(BrokerSecurity security) {
+        return secured(security, Map.of());
+    }
+
+    /** A secured broker with {@code brokerProperties} overriding the defaults. */
+    public static EmbeddedKafkaBroker secured(
+            BrokerSecurity security, Map<String, String> brokerProperties) {
+        if (security == null) {
+            throw new IllegalArgumentException("A secured broker needs a BrokerSecurity");
+        }
+        return new EmbeddedKafkaBroker(brokerProperties, security);
     }
 
     /** Formats storage, starts the broker and waits until it answers an Admin request. */
@@ -78,11 +101,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
             Properties props = brokerProperties(brokerPort, controllerPort, logDir);
             KafkaConfig config = new KafkaConfig(props, false);
-            format(logDir);
+            format(logDir, security);
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             bootstrapServers = LOOPBACK + ":" + brokerPort;
             awaitReady();
+            if (security != null) {
+                grant(security.acls());
+            }
             LOG.info("Embedded Kafka broker ready at {} (logs in {})", bootstrapServers, logDir);
             return this;
         } catch (IOException e) {
@@ -94,7 +120,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} of the PLAINTEXT listener. */
+    /** {@code host:port} of the client listener (PLAINTEXT, or SASL_SSL when secured). */
     public String bootstrapServers() {
         if (bootstrapServers == null) {
             throw new IllegalStateException("Broker not started");
@@ -102,11 +128,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Client properties that reach this broker (bootstrap servers only). */
+    /**
+     * Client properties that reach this broker: bootstrap servers only, or when secured those of
+     * the administrator (a super user).
+     */
     public Properties clientProperties() {
+        if (security != null) {
+            return security.clientProperties(bootstrapServers(), BrokerSecurity.ADMIN_USER);
+        }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return props;
+    }
+
+    /** Client properties that log in as the SCRAM {@code user} of a secured broker. */
+    public Properties clientProperties(String user) {
+        return securityOrThrow().clientProperties(bootstrapServers(), user);
+    }
+
+    /** The security of a secured broker; empty for a PLAINTEXT one. */
+    public Optional<BrokerSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /** Creates {@code policy}'s ACLs on a secured broker; returns once they are enforced. */
+    public void grant(AclPolicy policy) {
+        securityOrThrow();
+        AclInstaller.install(clientProperties(), policy);
+    }
+
+    private BrokerSecurity securityOrThrow() {
+        if (security == null) {
+            throw new IllegalStateException(
+                    "The broker at " + bootstrapServers + " is not secured");
+        }
+        return security;
     }
 
     /** Creates {@code topic} with {@code partitions} partitions; a no-op if it exists. */
@@ -201,15 +257,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("transaction.max.timeout.ms", Long.toString(Duration.ofHours(1).toMillis()));
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        if (security != null) {
+            p.putAll(security.brokerProperties(LOOPBACK, brokerPort, controllerPort));
+        }
         p.putAll(overrides);
         Properties props = new Properties();
         props.putAll(p);
         return props;
     }
 
-    private static void format(Path dir) {
+    private static void format(Path dir, BrokerSecurity security) {
         try {
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (security != null) {
+                // SCRAM credentials in the first metadata records: the broker's own inter-broker
+                // login works from its first start.
+                formatter.setScramArguments(security.formatterScramArguments());
+            }
+            formatter
                     .setPrintStream(
                             new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                     .setNodeId(NODE_ID)

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Sends every image file of a directory as one {@link ImageEvent}: inline when it is at most {@code
@@ -27,8 +31,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * ProduceImages --bootstrap-servers HOST:PORT --topic glimpse.images --task OCR
- *               [--source-id ID] [--prompt TEXT] [--max-inline-bytes N] DIR
+ *               [--source-id ID] [--prompt TEXT] [--max-inline-bytes N]
+ *               [--command-config client.properties] DIR
  * </pre>
+ *
+ * {@code --command-config} holds the client's security settings, as for Kafka's own tools
+ * (docs/kafka-security.md). Fails, naming the file and the cause, if any event is not acknowledged
+ * (e.g. a principal without WRITE on the topic).
  */
 public final class ProduceImages {
 
@@ -37,7 +46,9 @@ public final class ProduceImages {
     static final String USAGE =
             "Usage: ProduceImages --bootstrap-servers HOST:PORT --topic TOPIC --task"
                     + " CAPTION|OCR|MODERATION [--source-id ID] [--prompt TEXT]"
-                    + " [--max-inline-bytes N] DIR";
+                    + " [--max-inline-bytes N] "
+                    + ToolArgs.COMMAND_CONFIG_USAGE
+                    + " DIR";
 
     private static final Map<String, String> CONTENT_TYPES =
             Map.of(
@@ -62,9 +73,10 @@ public final class ProduceImages {
                                 "--task",
                                 "--source-id",
                                 "--prompt",
-                                "--max-inline-bytes"),
+                                "--max-inline-bytes",
+                                ToolArgs.COMMAND_CONFIG),
                         USAGE);
-        String bootstrap = a.required("--bootstrap-servers");
+        Properties props = a.clientProperties();
         String topic = a.required("--topic");
         AnalysisTask task = task(a.required("--task"));
         long maxInline = a.positiveLong("--max-inline-bytes", DEFAULT_MAX_INLINE_BYTES);
@@ -80,13 +92,12 @@ public final class ProduceImages {
         String prompt = a.optional("--prompt", null);
 
         List<Path> files = imageFiles(dir);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
         int inline = 0;
         try (ImageEventProducer producer = new ImageEventProducer(props, topic)) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Path file : files) {
                 ImageEvent event = event(file, task, sourceId, prompt, maxInline);
-                producer.send(event);
+                acks.add(producer.send(event));
                 boolean isInline = event.getImage() instanceof InlineImage;
                 inline += isInline ? 1 : 0;
                 System.out.printf(
@@ -98,10 +109,31 @@ public final class ProduceImages {
                                 : ((ImageReference) event.getImage()).getUri());
             }
             producer.flush();
+            for (int i = 0; i < acks.size(); i++) {
+                awaitAck(acks.get(i), files.get(i), topic);
+            }
         }
         System.out.printf(
                 "Sent %d %s events to %s (%d inline, %d by file:// URI).%n",
                 files.size(), task, topic, inline, files.size() - inline);
+    }
+
+    private static void awaitAck(Future<RecordMetadata> ack, Path file, String topic) {
+        try {
+            ack.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "Kafka did not accept "
+                            + file.getFileName()
+                            + " on topic "
+                            + topic
+                            + ": "
+                            + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending " + file.getFileName(), e);
+        }
     }
 
     /** The event for {@code file}: inline up to {@code maxInline} bytes, else by URI. */

@@ -4,7 +4,6 @@ import dev.glimpse.jobs.kafka.OutputTopicsReader;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import java.nio.ByteBuffer;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,22 +16,38 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * TailResults --bootstrap-servers HOST:PORT --topic glimpse.results [--dlq-topic glimpse.dlq]
- *             [--from earliest|latest]
+ *             [--from earliest|latest] [--command-config client.properties]
  * </pre>
+ *
+ * {@code --command-config} holds the client's security settings, as for Kafka's own tools; a reader
+ * principal needs READ on both topics and on consumer groups prefixed {@code glimpse-tail-}
+ * (docs/kafka-security.md).
  */
 public final class TailResults {
 
     static final String USAGE =
             "Usage: TailResults --bootstrap-servers HOST:PORT --topic RESULTS_TOPIC"
-                    + " [--dlq-topic DLQ_TOPIC] [--from earliest|latest]";
+                    + " [--dlq-topic DLQ_TOPIC] [--from earliest|latest] "
+                    + ToolArgs.COMMAND_CONFIG_USAGE;
 
     private TailResults() {}
 
     public static void main(String[] args) {
+        OutputTopicsReader reader = reader(args);
+        tail(reader);
+    }
+
+    /** The reader that {@code args} describe; errors name the flag. */
+    static OutputTopicsReader reader(String[] args) {
         ToolArgs a =
                 ToolArgs.parse(
                         args,
-                        Set.of("--bootstrap-servers", "--topic", "--dlq-topic", "--from"),
+                        Set.of(
+                                "--bootstrap-servers",
+                                "--topic",
+                                "--dlq-topic",
+                                "--from",
+                                ToolArgs.COMMAND_CONFIG),
                         USAGE);
         String from = a.optional("--from", "earliest");
         if (!from.equals("earliest") && !from.equals("latest")) {
@@ -42,14 +57,14 @@ public final class TailResults {
         if (!a.positional().isEmpty()) {
             throw new IllegalArgumentException("Unexpected argument " + a.positional().get(0));
         }
-        Properties props = new Properties();
-        props.put("bootstrap.servers", a.required("--bootstrap-servers"));
-        OutputTopicsReader reader =
-                new OutputTopicsReader(
-                        props,
-                        a.required("--topic"),
-                        a.optional("--dlq-topic", null),
-                        from.equals("earliest"));
+        return new OutputTopicsReader(
+                a.clientProperties(),
+                a.required("--topic"),
+                a.optional("--dlq-topic", null),
+                from.equals("earliest"));
+    }
+
+    private static void tail(OutputTopicsReader reader) {
         CountDownLatch done = new CountDownLatch(1);
         Thread hook =
                 new Thread(

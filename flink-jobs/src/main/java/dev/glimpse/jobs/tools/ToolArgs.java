@@ -1,13 +1,25 @@
 package dev.glimpse.jobs.tools;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /** {@code --flag value} pairs and positional arguments of a tool; errors name the flag. */
 final class ToolArgs {
+
+    /** Kafka client properties file, as for Kafka's own command-line tools. */
+    static final String COMMAND_CONFIG = "--command-config";
+
+    /** How the tools' usage lines describe {@link #COMMAND_CONFIG}. */
+    static final String COMMAND_CONFIG_USAGE =
+            "[--command-config CLIENT_PROPERTIES_FILE (security.protocol, sasl.*, ssl.*)]";
 
     private final Map<String, String> flags = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
@@ -63,6 +75,35 @@ final class ToolArgs {
             // reported below
         }
         throw new IllegalArgumentException(flag + " must be a positive integer, was '" + v + "'");
+    }
+
+    /**
+     * Kafka client properties: those of the {@code --command-config} file, if given, with {@code
+     * bootstrap.servers} from {@code --bootstrap-servers}. Errors name the file, never its content
+     * (it holds credentials).
+     */
+    Properties clientProperties() {
+        Properties props = new Properties();
+        String file = flags.get(COMMAND_CONFIG);
+        if (file != null) {
+            Path path = Path.of(file);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException(
+                        COMMAND_CONFIG + " " + path.toAbsolutePath() + " is not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                props.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        COMMAND_CONFIG
+                                + " "
+                                + path.toAbsolutePath()
+                                + " is not a readable properties file: "
+                                + e.getClass().getSimpleName());
+            }
+        }
+        props.put("bootstrap.servers", required("--bootstrap-servers"));
+        return props;
     }
 
     List<String> positional() {

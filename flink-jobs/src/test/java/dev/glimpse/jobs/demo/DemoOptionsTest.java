@@ -22,8 +22,10 @@ class DemoOptionsTest {
                         "--web-port",
                         "9091",
                         "--model-dir",
-                        MODEL.toString());
+                        MODEL.toString(),
+                        "--secure");
         assertThat(o.duration()).isEqualTo(Duration.ofMillis(12_500));
+        assertThat(o.secure()).isTrue();
         assertThat(o.rate()).isEqualTo(4.0);
         assertThat(o.webPort()).isEqualTo(9091);
         assertThat(o.modelDir()).isAbsolute().endsWith(Path.of("models", "glimpse-tiny"));
@@ -36,6 +38,7 @@ class DemoOptionsTest {
         assertThat(o.bounded()).isFalse();
         assertThat(o.rate()).isEqualTo(DemoOptions.DEFAULT_RATE);
         assertThat(o.webPort()).isEqualTo(8081);
+        assertThat(o.secure()).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.kafka;
 
+import dev.glimpse.jobs.kafka.security.BrokerSecurity;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -23,6 +24,7 @@ public final class EmbeddedKafkaExtension
         implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
     private final Map<String, String> brokerProperties;
+    private final BrokerSecurity security; // null: a PLAINTEXT broker
     private EmbeddedKafkaBroker broker;
 
     public EmbeddedKafkaExtension() {
@@ -30,12 +32,26 @@ public final class EmbeddedKafkaExtension
     }
 
     public EmbeddedKafkaExtension(Map<String, String> brokerProperties) {
+        this(brokerProperties, null);
+    }
+
+    private EmbeddedKafkaExtension(Map<String, String> brokerProperties, BrokerSecurity security) {
         this.brokerProperties = Map.copyOf(brokerProperties);
+        this.security = security;
+    }
+
+    /** A secured broker (SASL_SSL, SCRAM users, ACLs) per test class. */
+    public static EmbeddedKafkaExtension secured(BrokerSecurity security) {
+        return new EmbeddedKafkaExtension(Map.of(), security);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        broker = EmbeddedKafkaBroker.withProperties(brokerProperties).start();
+        broker =
+                (security == null
+                                ? EmbeddedKafkaBroker.withProperties(brokerProperties)
+                                : EmbeddedKafkaBroker.secured(security, brokerProperties))
+                        .start();
     }
 
     @Override

@@ -53,6 +53,10 @@ final class PipelineHarness implements AutoCloseable {
     final String results;
     final String dlq;
     final Map<String, String> settings = new HashMap<>();
+
+    /** Restarts before the job fails for good; 0 = none (tests that expect the job to fail). */
+    int restartAttempts = 10;
+
     private final Path checkpointDir;
     private JobClient job;
 
@@ -94,8 +98,10 @@ final class PipelineHarness implements AutoCloseable {
     JobClient start() throws Exception {
         GlimpseJobConfig config = config();
         Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        restarts.set(
+                RestartStrategyOptions.RESTART_STRATEGY,
+                restartAttempts == 0 ? "none" : "fixed-delay");
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
         restarts.set(
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         StreamExecutionEnvironment env =
@@ -103,6 +109,16 @@ final class PipelineHarness implements AutoCloseable {
         new VisionAnalysisJob(config).buildOnKafka(env);
         job = env.executeAsync("glimpse-it");
         return job;
+    }
+
+    /**
+     * The job logs in with {@code client}'s settings (security.protocol, sasl.*, ssl.*) as {@code
+     * kafka.properties.*}; the harness's own producer and readers keep the broker's.
+     */
+    void jobClientProperties(Properties client) {
+        client.stringPropertyNames().stream()
+                .filter(k -> !k.equals("bootstrap.servers"))
+                .forEach(k -> settings.put("kafka.properties." + k, client.getProperty(k)));
     }
 
     /** Produces events (plain Avro with the version header), keyed by source id. */
