@@ -5,9 +5,11 @@ at scale 112 on 5000 random sizes and max_slice_nums in {1, 4, 9}.
 usage: check_slicing.py PATH/TO/slicing_reference.py
 """
 import importlib.util
+import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 from glimpse_train import slicing
 
 
