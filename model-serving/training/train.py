@@ -31,7 +31,7 @@ import torch
 
 from glimpse_train import batching, checkpoint
 from glimpse_train.losses import losses
-from glimpse_train.data import make_sample
+from glimpse_train import data, varied
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
@@ -58,8 +58,12 @@ def task_mix(lines, lines_mix=None):
     return (lines_mix or LINES_MIX) if lines else WORD_MIX
 
 
-def draw_batch(seed, step, n, lines, lines_mix=None):
+DATA_VERSIONS = {1: data.make_sample, 2: varied.make_sample}     # glimpse_train/data.py, glimpse_train/varied.py
+
+
+def draw_batch(seed, step, n, lines, lines_mix=None, data_version=2):
     rng = random.Random(seed * 1_000_003 + step)
+    make_sample = DATA_VERSIONS[data_version]
     tasks, weights = zip(*task_mix(lines, lines_mix))
     group = rng.choices(tasks, weights)[0]
     if group == "ocr_lines":
@@ -78,16 +82,16 @@ class StepBatches(torch.utils.data.Dataset):
     """Index = training step -> collated batch. lines_from is shared with the loader's worker processes; the
     trainer only ever sets it to a step that no worker has been handed yet, so a batch never changes phase."""
 
-    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None):
+    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None, data_version=2):
         self.seed, self.batch, self.tok, self.query_num = seed, batch, tok, query_num
-        self.lines_from, self.lines_mix = lines_from, lines_mix
+        self.lines_from, self.lines_mix, self.data_version = lines_from, lines_mix, data_version
 
     def __len__(self):
         return NEVER
 
     def __getitem__(self, step):
         lines = step >= self.lines_from.value
-        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix)
+        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix, self.data_version)
         b = batching.collate(samples, self.tok, self.query_num)
         # uint8 pixels: a quarter of the bytes through the loader's shared memory; undone on the device
         b["pixel_values"] = ((b["pixel_values"] + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
@@ -176,6 +180,10 @@ def main():
                     "query outputs, relative to the other auxiliary losses (0.1 in the shipped runs)")
     ap.add_argument("--ctc-tied", action="store_true", help="score the OCR CTC loss against the decoder's own "
                     "character embeddings (cosine, TiedCtcHead) instead of a separate linear head")
+    ap.add_argument("--data-version", type=int, choices=sorted(DATA_VERSIONS), help="synthetic data: 1 = "
+                    "glimpse_train/data.py (the shipped 0.1.0-0.4.1 runs; retrain_shipped.sh replays them with it), 2 = "
+                    "glimpse_train/varied.py (wider layouts, sizes, typefaces, degradations). Default: the resumed "
+                    "checkpoint's, else 2")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
@@ -209,11 +217,19 @@ def main():
         batch_pos = ck.get("batches", step)         # differs from step only in runs with --max-echo
         images_before = ck.get("images", 0)
         lines_from = ck.get("lines_from", lines_from)
-        print("resumed from step", step, flush=True)
+        resumed_version = ck.get("data_version", 1)     # checkpoints from before version 2 trained on version 1
+        if a.data_version is None:
+            a.data_version = resumed_version
+        elif a.data_version != resumed_version:
+            print("note: the run so far used data version %d, continuing with %d" % (resumed_version, a.data_version),
+                  flush=True)
+        print("resumed from step", step, "data version", a.data_version, flush=True)
     elif a.init:
         init = checkpoint.with_query_num(checkpoint.load(a.init), cfg.query_num, a.seed)
         checkpoint.load_into(model, init)
         print("initialised from", a.init, "step", init["step"], flush=True)
+    if a.data_version is None:
+        a.data_version = 2
     budget_s = a.fit_minutes * 60 if a.fit_minutes else None
     if a.lines_from is None and lines_from == NEVER and a.word_phase == 0:
         lines_from = 0
@@ -223,7 +239,7 @@ def main():
     # prefetch_factor only with worker processes (torch 1.13 rejects any value without them)
     parallel = dict(num_workers=a.workers, worker_init_fn=_worker_init, prefetch_factor=4) if a.workers else {}
     loader = torch.utils.data.DataLoader(
-        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix), batch_size=None,
+        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix, a.data_version), batch_size=None,
         sampler=range(batch_pos, NEVER), **parallel)
     batches = Prefetcher(loader, depth=2)
     # batch indices the loader and the prefetcher may have handed out beyond the current one
@@ -256,7 +272,7 @@ def main():
                "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
                "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix,
-               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied}
+               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied, "data_version": a.data_version}
         checkpoint.save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or final:
             checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},
