@@ -74,7 +74,7 @@ def heldout_suite(model, tok, n, tasks):
         for i, (name, what, _) in enumerate(heldout.FACTORS[task]):
             hits = rel = n_two = 0
             err = {"all": [0, 0], "ocr_line": [0, 0], "ocr_page": [0, 0]}
-            tp = fp = fn = 0
+            tp = fp = fn = sliced = 0
             sample_out = []
             for s in heldout.samples(task, i, n):
                 if task == "caption":
@@ -85,7 +85,9 @@ def heldout_suite(model, tok, n, tasks):
                         n_two += 1
                         rel += len(ow) > 3 and ow[3] == rw[3]
                 elif task == "ocr":
-                    out = generate(model, tok, s["image"], "ocr", max_slices=s["max_slices"])["text"]
+                    g = generate(model, tok, s["image"], "ocr", max_slices=s["max_slices"])
+                    out = g["text"]
+                    sliced += g["enc"]["plan"]["grid"] is not None
                     d = edit_distance(out, s["answer"])
                     for key in ("all", s["kind"]):
                         err[key][0] += d
@@ -106,10 +108,10 @@ def heldout_suite(model, tok, n, tasks):
             elif task == "ocr":
                 r.update(cer=err["all"][0] / max(1, err["all"][1]), exact=hits / n,
                          cer_lines=err["ocr_line"][0] / max(1, err["ocr_line"][1]),
-                         cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]))
+                         cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]), sliced_share=sliced / n)
             else:
                 prec, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-                r.update(f1=2 * prec * recall / max(1e-9, prec + recall), accuracy=hits / n)
+                r.update(f1=2 * prec * recall / max(1e-9, prec + recall), accuracy=hits / n, positives=tp + fn)
             res.setdefault(task, {})[name] = r
             print(task, name, {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()
                                if k not in ("samples", "what")}, "%.0fs" % (time.time() - t0), flush=True)

@@ -62,6 +62,7 @@ class Ranges:
     blur_radius: tuple = (0.3, 1.0)
     rotate: float = 0.3                       # probability of a small rotation (text, scenes)
     rotate_deg: float = 3.0
+    grey: bool = False                        # version 1's look: near-white grey canvas, dark grey ink
 
 
 TRAIN = Ranges()
@@ -71,8 +72,12 @@ def _u(rng, lo_hi):
     return rng.uniform(*lo_hi)
 
 
-def light_background(rng, w, h):
-    """A light tinted canvas; a quarter with a gentle gradient, a tenth with faint speckles."""
+def light_background(rng, w, h, grey=False):
+    """A light tinted canvas; a quarter with a gentle gradient, a tenth with faint speckles (grey: version 1's
+    plain near-white grey)."""
+    if grey:
+        g = rng.randint(225, 255)
+        return Image.new("RGB", (w, h), data._jitter(rng, (g, g, g), 5))
     base = [rng.randint(200, 255) for _ in range(3)]
     m = max(base)
     base = [min(255, v + (255 - m) // 2) for v in base]
@@ -93,7 +98,9 @@ def light_background(rng, w, h):
     return img
 
 
-def dark_ink(rng):
+def dark_ink(rng, grey=False):
+    if grey:
+        return data._jitter(rng, (rng.randint(0, 60),) * 3, 10)
     if rng.random() < 0.6:
         g = rng.randint(0, 70)
         return tuple(max(0, min(255, g + rng.randint(-10, 10))) for _ in range(3))
@@ -163,7 +170,7 @@ def place_pair(rng, w, h, rel, r1, r2, r):
 
 def make_scene(rng, w, h, r=TRAIN, meta=None):
     """(image, caption) with the same caption grammar as data.make_scene; objects placed by relation anywhere."""
-    img = light_background(rng, w, h)
+    img = light_background(rng, w, h, r.grey)
     d = ImageDraw.Draw(img)
     m = min(w, h)
     two = rng.random() >= 0.3
@@ -211,9 +218,9 @@ def render_text(rng, lines, r, size=None, face=None, centre=None):
     w = int(tw * (1 + _u(rng, r.free_width)) + 2 * mx) + 1
     th = len(lines) * lh + (len(lines) - 1) * gap
     h = int(th + 2 * my) + 1
-    img = light_background(rng, w, h)
+    img = light_background(rng, w, h, r.grey)
     d = ImageDraw.Draw(img)
-    ink = dark_ink(rng)
+    ink = dark_ink(rng, r.grey)
     centre = rng.random() < 0.3 if centre is None else centre
     x_left = mx + rng.uniform(0, max(0.0, w - 2 * mx - tw))
     y = my + rng.uniform(0, max(0.0, h - 2 * my - th))
@@ -266,7 +273,7 @@ def draw_symbol(rng, img, cat, r=TRAIN, meta=None, size=None, face=None):
         layer = layer.rotate(rng.uniform(-r.symbol_rotation, r.symbol_rotation), resample=Image.BICUBIC, expand=True)
     lw, lh = layer.size
     x, y = round(rng.uniform(0, max(0, w - lw))), round(rng.uniform(0, max(0, h - lh)))
-    img.paste(Image.new("RGB", layer.size, dark_ink(rng)), (x, y), layer)
+    img.paste(Image.new("RGB", layer.size, dark_ink(rng, r.grey)), (x, y), layer)
     if meta is not None:
         cls = 1 + len(COLORS) * len(SHAPES) + list(CATEGORIES).index(cat)
         meta["boxes"].append((cls, x + 2, y + 2, x + lw - 2, y + lh - 2))
