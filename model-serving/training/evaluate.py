@@ -65,15 +65,17 @@ def ctc_readout(model, feats, slices_only, char_ids=None):
     return " ".join(p for p in parts if p)
 
 
-def heldout_suite(model, tok, n, tasks):
+def heldout_suite(model, tok, n, tasks, only=None):
     """Per factor of glimpse_train/heldout.py: captions exact / relation right, OCR CER (sliced, by kind) and exact,
     moderation F1 and accuracy."""
     res = {}
     t0 = time.time()
     for task in tasks:
         for i, (name, what, _) in enumerate(heldout.FACTORS[task]):
+            if only and name not in only and "%s/%s" % (task, name) not in only:
+                continue
             hits = rel = n_two = 0
-            err = {"all": [0, 0], "ocr_line": [0, 0], "ocr_page": [0, 0]}
+            err = {"all": [0, 0], "ocr_line": [0, 0], "ocr_page": [0, 0], "grid": [0, 0], "no_grid": [0, 0]}
             tp = fp = fn = sliced = 0
             sample_out = []
             for s in heldout.samples(task, i, n):
@@ -87,9 +89,10 @@ def heldout_suite(model, tok, n, tasks):
                 elif task == "ocr":
                     g = generate(model, tok, s["image"], "ocr", max_slices=s["max_slices"])
                     out = g["text"]
-                    sliced += g["enc"]["plan"]["grid"] is not None
+                    grid = g["enc"]["plan"]["grid"] is not None
+                    sliced += grid
                     d = edit_distance(out, s["answer"])
-                    for key in ("all", s["kind"]):
+                    for key in ("all", s["kind"], "grid" if grid else "no_grid"):
                         err[key][0] += d
                         err[key][1] += len(s["answer"])
                     hits += out == s["answer"]
@@ -108,7 +111,9 @@ def heldout_suite(model, tok, n, tasks):
             elif task == "ocr":
                 r.update(cer=err["all"][0] / max(1, err["all"][1]), exact=hits / n,
                          cer_lines=err["ocr_line"][0] / max(1, err["ocr_line"][1]),
-                         cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]), sliced_share=sliced / n)
+                         cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]), sliced_share=sliced / n,
+                         cer_when_sliced=err["grid"][0] / max(1, err["grid"][1]),
+                         cer_when_not_sliced=err["no_grid"][0] / max(1, err["no_grid"][1]))
             else:
                 prec, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
                 r.update(f1=2 * prec * recall / max(1e-9, prec + recall), accuracy=hits / n, positives=tp + fn)
@@ -123,6 +128,7 @@ def main():
     ap.add_argument("--suite", choices=("standard", "heldout"), default="standard")
     ap.add_argument("--n-per-factor", type=int, default=40, help="--suite heldout: samples per factor")
     ap.add_argument("--tasks", default="caption,ocr,moderation", help="--suite heldout: which tasks")
+    ap.add_argument("--factors", help="--suite heldout: only these factors (name or task/name, comma-separated)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--tokenizer", required=True)
@@ -142,7 +148,8 @@ def main():
     t0 = time.time()
     if a.suite == "heldout":
         res["suite"] = "heldout (glimpse_train/heldout.py)"
-        res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t]))
+        res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
+                                 a.factors and a.factors.split(",")))
         res["eval_seconds"] = round(time.time() - t0)
         if a.json:
             with open(a.json, "w") as f:

@@ -113,6 +113,9 @@ OCR = [
     ("scale_1.5x", "version 1 lines/pages upscaled 1.5x (bicubic)", lambda rng, k: _v1_ocr(rng, k, upscale)),
     ("jpeg_q75", "version 1 lines/pages as JPEG quality 75",
      lambda rng, k: _v1_ocr(rng, k, lambda i: varied.jpeg(i, 75))),
+    # last, so that adding it kept the seeds of the factors above (a factor's seed follows its index)
+    ("reference_18-24px", "DejaVu Sans 18-24 px in version 1's look through this renderer: the rows above change "
+     "one thing each against it", lambda rng, k: _ocr(rng, k)),
 ]
 
 
