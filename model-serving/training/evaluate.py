@@ -112,8 +112,8 @@ def heldout_suite(model, tok, n, tasks, only=None):
                 r.update(cer=err["all"][0] / max(1, err["all"][1]), exact=hits / n,
                          cer_lines=err["ocr_line"][0] / max(1, err["ocr_line"][1]),
                          cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]), sliced_share=sliced / n,
-                         cer_when_sliced=err["grid"][0] / max(1, err["grid"][1]),
-                         cer_when_not_sliced=err["no_grid"][0] / max(1, err["no_grid"][1]))
+                         cer_when_sliced=err["grid"][0] / err["grid"][1] if err["grid"][1] else None,
+                         cer_when_not_sliced=err["no_grid"][0] / err["no_grid"][1] if err["no_grid"][1] else None)
             else:
                 prec, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
                 r.update(f1=2 * prec * recall / max(1e-9, prec + recall), accuracy=hits / n, positives=tp + fn)
