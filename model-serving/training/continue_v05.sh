@@ -19,7 +19,7 @@ if [ -f "$RUN_DIR/train.pid" ] && kill -0 "$(cat "$RUN_DIR/train.pid")" 2>/dev/n
 fi
 OMP_NUM_THREADS=$THREADS PYTHONUNBUFFERED=1 nohup nice -n 19 /usr/bin/python3 train.py \
   --tokenizer ../models/glimpse-tiny/tokenizer.json --init ../models/glimpse-tiny --out "$RUN_DIR" \
-  --data-version 2 --query-num 32 --ctc-weight 1.0 --steps 20000 --batch 16 --lr 3e-4 --warmup 200 \
+  --data-version 2 --query-num 32 --ctc-weight 1.0 --steps 20000 --batch 16 --lr 1e-4 --warmup 100 \
   --word-phase 0 --seed 31 --mix caption=0.2,moderation=0.15,ocr_word=0.15,ocr_lines=0.5 \
   --threads "$THREADS" --ckpt-min 10 --snapshot-every 1000 >> "$RUN_DIR/train.out" 2>&1 &
 echo $! > "$RUN_DIR/train.pid"
