@@ -3,6 +3,12 @@
 
 usage: evaluate.py --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-caption 200] [--n-moderation 200] [--n-ocr 100]
                    [--json OUT.json]
+       evaluate.py --suite heldout --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-per-factor 40] [--tasks caption,ocr,moderation]
+                   [--json OUT.json]
+--suite standard (the default) draws the held-out sets from the training generator (data version 1) with seeds never
+used in training: the in-distribution figures. --suite heldout runs glimpse_train/heldout.py's sets, one per factor
+(layout, frame, font size, typeface, canvas width, scale, JPEG, symbol design and size), whose ranges no training
+run drew from.
 Metrics: caption exact match; moderation precision/recall/F1 at P(yes) >= 0.5 (P(yes) = softmax over the yes/no
 logits of the first answer position); OCR CER (edit distance / reference length) of the decoder's greedy answer on
 held-out text lines/pages that need slicing, with slicing (maxSliceNums 9) and overview-only (maxSliceNums 1);
@@ -17,7 +23,7 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
 
-from glimpse_train import batching, data
+from glimpse_train import batching, data, heldout
 from glimpse_train.batching import CHAR_CLASS
 from glimpse_train.infer import encode_image, generate, load_model
 from glimpse_train.tokenizer import Tokenizer
@@ -59,8 +65,71 @@ def ctc_readout(model, feats, slices_only, char_ids=None):
     return " ".join(p for p in parts if p)
 
 
+def heldout_suite(model, tok, n, tasks, only=None):
+    """Per factor of glimpse_train/heldout.py: captions exact / relation right, OCR CER (sliced, by kind) and exact,
+    moderation F1 and accuracy."""
+    res = {}
+    t0 = time.time()
+    for task in tasks:
+        for i, (name, what, _) in enumerate(heldout.FACTORS[task]):
+            if only and name not in only and "%s/%s" % (task, name) not in only:
+                continue
+            hits = rel = n_two = 0
+            err = {"all": [0, 0], "ocr_line": [0, 0], "ocr_page": [0, 0], "grid": [0, 0], "no_grid": [0, 0]}
+            tp = fp = fn = sliced = 0
+            sample_out = []
+            for s in heldout.samples(task, i, n):
+                if task == "caption":
+                    out = generate(model, tok, s["image"], "caption")["text"]
+                    hits += out == s["answer"]
+                    rw, ow = s["answer"].split(), out.split()
+                    if len(rw) > 3:
+                        n_two += 1
+                        rel += len(ow) > 3 and ow[3] == rw[3]
+                elif task == "ocr":
+                    g = generate(model, tok, s["image"], "ocr", max_slices=s["max_slices"])
+                    out = g["text"]
+                    grid = g["enc"]["plan"]["grid"] is not None
+                    sliced += grid
+                    d = edit_distance(out, s["answer"])
+                    for key in ("all", s["kind"], "grid" if grid else "no_grid"):
+                        err[key][0] += d
+                        err[key][1] += len(s["answer"])
+                    hits += out == s["answer"]
+                else:
+                    p = generate(model, tok, s["image"], "moderation", category=s["category"])["p_yes"]
+                    out, truth = p >= 0.5, s["answer"] == "yes"
+                    hits += out == truth
+                    tp += out and truth
+                    fp += out and not truth
+                    fn += (not out) and truth
+                if len(sample_out) < 2:
+                    sample_out.append([s["answer"], out if task != "moderation" else round(p, 3)])
+            r = {"what": what, "n": n, "samples": sample_out}
+            if task == "caption":
+                r.update(exact_match=hits / n, relation_acc=rel / max(1, n_two), n_two_object=n_two)
+            elif task == "ocr":
+                r.update(cer=err["all"][0] / max(1, err["all"][1]), exact=hits / n,
+                         cer_lines=err["ocr_line"][0] / max(1, err["ocr_line"][1]),
+                         cer_pages=err["ocr_page"][0] / max(1, err["ocr_page"][1]), sliced_share=sliced / n,
+                         cer_when_sliced=err["grid"][0] / err["grid"][1] if err["grid"][1] else None,
+                         cer_when_not_sliced=err["no_grid"][0] / err["no_grid"][1] if err["no_grid"][1] else None)
+            else:
+                prec, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+                r.update(f1=2 * prec * recall / max(1e-9, prec + recall), accuracy=hits / n, positives=tp + fn)
+            res.setdefault(task, {})[name] = r
+            print(task, name, {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()
+                               if k not in ("samples", "what")}, "%.0fs" % (time.time() - t0), flush=True)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--suite", choices=("standard", "heldout"), default="standard")
+    ap.add_argument("--n-per-factor", type=int, default=40, help="--suite heldout: samples per factor")
+    ap.add_argument("--tasks", default="caption,ocr,moderation", help="--suite heldout: which tasks")
+    ap.add_argument("--factors", help="--suite heldout: only these factors (name or task/name, comma-separated)")
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--n-caption", type=int, default=200)
@@ -69,7 +138,7 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--device", default="cpu", help="cpu (the reference numbers) or cuda")
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     model, ck = load_model(a.ckpt, a.device)
     tok = Tokenizer.load(a.tokenizer)
     # the read-out uses the CTC head the checkpoint was trained with
@@ -77,6 +146,15 @@ def main():
     res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1),
            "device": a.device}
     t0 = time.time()
+    if a.suite == "heldout":
+        res["suite"] = "heldout (glimpse_train/heldout.py)"
+        res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
+                                 a.factors and a.factors.split(",")))
+        res["eval_seconds"] = round(time.time() - t0)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump(res, f, indent=1)
+        return
     # captions
     rng = random.Random(EVAL_SEED)
     exact, samples = 0, []

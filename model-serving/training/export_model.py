@@ -45,7 +45,11 @@ def main():
                              "on resampler outputs; weight 1.0 -> 0.3; not exported",
                 "hardware": "2 shared CPU cores (x86-64), PyTorch 1.13.1 CPU (Debian), OpenBLAS-openmp"
                             if str(ck.get("device", "cpu")) == "cpu" else "one CUDA GPU (%s)" % ck.get("device"),
-                "data": "synthetic (captions: shape scenes; OCR: DejaVu Sans text; moderation: DejaVu symbols)"}
+                "data": "synthetic (captions: shape scenes; OCR: DejaVu Sans text; moderation: DejaVu symbols)"
+                        if ck.get("data_version", 1) == 1 else
+                        "synthetic, data version 2 (glimpse_train/varied.py: relations anywhere in frames of varied "
+                        "size and aspect; text 14-48 px in 10 DejaVu/Liberation faces; symbols 14-64 px, rotated; "
+                        "rescaling, JPEG, noise, blur, small rotations)"}
     if a.eval_json:
         with open(a.eval_json) as f:
             ev = json.load(f)

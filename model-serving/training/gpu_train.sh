@@ -8,7 +8,8 @@
 # ("" for none); options after it override the defaults below (argparse keeps the last value), e.g. --batch 128.
 # Rerunning the same command on the same machine resumes from ${GLIMPSE_RUN_DIR:-/tmp/glimpse-run}/latest.pt (a slot
 # split across calls); a different GLIMPSE_RUN_DIR starts a separate run.
-# Needs PyTorch with CUDA, Pillow and NumPy; fonts from fonts-dejavu-core or GLIMPSE_FONT_DIR (DejaVuSans.ttf).
+# Needs PyTorch with CUDA, Pillow and NumPy; fonts from the Debian packages or GLIMPSE_FONT_DIR: DejaVuSans.ttf for
+# data version 1, the .ttf files of glimpse_train/varied.py's TRAIN_FONTS and SYMBOL_FONTS for version 2 (the default).
 # Back on the CPU machine, OUT_DIR/weights loads like a checkpoint file: evaluate.py / export_model.py --ckpt OUT_DIR/weights
 set -u -o pipefail
 OUT_DIR=$1

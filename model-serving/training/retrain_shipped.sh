@@ -6,7 +6,8 @@
 # minutes on resume, the way it ran; then 2,794 small steps at a low learning rate on the same mix (0.4.1: a
 # 50-minute CPU run, replayed here step-based on the same device as the rest). GPU training is not bit-reproducible;
 # the data and schedules are. Then, back on a CPU machine, evaluate and export OUT_DIR/stage4/weights as README.md
-# shows.
+# shows. Every stage trains on data version 1 (glimpse_train/data.py, --data-version 1), the data they were
+# trained on; train.py's default for new runs is version 2 (glimpse_train/varied.py).
 #
 # usage: retrain_shipped.sh OUT_DIR [SCALE=1]
 # SCALE multiplies the slots and the last stage's steps (e.g. 0.01 with GLIMPSE_TRAIN_DEVICE=cpu: a smoke test of the
@@ -17,11 +18,11 @@ SCALE=${2:-1}
 cd "$(dirname "$0")"
 minutes() { python3 -c "print(round($1 * $SCALE, 3))"; }
 steps() { python3 -c "print(max(1, round($1 * $SCALE)))"; }
-GLIMPSE_RUN_DIR="$OUT_DIR/run1" ./gpu_train.sh "$OUT_DIR/stage1" "$(minutes 12)"
+GLIMPSE_RUN_DIR="$OUT_DIR/run1" ./gpu_train.sh "$OUT_DIR/stage1" "$(minutes 12)" "" --data-version 1
 GLIMPSE_RUN_DIR="$OUT_DIR/run2" ./gpu_train.sh "$OUT_DIR/stage2" "$(minutes 11)" "$OUT_DIR/stage1/weights" \
-  --batch 128 --lr 1.5e-3 --warmup 200 --word-phase 0 --max-echo 3 --seed 19 \
+  --data-version 1 --batch 128 --lr 1.5e-3 --warmup 200 --word-phase 0 --max-echo 3 --seed 19 \
   --mix caption=0.35,moderation=0.3,ocr_word=0.1,ocr_lines=0.25
-STAGE3=(--query-num 32 --ctc-weight 1.0 --batch 128 --word-phase 0 --seed 20 --max-echo 2
+STAGE3=(--data-version 1 --query-num 32 --ctc-weight 1.0 --batch 128 --word-phase 0 --seed 20 --max-echo 2
         --mix caption=0.15,moderation=0.15,ocr_word=0.2,ocr_lines=0.5)
 for slot in 8.5 11.8; do     # the second call resumes OUT_DIR/run3/latest.pt and stretches the schedule to 11.8
   GLIMPSE_RUN_DIR="$OUT_DIR/run3" ./gpu_train.sh "$OUT_DIR/stage3" "$(minutes $slot)" "$OUT_DIR/stage2/weights" \

@@ -28,10 +28,10 @@ import threading
 import time
 
 import torch
-import torch.nn.functional as F
 
 from glimpse_train import batching, checkpoint
-from glimpse_train.data import make_sample
+from glimpse_train.losses import losses
+from glimpse_train import data, varied
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
 
@@ -58,8 +58,12 @@ def task_mix(lines, lines_mix=None):
     return (lines_mix or LINES_MIX) if lines else WORD_MIX
 
 
-def draw_batch(seed, step, n, lines, lines_mix=None):
+DATA_VERSIONS = {1: data.make_sample, 2: varied.make_sample}     # glimpse_train/data.py, glimpse_train/varied.py
+
+
+def draw_batch(seed, step, n, lines, lines_mix=None, data_version=2):
     rng = random.Random(seed * 1_000_003 + step)
+    make_sample = DATA_VERSIONS[data_version]
     tasks, weights = zip(*task_mix(lines, lines_mix))
     group = rng.choices(tasks, weights)[0]
     if group == "ocr_lines":
@@ -78,16 +82,16 @@ class StepBatches(torch.utils.data.Dataset):
     """Index = training step -> collated batch. lines_from is shared with the loader's worker processes; the
     trainer only ever sets it to a step that no worker has been handed yet, so a batch never changes phase."""
 
-    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None):
+    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None, data_version=2):
         self.seed, self.batch, self.tok, self.query_num = seed, batch, tok, query_num
-        self.lines_from, self.lines_mix = lines_from, lines_mix
+        self.lines_from, self.lines_mix, self.data_version = lines_from, lines_mix, data_version
 
     def __len__(self):
         return NEVER
 
     def __getitem__(self, step):
         lines = step >= self.lines_from.value
-        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix)
+        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix, self.data_version)
         b = batching.collate(samples, self.tok, self.query_num)
         # uint8 pixels: a quarter of the bytes through the loader's shared memory; undone on the device
         b["pixel_values"] = ((b["pixel_values"] + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
@@ -134,58 +138,6 @@ def aux_weight(progress):
     return max(0.3, 1.0 - 0.7 * progress / 0.6)
 
 
-def answer_loss(model, b, tok, feats):
-    """Next-token cross-entropy on the answer tokens, and the token accuracy."""
-    emb = model.embed_with_images(b["input_ids"], feats, tok.id("<unk>"))
-    logits, _ = model.decoder(emb, b["attention_mask"], b["position_ids"])
-    lg = logits[:, :-1].reshape(-1, logits.shape[-1])
-    lab = b["labels"][:, 1:].reshape(-1)
-    with torch.no_grad():
-        m = lab != -100
-        acc = ((lg.argmax(-1) == lab) & m).sum() / m.sum().clamp(min=1)
-    return {"lm": F.cross_entropy(lg, lab, ignore_index=-100), "tok_acc": acc}
-
-
-def losses(model, b, tok, cfg, freeze_vision=False, vision_only=False, ctc_char_ids=None):
-    """The answer loss and the auxiliary losses. freeze_vision: the answer loss alone, vision run without gradients
-    (decoder-only stage); vision_only: the auxiliary losses alone, the decoder not run (vision-only stage);
-    ctc_char_ids: score the OCR CTC loss with the tied head (see TiedCtcHead) instead of the linear one."""
-    if freeze_vision:
-        with torch.no_grad():
-            feats = model.vision(b["pixel_values"], b["tgt_sizes"])
-        return answer_loss(model, b, tok, feats)
-    feats, vit_states, valid = model.vision(b["pixel_values"], b["tgt_sizes"], return_states=True)
-    out = {"lm": torch.zeros(()), "tok_acc": torch.zeros(())} if vision_only else answer_loss(model, b, tok, feats)
-    pl = b["patch_labels"]
-    if b["has_ocr"]:
-        pc = model.patch_char_head(vit_states)
-        out["patch"] = F.cross_entropy(pc.reshape(-1, pc.shape[-1]), pl.reshape(-1), ignore_index=-100)
-        idx = [n for n, t in enumerate(b["ctc_targets"]) if t is not None]
-        lp = F.log_softmax(model.ocr_ctc_logits(feats[idx], ctc_char_ids), dim=-1).transpose(0, 1)      # [Q,n,C]
-        tg = [b["ctc_targets"][n] for n in idx]
-        flat = torch.tensor([c for t in tg for c in t], dtype=torch.long, device=lp.device)
-        out["ctc"] = F.ctc_loss(lp, flat, torch.full((len(idx),), lp.shape[0], dtype=torch.long),
-                                torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
-                                zero_infinity=True)
-    sl = b["scene_patch_labels"]
-    if b["has_scene"]:
-        sc = model.scene_patch_head(vit_states)
-        out["scene_patch"] = F.cross_entropy(sc.reshape(-1, sc.shape[-1]), sl.reshape(-1), ignore_index=-100)
-        with torch.no_grad():
-            m = (sl > 0)
-            out["scene_patch_acc"] = ((sc.argmax(-1) == sl) & m).sum() / m.sum().clamp(min=1)
-        idx = [n for n, t in enumerate(b["scene_seq"]) if t is not None]
-        lp = F.log_softmax(model.scene_ctc_head(feats[idx]), dim=-1).transpose(0, 1)
-        tg = [b["scene_seq"][n] for n in idx]
-        if sum(len(t) for t in tg) > 0:
-            out["scene_ctc"] = F.ctc_loss(lp, torch.tensor([c for t in tg for c in t], dtype=torch.long,
-                                                        device=lp.device),
-                                          torch.full((len(idx),), lp.shape[0], dtype=torch.long),
-                                          torch.tensor([len(t) for t in tg], dtype=torch.long), blank=0,
-                                          zero_infinity=True)
-    return out
-
-
 def to_device(b, dev):
     # decided on the host: a test of the device tensors would wait for the GPU every step
     b["has_ocr"] = bool((b["patch_labels"] >= 0).any())
@@ -228,6 +180,10 @@ def main():
                     "query outputs, relative to the other auxiliary losses (0.1 in the shipped runs)")
     ap.add_argument("--ctc-tied", action="store_true", help="score the OCR CTC loss against the decoder's own "
                     "character embeddings (cosine, TiedCtcHead) instead of a separate linear head")
+    ap.add_argument("--data-version", type=int, choices=sorted(DATA_VERSIONS), help="synthetic data: 1 = "
+                    "glimpse_train/data.py (the shipped 0.1.0-0.4.1 runs; retrain_shipped.sh replays them with it), 2 = "
+                    "glimpse_train/varied.py (wider layouts, sizes, typefaces, degradations). Default: the resumed "
+                    "checkpoint's, else 2")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
@@ -261,11 +217,19 @@ def main():
         batch_pos = ck.get("batches", step)         # differs from step only in runs with --max-echo
         images_before = ck.get("images", 0)
         lines_from = ck.get("lines_from", lines_from)
-        print("resumed from step", step, flush=True)
+        resumed_version = ck.get("data_version", 1)     # checkpoints from before version 2 trained on version 1
+        if a.data_version is None:
+            a.data_version = resumed_version
+        elif a.data_version != resumed_version:
+            print("note: the run so far used data version %d, continuing with %d" % (resumed_version, a.data_version),
+                  flush=True)
+        print("resumed from step", step, "data version", a.data_version, flush=True)
     elif a.init:
         init = checkpoint.with_query_num(checkpoint.load(a.init), cfg.query_num, a.seed)
         checkpoint.load_into(model, init)
         print("initialised from", a.init, "step", init["step"], flush=True)
+    if a.data_version is None:
+        a.data_version = 2
     budget_s = a.fit_minutes * 60 if a.fit_minutes else None
     if a.lines_from is None and lines_from == NEVER and a.word_phase == 0:
         lines_from = 0
@@ -275,7 +239,7 @@ def main():
     # prefetch_factor only with worker processes (torch 1.13 rejects any value without them)
     parallel = dict(num_workers=a.workers, worker_init_fn=_worker_init, prefetch_factor=4) if a.workers else {}
     loader = torch.utils.data.DataLoader(
-        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix), batch_size=None,
+        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix, a.data_version), batch_size=None,
         sampler=range(batch_pos, NEVER), **parallel)
     batches = Prefetcher(loader, depth=2)
     # batch indices the loader and the prefetcher may have handed out beyond the current one
@@ -308,7 +272,7 @@ def main():
                "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
                "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix,
-               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied}
+               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied, "data_version": a.data_version}
         checkpoint.save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or final:
             checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},

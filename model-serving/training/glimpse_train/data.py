@@ -8,8 +8,10 @@ import random
 
 from PIL import Image, ImageDraw, ImageFont
 
-# Debian fonts-dejavu-core; GLIMPSE_FONT_DIR first where set (a machine without the package, e.g. a lent GPU)
-FONT_DIRS = [d for d in (os.environ.get("GLIMPSE_FONT_DIR"), "/usr/share/fonts/truetype/dejavu") if d]
+# Debian fonts-dejavu-core (+ fonts-dejavu-extra, fonts-liberation2, fonts-freefont-ttf for data version 2 and the
+# held-out sets); GLIMPSE_FONT_DIR first where set (a machine without the packages, e.g. a lent GPU)
+FONT_DIRS = [d for d in (os.environ.get("GLIMPSE_FONT_DIR"), "/usr/share/fonts/truetype/dejavu",
+                         "/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/freefont") if d]
 COLORS = {
     "red": (220, 30, 30), "green": (30, 160, 40), "blue": (30, 60, 220), "yellow": (235, 200, 20),
     "orange": (245, 130, 20), "purple": (140, 40, 170), "pink": (240, 110, 180), "black": (20, 20, 20),
@@ -46,7 +48,8 @@ def font(size, name="DejaVuSans.ttf"):
                 _FONT_CACHE[key] = ImageFont.truetype(p, size)
                 break
         else:
-            raise FileNotFoundError(name + " (apt-get install fonts-dejavu-core)")
+            raise FileNotFoundError("%s in %s (apt-get install fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 "
+                                    "fonts-freefont-ttf, or set GLIMPSE_FONT_DIR)" % (name, FONT_DIRS))
     return _FONT_CACHE[key]
 
 

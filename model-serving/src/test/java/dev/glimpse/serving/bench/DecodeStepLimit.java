@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * How close a decode step is to its limit: a decoder graph of the model run for one step at batch B
  * and past length S, next to the same step's matrix multiplications alone at the same shapes (a
  * graph with constant weights, pre-packed like the decoder's, written by {@code
- * training/make_step_matmuls.py} into a temporary file), both on ONNX Runtime with the engine's
- * session settings. Medians of timed runs after warm-up.
+ * training/experiments/make_step_matmuls.py} into a temporary file), both on ONNX Runtime with the
+ * engine's session settings. Medians of timed runs after warm-up.
  */
 final class DecodeStepLimit {
     private static final int WARMUP = 10;
@@ -45,7 +45,8 @@ final class DecodeStepLimit {
             throws Exception {
         Path graph = Files.createTempFile("glimpse-step-matmuls", ".onnx");
         try {
-            if (TrainingScripts.run("make_step_matmuls.py", graph.toString()).isEmpty()) {
+            if (TrainingScripts.run("experiments/make_step_matmuls.py", graph.toString())
+                    .isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(measure(modelDir, manifest, options, style, b, s, graph));

@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs requests through the PyTorch reference ({@code model-serving/training/bench_reference.py}:
- * the training code's greedy loop, one request at a time, Debian's torch) in a child process, and
- * returns its images per second. The requests' slices are handed over as raw float32 files, so both
- * sides see the same pixels, prompts and token counts.
+ * Runs requests through the PyTorch reference ({@code
+ * model-serving/training/experiments/bench_reference.py}: the training code's greedy loop, one
+ * request at a time, Debian's torch) in a child process, and returns its images per second. The
+ * requests' slices are handed over as raw float32 files, so both sides see the same pixels, prompts
+ * and token counts.
  */
 final class PytorchReference {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +34,7 @@ final class PytorchReference {
             write(requests, dir);
             Optional<String> out =
                     TrainingScripts.run(
-                            "bench_reference.py",
+                            "experiments/bench_reference.py",
                             "--requests",
                             dir.toString(),
                             "--threads",

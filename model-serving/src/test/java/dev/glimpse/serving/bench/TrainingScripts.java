@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script of {@code model-serving/training} (Debian's Python with torch and onnx) from a
- * benchmark started in the repository root or in {@code model-serving}. {@code
- * -Dglimpse.bench.python} picks the interpreter (default {@code /usr/bin/python3}).
+ * benchmark started in the repository root or in {@code model-serving}; the script is named by its
+ * path inside that folder (e.g. {@code experiments/bench_reference.py}) and runs with the folder as
+ * its working directory. {@code -Dglimpse.bench.python} picks the interpreter (default {@code
+ * /usr/bin/python3}).
  */
 final class TrainingScripts {
 
@@ -22,8 +24,8 @@ final class TrainingScripts {
      * not found or fails.
      */
     static Optional<String> run(String script, String... args) throws Exception {
-        Optional<Path> path = locate(script);
-        if (path.isEmpty()) {
+        Optional<Path> folder = locate(script);
+        if (folder.isEmpty()) {
             System.out.println(script + " not found: run the benchmark from the repository");
             return Optional.empty();
         }
@@ -32,7 +34,7 @@ final class TrainingScripts {
         command.addAll(List.of(args));
         Process p =
                 new ProcessBuilder(command)
-                        .directory(path.get().getParent().toFile())
+                        .directory(folder.get().toFile())
                         .redirectErrorStream(true)
                         .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -43,11 +45,12 @@ final class TrainingScripts {
         return Optional.of(out);
     }
 
+    /** The training folder that holds the script. */
     private static Optional<Path> locate(String script) {
         for (String dir : List.of("training", "model-serving/training")) {
-            Path p = Path.of(dir, script).toAbsolutePath();
-            if (Files.isRegularFile(p)) {
-                return Optional.of(p);
+            Path folder = Path.of(dir).toAbsolutePath();
+            if (Files.isRegularFile(folder.resolve(script))) {
+                return Optional.of(folder);
             }
         }
         return Optional.empty();

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 import numpy as np
 
 EP = os.environ.get("GLIMPSE_EP", "CUDAExecutionProvider")

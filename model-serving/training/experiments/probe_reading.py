@@ -25,13 +25,14 @@ import random
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
 
 from glimpse_train import batching, checkpoint, data
 from glimpse_train.model import Config, GlimpseModel
 from glimpse_train.tokenizer import Tokenizer
-from train import answer_loss
+from glimpse_train.losses import answer_loss
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE_SEED = 930_000_000          # held-out batches; never used by training (seed*1_000_003 + step)
@@ -69,8 +70,8 @@ class OracleTokens(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--init", default=os.path.join(HERE, "..", "models", "glimpse-tiny"))
-    ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "models", "glimpse-tiny", "tokenizer.json"))
+    ap.add_argument("--init", default=os.path.join(HERE, "..", "..", "models", "glimpse-tiny"))
+    ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "..", "models", "glimpse-tiny", "tokenizer.json"))
     ap.add_argument("--tokens", choices=("oracle", "real", "mix"), default="oracle")
     ap.add_argument("--oracle-frac", type=float, default=0.5, help="with --tokens mix: share of oracle batches")
     ap.add_argument("--minutes", type=float, default=20.0)

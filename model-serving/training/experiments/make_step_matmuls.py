@@ -13,6 +13,7 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -27,7 +28,7 @@ def main():
 
     def weight(name, shape):
         initializers.append(numpy_helper.from_array((rng.standard_normal(shape) * 0.05).astype(np.float32), name))
-    with open(os.path.join(HERE, "..", "models", "glimpse-tiny", "model.json")) as f:
+    with open(os.path.join(HERE, "..", "..", "models", "glimpse-tiny", "model.json")) as f:
         llm = json.load(f)["llm"]
     d, heads, kvh, hd = llm["hidden"], llm["heads"], llm["kvHeads"], llm["headDim"]
     inter, vocab = llm["intermediate"], llm["vocab"]

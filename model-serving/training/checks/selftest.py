@@ -4,17 +4,17 @@ tokenizer round trip, vision padding invariance, KV-cache and left-padding equiv
 bundled model directory loading as a checkpoint, split checkpoints round-tripping exactly, and data echoing in
 train.py (--max-echo) keeping batches aligned across a resume.
 
-usage: selftest.py [TOKENIZER_JSON]    (default ../models/glimpse-tiny/tokenizer.json)
+usage: selftest.py [TOKENIZER_JSON]    (default: the bundled model's)
 """
+import os
 import random
 import sys
+import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 import numpy as np
 import torch
 from PIL import Image
-
-import os
-import tempfile
 
 from glimpse_train import checkpoint, data, slicing
 from glimpse_train.model import Config, GlimpseModel
@@ -24,7 +24,8 @@ from glimpse_train.tokenizer import Tokenizer
 def main():
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    tok_path = sys.argv[1] if len(sys.argv) > 1 else "../models/glimpse-tiny/tokenizer.json"
+    tok_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "glimpse-tiny", "tokenizer.json")
     tok = Tokenizer.load(tok_path)
     # strip layout: conv over the strip == conv over the image, row-major
     img = Image.fromarray(np.random.RandomState(0).randint(0, 255, (42, 70, 3), dtype=np.uint8))
@@ -64,7 +65,7 @@ def main():
         lp, _ = m.decoder(pad, am, pos)
         assert torch.allclose(lp[:, 3:], full, atol=1e-4)
     # the bundled model directory is a checkpoint (unfolded export): every exported weight comes back
-    model_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "glimpse-tiny")
+    model_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "glimpse-tiny")
     ck = checkpoint.load(model_dir)
     shipped = GlimpseModel(Config(**ck["config"]))
     checkpoint.load_into(shipped, ck)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks glimpse_train.slicing.plan against the project's oracle (slicing_reference.py beside this script,
+"""Checks glimpse_train.slicing.plan against the project's oracle (slicing_reference.py in the training folder,
 see docs/slicing.md) at scale 112 on 5000 random sizes and max_slice_nums in {1, 4, 9}.
 
 usage: check_slicing.py [PATH/TO/slicing_reference.py]
@@ -9,12 +9,13 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 from glimpse_train import slicing
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                               "slicing_reference.py")
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slicing_reference.py")
     spec = importlib.util.spec_from_file_location("slicing_reference", path)
     ref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)

@@ -12,8 +12,10 @@ images_per_s, tokens_per_s, and the generated token ids per request (to compare 
 import argparse
 import json
 import os
+import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the training folder (glimpse_train, train.py)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import torch
@@ -23,7 +25,7 @@ from glimpse_train.infer import load_model
 from glimpse_train.tokenizer import Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BUNDLED = os.path.join(HERE, "..", "models", "glimpse-tiny")
+BUNDLED = os.path.join(HERE, "..", "..", "models", "glimpse-tiny")
 
 
 @torch.no_grad()
