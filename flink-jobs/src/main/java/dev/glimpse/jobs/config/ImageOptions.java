@@ -69,7 +69,10 @@ public final class ImageOptions {
     /** The allow-list of image URI prefixes; errors name the key and the bad prefix. */
     private static ImageUriPolicy uriPolicy(String key, String value) {
         List<String> prefixes =
-                Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                Arrays.stream(value.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         try {
             return ImageUriPolicy.allowing(prefixes);
         } catch (IllegalArgumentException e) {

@@ -131,8 +131,7 @@ final class EngineCore {
     }
 
     private void publishGauges() {
-        metrics.queues(
-                numQueued.get(), scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
+        metrics.queues(numQueued.get(), scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
         metrics.kvNative(runner.kvMemory().numBytes(), runner.kvMemory().budgetBytes());
         long total = runner.kvBytesCopied();
         metrics.kvCopied(total - lastReportedCopies);

@@ -21,7 +21,6 @@ import dev.glimpse.serving.model.ModelManifest;
 import java.awt.Color;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
