@@ -3,11 +3,9 @@ package dev.glimpse.jobs.kafka.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glimpse.jobs.RepositoryRoot;
-import dev.glimpse.jobs.config.GlimpseJobConfig;
+import dev.glimpse.jobs.config.KafkaOptions;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** docs/kafka-security.md lists exactly the ACLs that {@link AclPolicy} grants. */
@@ -15,23 +13,17 @@ class KafkaSecurityDocTest {
 
     @Test
     void docListsEveryAclCommandForTheDefaultNamesAndNoOther() throws Exception {
-        Map<String, String> defaults =
-                GlimpseJobConfig.KEYS.stream()
-                        .collect(
-                                Collectors.toMap(
-                                        GlimpseJobConfig.Key::name,
-                                        GlimpseJobConfig.Key::defaultValue));
-        String images = defaults.get("kafka.topics.images");
-        String results = defaults.get("kafka.topics.results");
-        String dlq = defaults.get("kafka.topics.dlq");
+        String images = KafkaOptions.IMAGES_TOPIC.defaultValue();
+        String results = KafkaOptions.RESULTS_TOPIC.defaultValue();
+        String dlq = KafkaOptions.DEAD_LETTER_TOPIC.defaultValue();
         AclPolicy policy =
                 AclPolicy.job(
                                 "glimpse-job",
                                 images,
-                                defaults.get("kafka.groupId"),
+                                KafkaOptions.GROUP_ID.defaultValue(),
                                 results,
                                 dlq,
-                                defaults.get("kafka.transactionalIdPrefix"))
+                                KafkaOptions.TRANSACTIONAL_ID_PREFIX.defaultValue())
                         .and(AclPolicy.producer("glimpse-producer", images))
                         .and(
                                 AclPolicy.reader(
