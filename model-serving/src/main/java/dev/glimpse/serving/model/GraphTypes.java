@@ -51,6 +51,11 @@ public record GraphTypes(
                 kv);
     }
 
+    /** Whether {@code embed.onnx} gives half-precision embeddings: known before the decoder is. */
+    static boolean halfPrecisionEmbeddings(OrtSession embed) throws OrtException {
+        return of("embed output", first(embed.getOutputInfo())) != ElementType.FLOAT32;
+    }
+
     private static NodeInfo first(Map<String, NodeInfo> infos) {
         return infos.values().iterator().next();
     }

@@ -86,7 +86,8 @@ public final class OrtModelExecutor implements ModelExecutor {
         try {
             opened.add(open(modelDir.resolve("vision.onnx"), options, chosen));
             opened.add(open(modelDir.resolve("embed.onnx"), options, chosen));
-            this.decoderStyle = chooseDecoder(llm, options.decoderStyle(), chosen[0]);
+            boolean half = GraphTypes.halfPrecisionEmbeddings(opened.get(1));
+            this.decoderStyle = chooseDecoder(llm, options.decoderStyle(), chosen[0], half);
             opened.add(
                     open(modelDir.resolve(llm.decoderFiles().get(decoderStyle)), options, chosen));
             this.vision = opened.get(0);
@@ -145,9 +146,10 @@ public final class OrtModelExecutor implements ModelExecutor {
      * The decoder graph to run: {@code requested}, else the model's default, except on CUDA, where
      * ONNX Runtime's GroupQueryAttention has float16/bfloat16 kernels only (a float32 one would run
      * on the CPU between GPU nodes), so a float32 model's concat graph is preferred when it has
-     * one.
+     * one; a half-precision model keeps its default.
      */
-    static KvStyle chooseDecoder(ModelManifest.Llm llm, KvStyle requested, String provider) {
+    static KvStyle chooseDecoder(
+            ModelManifest.Llm llm, KvStyle requested, String provider, boolean halfPrecision) {
         if (requested != null) {
             if (!llm.decoderFiles().containsKey(requested)) {
                 throw new IllegalArgumentException(
@@ -159,6 +161,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             return requested;
         }
         if ("cuda".equals(provider)
+                && !halfPrecision
                 && llm.decoderStyle() == KvStyle.SHARED
                 && llm.decoderFiles().containsKey(KvStyle.CONCAT)) {
             return KvStyle.CONCAT;
