@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Converts a Glimpse model directory (docs/model.md) to float16: `to_fp16.py MODEL_DIR OUT_DIR`.
+"""Converts a Glimpse model directory (docs/model.md) to float16: `to_fp16.py MODEL_DIR OUT_DIR [--dtype bfloat16]`.
 
 Weights, graph inputs/outputs (pixels, visual tokens, embeddings, logits, KV) and activations
 become float16, except where the MiniCPM-V / Qwen2 reference computes in float32 and so must we:
@@ -29,7 +29,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
+F32 = TensorProto.FLOAT
+F16 = TensorProto.FLOAT16  # the half type; main() sets TensorProto.BFLOAT16 for --dtype bfloat16
 FP32_OPS = {"Pow", "ReduceMean", "Sqrt", "Softmax", "Sin", "Cos", "Range"}
 # elementwise ops that stay float32 when every float input is float32 already (RMSNorm, RoPE, mask)
 FOLLOW_OPS = {"Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Sqrt", "Unsqueeze", "Reshape",
@@ -119,7 +120,7 @@ def convert_graph(model, keep_ops, weights):
     def cast(name, to):
         key = (name, to)
         if key not in casts:
-            out = f"{name}__to_{'fp16' if to == F16 else 'fp32'}"
+            out = f"{name}__to_{'half' if to == F16 else 'fp32'}"
             new_nodes.append(helper.make_node("Cast", [name], [out], to=to, name=out))
             casts[key] = out
         return casts[key]
@@ -135,7 +136,7 @@ def convert_graph(model, keep_ops, weights):
                     a.t.CopyFrom(to_half(a.t))
             if not any(a.name == "value" for a in n.attribute):
                 n.attribute.append(helper.make_attribute(
-                    "value", numpy_helper.from_array(np.zeros(1, np.float16))))
+                    "value", to_half(numpy_helper.from_array(np.zeros(1, np.float32)))))
         if n.op_type == "Cast" and n.output[0] in half:
             for a in n.attribute:
                 if a.name == "to":
@@ -162,12 +163,26 @@ def convert_graph(model, keep_ops, weights):
     return model
 
 
-def to_half(t):
+def bf16_bits(a):
+    """float32 array -> bfloat16 bits (uint16), rounding to nearest even; NaN stays NaN."""
+    b = np.ascontiguousarray(a, dtype="<f4").view("<u4").astype(np.uint64)
+    rounded = ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype("<u2")
+    nan = np.isnan(a)
+    return np.where(nan, ((b >> 16) | 0x40).astype("<u2"), rounded)
+
+
+def half_bytes(a):
+    """float32 array -> the half type's little-endian bytes."""
+    if F16 == TensorProto.BFLOAT16:
+        return bf16_bits(a).tobytes()
     # finite values beyond float16 (masked-fill -1e9) saturate at ±65504, as finfo(float16).min
     # does in the reference, instead of becoming ±inf (0 * inf = NaN downstream)
-    a = numpy_helper.to_array(t)
-    a = np.where(np.isfinite(a), np.clip(a, -65504, 65504), a).astype(np.float16)
-    return numpy_helper.from_array(a, t.name)
+    return np.where(np.isfinite(a), np.clip(a, -65504, 65504), a).astype("<f2").tobytes()
+
+
+def to_half(t):
+    a = numpy_helper.to_array(t).astype(np.float32)
+    return helper.make_tensor(t.name, F16, a.shape, half_bytes(a), raw=True)
 
 
 class Weights:
@@ -190,11 +205,11 @@ class Weights:
         if (off, length) not in done:
             with open(os.path.join(self.src_dir, loc), "rb") as f:
                 f.seek(off)
-                arr = np.frombuffer(f.read(length), dtype="<f4").astype("<f2")
+                data = half_bytes(np.frombuffer(f.read(length), dtype="<f4"))
             pad = (-fh.tell()) % 64
             fh.write(b"\0" * pad)
-            done[(off, length)] = (fh.tell(), arr.nbytes)
-            fh.write(arr.tobytes())
+            done[(off, length)] = (fh.tell(), len(data))
+            fh.write(data)
         new_off, new_len = done[(off, length)]
         init.data_type = F16
         del init.external_data[:]
@@ -212,7 +227,10 @@ def main(argv):
     ap.add_argument("out_dir")
     ap.add_argument("--keep-fp32", default="", help="op types to compute in float32, comma-separated")
     ap.add_argument("--graphs", default="", help="graph files to convert (default: every *.onnx)")
+    ap.add_argument("--dtype", choices=("float16", "bfloat16"), default="float16")
     args = ap.parse_args(argv)
+    global F16
+    F16 = TensorProto.BFLOAT16 if args.dtype == "bfloat16" else TensorProto.FLOAT16
     keep = {s for s in args.keep_fp32.split(",") if s}
     os.makedirs(args.out_dir, exist_ok=True)
     manifest = json.load(open(os.path.join(args.model_dir, "model.json")))
@@ -223,15 +241,16 @@ def main(argv):
     for name in graphs:
         m = convert_graph(load(os.path.join(args.model_dir, name)), keep, weights)
         onnx.save(m, os.path.join(args.out_dir, name))
-        print(f"{name}: float16", file=sys.stderr)
+        print(f"{name}: {args.dtype}", file=sys.stderr)
     weights.close()
     for f in ("tokenizer.json",):
         shutil.copyfile(os.path.join(args.model_dir, f), os.path.join(args.out_dir, f))
-    manifest["version"] = manifest["version"] + "-fp16"
+    manifest["version"] = manifest["version"] + ("-fp16" if args.dtype == "float16" else "-bf16")
     manifest["precision"] = {
-        "weights": "float16",
+        "weights": args.dtype,
         "command": "model-serving/training/to_fp16.py MODEL_DIR OUT_DIR"
-        + (f" --keep-fp32 {args.keep_fp32}" if keep else ""),
+        + (f" --keep-fp32 {args.keep_fp32}" if keep else "")
+        + (" --dtype bfloat16" if args.dtype == "bfloat16" else ""),
         "fp32Regions": "RMSNorm written out, Softmax, RoPE tables, attention-mask arithmetic",
     }
     manifest.pop("training", None)
