@@ -98,6 +98,30 @@ class DecodeBatchKvTest {
     }
 
     @Test
+    void theBlockStoreKeepsAndLoadsHalfPrecisionBlocksByteForByte() {
+        KvLayout half = new KvLayout(1, 1, 2, KvStyle.SHARED, ElementType.FLOAT16);
+        SequenceKv src = new SequenceKv(half, 4, null);
+        for (int i = 0; i < 2; i++) {
+            ByteBuffer out = src.presentBytes(i, 4);
+            for (int e = 0; e < 8; e++) {
+                out.putShort(2 * e, (short) (10 * i + e + 1));
+            }
+        }
+        src.commit(4);
+        BlockStore store = new BlockStore(half, 3, 2, copies);
+        store.store(src, 0, 1, new KvBlock(2)); // positions 2..3 into block 2
+        assertThat(copies.totalBytes()).isEqualTo(2 * 2 * 2 * 2); // 2 tokens x 2 tensors x 2 x 2 B
+        SequenceKv dst = new SequenceKv(half, 4, null);
+        store.load(dst, List.of(new KvBlock(2)));
+        assertThat(dst.pastLength()).isEqualTo(2);
+        ByteBuffer k = dst.pastBytes(0);
+        ByteBuffer v = dst.pastBytes(1);
+        assertThat(new short[] {k.getShort(0), k.getShort(2), k.getShort(4), k.getShort(6)})
+                .containsExactly((short) 5, (short) 6, (short) 7, (short) 8);
+        assertThat(v.getShort(0)).isEqualTo((short) 15);
+    }
+
+    @Test
     void plainStepsCopyNothingAndALeaveKeepsTheOtherRowsExactly() {
         DecodeBatchKv batch = new DecodeBatchKv(layout, copies);
         batch.rebuild(
