@@ -40,8 +40,8 @@ public final class ImageDecoder {
     }
 
     /**
-     * @param applyOrientation false: pixels as stored, the EXIF orientation only reported (what
-     *     the MiniCPM-V reference processor sees; a model directory chooses, docs/real-model.md)
+     * @param applyOrientation false: pixels as stored, the EXIF orientation only reported (what the
+     *     MiniCPM-V reference processor sees; a model directory chooses, docs/real-model.md)
      */
     public ImageDecoder(DecodeLimits limits, boolean applyOrientation) {
         this.limits = Objects.requireNonNull(limits, "limits");

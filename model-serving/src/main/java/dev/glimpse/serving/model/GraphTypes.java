@@ -8,8 +8,8 @@ import dev.glimpse.serving.engine.kv.ElementType;
 import java.util.Map;
 
 /**
- * The element types of a model's graphs at the engine's boundary, read from the sessions' input
- * and output metadata: a half-precision export needs no setting. Immutable.
+ * The element types of a model's graphs at the engine's boundary, read from the sessions' input and
+ * output metadata: a half-precision export needs no setting. Immutable.
  *
  * @param pixels {@code vision.onnx} input {@code pixel_values}
  * @param visualTokens {@code vision.onnx}'s first output ({@code image_features})

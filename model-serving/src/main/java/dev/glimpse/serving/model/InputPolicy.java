@@ -12,11 +12,11 @@ import java.util.Locale;
  *     slicing. {@code apply} (the default, what a camera user expects) or {@code ignore} (what the
  *     HF MiniCPM-V processor does: it never reads EXIF, so a rotated JPEG reaches the model as
  *     stored)
- * @param positionBuckets the rule {@code vision.onnx} was exported with for NaViT position
- *     buckets (the graph computes them; the engine only reports it): {@code floor} = {@code
- *     floor(B * i / rows)} in integers (Glimpse's and llama.cpp's rule, the default) or {@code
- *     bucketize} = HF's {@code bucketize(arange(0, 1 - 1e-6, 1 / rows), arange(1 / B, 1, 1 / B),
- *     right=True)} in float32, which differs at exact ties (docs/real-model.md)
+ * @param positionBuckets the rule {@code vision.onnx} was exported with for NaViT position buckets
+ *     (the graph computes them; the engine only reports it): {@code floor} = {@code floor(B * i /
+ *     rows)} in integers (Glimpse's and llama.cpp's rule, the default) or {@code bucketize} = HF's
+ *     {@code bucketize(arange(0, 1 - 1e-6, 1 / rows), arange(1 / B, 1, 1 / B), right=True)} in
+ *     float32, which differs at exact ties (docs/real-model.md)
  */
 public record InputPolicy(boolean exifOrientation, PositionBuckets positionBuckets) {
 

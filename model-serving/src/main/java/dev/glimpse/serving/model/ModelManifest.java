@@ -82,8 +82,7 @@ public record ModelManifest(
 
     /** A copy with another chat template (a deployment's or the reference's). */
     public ModelManifest withChatTemplate(String template) {
-        return new ModelManifest(
-                name, version, vision, llm, template, stopTokens, tasks, inputs);
+        return new ModelManifest(name, version, vision, llm, template, stopTokens, tasks, inputs);
     }
 
     /** Vision dimensions: patch size, slicing parameters, Q visual tokens per slice. */

@@ -16,7 +16,6 @@ import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.KvStyle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,15 +246,14 @@ public final class OrtModelExecutor implements ModelExecutor {
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put(
                     "pixel_values",
-                    scope.values(
-                            batch.pixels, types.pixels(), nSlices, 3, p, (long) lmax * p));
+                    scope.values(batch.pixels, types.pixels(), nSlices, 3, p, (long) lmax * p));
             in.put("tgt_sizes", scope.longs(batch.tgtSizes, nSlices, 2));
             if (visionTakesPatchMask) {
                 in.put("patch_attention_mask", scope.longs(batch.mask, nSlices, lmax));
             }
-            float[] features;
+            float[] features; // image_features [N, Q, D]
             try (OrtSession.Result r = vision.run(in)) {
-                features = RunScope.floatsOf(r.get(0), types.visualTokens()); // image_features [N, Q, D]
+                features = RunScope.floatsOf(r.get(0), types.visualTokens());
             }
             return batch.perImage(features, images, q * d);
         } catch (OrtException e) {

@@ -34,7 +34,8 @@ final class RunScope implements AutoCloseable {
             return track(OnnxTensor.createTensor(env, FloatBuffer.wrap(data), dims));
         }
         ByteBuffer bytes =
-                ByteBuffer.allocateDirect(data.length * type.bytes()).order(ByteOrder.nativeOrder());
+                ByteBuffer.allocateDirect(data.length * type.bytes())
+                        .order(ByteOrder.nativeOrder());
         HalfFloats.encode(data, type, bytes);
         return track(OnnxTensor.createTensor(env, bytes, dims, javaType(type)));
     }

@@ -86,7 +86,8 @@ class HalfFloatsTest {
     void encodeAndDecodeConvertWholeArraysInTheBuffersByteOrder() {
         float[] values = {1f, -2.5f, 0.1f, 1e5f};
         for (ElementType t : ElementType.values()) {
-            ByteBuffer b = ByteBuffer.allocate(values.length * t.bytes()).order(ByteOrder.nativeOrder());
+            ByteBuffer b =
+                    ByteBuffer.allocate(values.length * t.bytes()).order(ByteOrder.nativeOrder());
             HalfFloats.encode(values, t, b);
             float[] back = new float[values.length + 1];
             HalfFloats.decode(b, t, t.bytes(), back, 1, values.length - 1);

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * training/to_fp16.py}) runs through the same engine on ONNX Runtime's CPU kernels, with both
  * decoder graphs: float16 pixels, visual tokens, embeddings, logits and KV cache. It is compared
  * with the float32 model on the golden cases: greedy tokens equal on every case, moderation P(yes)
- * within 0.02, and the decoder's logits on a teacher-forced prompt within 0.05 (the float32
- * logits span about ±20; float16 weights and KV give ~1e-2 differences).
+ * within 0.02, and the decoder's logits on a teacher-forced prompt within 0.05 (the float32 logits
+ * span about ±20; float16 weights and KV give ~1e-2 differences).
  */
 class HalfPrecisionModelITCase {
     private static final double LOGITS_TOLERANCE = 0.05;
@@ -62,14 +62,18 @@ class HalfPrecisionModelITCase {
                 Task task = Task.valueOf(c.get("task").asText().toUpperCase(Locale.ROOT));
                 byte[] png =
                         Files.readAllBytes(
-                                BundledModel.dir().resolve("golden").resolve(c.get("image").asText()));
+                                BundledModel.dir()
+                                        .resolve("golden")
+                                        .resolve(c.get("image").asText()));
                 String name = c.get("name").asText();
                 EngineResult r32 = run(e32, pre, png, name, task, c);
                 EngineResult r16 = run(e16, pre, png, name, task, c);
                 if (task == Task.MODERATION) {
                     double p32 = r32.scores().get(0).probabilityYes();
                     double p16 = r16.scores().get(0).probabilityYes();
-                    assertThat(Math.abs(p16 - p32)).as("%s P(yes)", name).isLessThan(P_YES_TOLERANCE);
+                    assertThat(Math.abs(p16 - p32))
+                            .as("%s P(yes)", name)
+                            .isLessThan(P_YES_TOLERANCE);
                     assertThat(p16 >= 0.5).as(name).isEqualTo(p32 >= 0.5);
                 } else {
                     assertThat(r16.tokenIds()).as(name).isEqualTo(r32.tokenIds());
@@ -108,7 +112,8 @@ class HalfPrecisionModelITCase {
     void theFloat16DecodersLogitsStayWithinToleranceOfFloat32(KvStyle style) throws Exception {
         try (ModelDirectory full = ModelDirectory.open(BundledModel.dir());
                 ModelDirectory half = ModelDirectory.open(fp16Dir());
-                OrtModelExecutor x32 = full.newExecutor(ExecutorOptions.cpu().withDecoderStyle(style));
+                OrtModelExecutor x32 =
+                        full.newExecutor(ExecutorOptions.cpu().withDecoderStyle(style));
                 OrtModelExecutor x16 =
                         half.newExecutor(ExecutorOptions.cpu().withDecoderStyle(style))) {
             assertThat(x16.types())
@@ -125,16 +130,29 @@ class HalfPrecisionModelITCase {
                     .isEqualTo(x32.shape().kv().bytesPerToken());
             int[] prompt =
                     full.prompts()
-                            .encode(Task.OCR, Optional.empty(), Optional.empty(),
+                            .encode(
+                                    Task.OCR,
+                                    Optional.empty(),
+                                    Optional.empty(),
                                     BundledModel.synthetic(7, 4, 1, 2))
                             .tokenIds();
             SequenceKv kv32 = new SequenceKv(x32.shape().kv(), prompt.length + 8, null);
             SequenceKv kv16 = new SequenceKv(x16.shape().kv(), prompt.length + 8, null);
             List<String> ids = List.of("fp16");
-            float[] l32 = x32.decode(kv32, x32.embed(prompt, ids), prompt.length, ids,
-                    ExecutionStage.PREFILL);
-            float[] l16 = x16.decode(kv16, x16.embed(prompt, ids), prompt.length, ids,
-                    ExecutionStage.PREFILL);
+            float[] l32 =
+                    x32.decode(
+                            kv32,
+                            x32.embed(prompt, ids),
+                            prompt.length,
+                            ids,
+                            ExecutionStage.PREFILL);
+            float[] l16 =
+                    x16.decode(
+                            kv16,
+                            x16.embed(prompt, ids),
+                            prompt.length,
+                            ids,
+                            ExecutionStage.PREFILL);
             double maxDiff = maxAbsDiff(l32, l16);
             List<Integer> tokens = new ArrayList<>();
             for (int step = 0; step < 6; step++) {
@@ -146,7 +164,9 @@ class HalfPrecisionModelITCase {
                 l16 = x16.decode(kv16, x16.embed(one, ids), 1, ids, ExecutionStage.DECODE);
                 maxDiff = Math.max(maxDiff, maxAbsDiff(l32, l16));
             }
-            assertThat(maxDiff).as("max |logit16 - logit32| over 7 steps").isLessThan(LOGITS_TOLERANCE);
+            assertThat(maxDiff)
+                    .as("max |logit16 - logit32| over 7 steps")
+                    .isLessThan(LOGITS_TOLERANCE);
             System.out.printf(
                     "fp16 %s decoder: max |logit16 - logit32| = %.5f over %d steps, tokens %s%n",
                     style.manifestName(), maxDiff, 7, tokens);

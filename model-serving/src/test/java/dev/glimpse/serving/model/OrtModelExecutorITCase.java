@@ -152,11 +152,15 @@ class OrtModelExecutorITCase {
                                 KvStyle.SHARED, "decoder.onnx",
                                 KvStyle.CONCAT, "decoder-concat.onnx"));
         var gqaOnly = llm(java.util.Map.of(KvStyle.SHARED, "decoder.onnx"));
-        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu", false)).isEqualTo(KvStyle.SHARED);
-        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", false)).isEqualTo(KvStyle.CONCAT);
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu", false))
+                .isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", false))
+                .isEqualTo(KvStyle.CONCAT);
         // ONNX Runtime's CUDA GroupQueryAttention takes a half-precision model's default graph
-        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", true)).isEqualTo(KvStyle.SHARED);
-        assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda", false)).isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", true))
+                .isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda", false))
+                .isEqualTo(KvStyle.SHARED);
         assertThat(OrtModelExecutor.chooseDecoder(both, KvStyle.SHARED, "cuda", false))
                 .isEqualTo(KvStyle.SHARED);
         org.assertj.core.api.Assertions.assertThatThrownBy(

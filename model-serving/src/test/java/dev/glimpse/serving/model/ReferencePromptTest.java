@@ -51,8 +51,7 @@ class ReferencePromptTest {
             ChatPromptBuilder prompts = new ChatPromptBuilder(reference(dir.manifest()), tok);
             // a 1000x500 picture slices into 1 row of 2 (docs/slicing.md): overview + 2 slices
             EngineImage img = BundledModel.synthetic(1, 1, 1, 2);
-            String text =
-                    prompts.promptText(Task.CAPTION, Optional.empty(), Optional.empty(), img);
+            String text = prompts.promptText(Task.CAPTION, Optional.empty(), Optional.empty(), img);
             assertThat(text)
                     .isEqualTo(
                             "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
@@ -88,8 +87,9 @@ class ReferencePromptTest {
                                     + "Does it show skull? Answer yes or no.<|im_end|>\n"
                                     + "<|im_start|>assistant\n");
             // every <unk> of the placeholder is a visual-token position: 3 slices x 64
-            assertThat(prompts.encode(Task.CAPTION, Optional.empty(), Optional.empty(), img)
-                            .visualPositions())
+            assertThat(
+                            prompts.encode(Task.CAPTION, Optional.empty(), Optional.empty(), img)
+                                    .visualPositions())
                     .hasSize(3 * 64);
         }
     }

@@ -23,8 +23,7 @@ final class KvSlab {
 
     KvSlab(int numTensors, long capacityElements, int elementBytes) {
         if (elementBytes != 2 && elementBytes != 4) {
-            throw new IllegalArgumentException(
-                    "KV elements are 2 or 4 bytes, got " + elementBytes);
+            throw new IllegalArgumentException("KV elements are 2 or 4 bytes, got " + elementBytes);
         }
         if (capacityElements > Integer.MAX_VALUE / elementBytes) {
             throw new IllegalArgumentException(
@@ -76,8 +75,7 @@ final class KvSlab {
 
     private void requireFloat32() {
         if (elementBytes != 4) {
-            throw new IllegalStateException(
-                    "a float view of a " + elementBytes + "-byte KV slab");
+            throw new IllegalStateException("a float view of a " + elementBytes + "-byte KV slab");
         }
     }
 

@@ -174,7 +174,10 @@ public abstract class KvState {
         return ((row * kvh + head) * s + s - rowLength(row) + position) * hd;
     }
 
-    /** The past's tensor {@code i} as a whole (byte offsets: {@link #rowOffset} times element bytes). */
+    /**
+     * The past's tensor {@code i} as a whole (byte offsets: {@link #rowOffset} times element
+     * bytes).
+     */
     ByteBuffer rawPast(int i) {
         return current.raw(i);
     }

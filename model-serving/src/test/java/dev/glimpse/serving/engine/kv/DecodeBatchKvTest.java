@@ -88,9 +88,22 @@ class DecodeBatchKvTest {
         // row a left-padded by 2 positions (4 elements of zeros), then row b's 4 positions
         assertThat(got)
                 .containsExactly(
-                        (short) 0, (short) 0, (short) 0, (short) 0, (short) 1, (short) 2,
-                        (short) 3, (short) 4, (short) 101, (short) 102, (short) 103, (short) 104,
-                        (short) 105, (short) 106, (short) 107, (short) 108);
+                        (short) 0,
+                        (short) 0,
+                        (short) 0,
+                        (short) 0,
+                        (short) 1,
+                        (short) 2,
+                        (short) 3,
+                        (short) 4,
+                        (short) 101,
+                        (short) 102,
+                        (short) 103,
+                        (short) 104,
+                        (short) 105,
+                        (short) 106,
+                        (short) 107,
+                        (short) 108);
         assertThat(batch.pastBytes(1).getShort(2 * 4)).isEqualTo((short) -1);
         assertThatThrownBy(() -> batch.past(0))
                 .isInstanceOf(IllegalStateException.class)
