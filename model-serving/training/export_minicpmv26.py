@@ -1,19 +1,28 @@
 #!/usr/bin/python3
 """Export a REAL MiniCPM-V 2.6 checkpoint (openbmb/MiniCPM-V-2_6) to the Glimpse model contract.
 
-NOT RUN IN THIS REPOSITORY'S ENVIRONMENT. It needs `transformers` (trust_remote_code), the ~16 GB checkpoint and,
-for the LLM, a GPU or >= 64 GB of RAM; none of that exists on the machines this project was built on, so this
-script has been written against the published model code and the tiny model (same module layout) but never executed
-on the real weights. Treat it as a starting point and check its output with CheckModel.java-style comparisons
-against the HF model before use.
+NEVER RUN END TO END: it needs `transformers` (trust_remote_code; torch >= 2.1), the ~16 GB checkpoint and, for
+the LLM, a GPU with >= 24 GB (float16) or >= 40 GB of RAM (float32); none of that exists where this project was
+built (no transformers, no network). What was run here: the glimpse_train functions it calls, on the tiny model
+(export by path-checked external data, float32 upcasts that leave float32 outputs unchanged, the HF position-bucket
+table), and the engine's float16 path on the bundled model's float16 variant (to_fp16.py). See docs/real-model.md
+for what only a GPU with the real weights can verify; compare its output with the HF model before use.
+
+Fixed against the first version (issue #23): dummy inputs follow the model's device and dtype; RoPE inv_freq and
+positions are computed in float32 and the tables cast (glimpse_train.model.Decoder); RMSNorm and the attention
+softmax upcast to float32 like Qwen2; graphs are checked BY PATH (external data; a float32 decoder is ~30 GB, far
+above protobuf's 2 GiB); the LLM is adopted from the HF model's own tensors (meta-device Decoder, load_state_dict
+with assign=True) instead of being copied, and the HF model is loaded in float16 for --device cuda, so one copy of
+the weights is in memory (~16 GB float16, ~32 GB float32).
 
 What it does, reusing the tiny model's modules and export functions (glimpse_train.model / glimpse_train.export):
 * vision.onnx = SigLIP-400M NaViT ViT (27 layers, d 1152, 16 heads, tanh GELU, 70x70 position table) + resampler
   (64 queries, 28 heads, D 3584), loaded into glimpse_train.model.Vision (posBuckets 70). The HF code computes
   position buckets and the resampler's padding/PE with Python loops over tgt_sizes (not exportable with dynamic
   shapes); Vision does the same computation with tensor ops:
-    - bucket = floor(70*i/Hp)*70 + floor(70*j/Wp) (integer arithmetic; HF uses float32 bucketize, which can differ
-      at exact ties, see docs/slicing.md section 2.1);
+    - buckets by HF's rule (--position-buckets bucketize, the default here: a table of torch.bucketize results,
+      see checks/check_position_buckets.py; 33 of 280 sides have a row one bucket lower than the integer rule), or
+      floor(70*i/Hp)*70 + floor(70*j/Wp) (--position-buckets floor, llama.cpp's and the tiny model's rule);
     - resampler keys get the 2-D sin-cos PE computed in-graph for any Hp, Wp (HF slices a cached 70x70 table and
       grows it, same values).
 * decoder.onnx + embed.onnx = Qwen2-7B loaded into glimpse_train.model.Decoder (untied lm_head) and exported with
@@ -26,10 +35,13 @@ What it does, reusing the tiny model's modules and export functions (glimpse_tra
   shared KV buffer, inputs_embeds input and the same past/present names (set "decoderStyle": "gqa" then).
   Or, for a float32 export on CPU, `make_gqa_decoder.py OUT` adds this project's GroupQueryAttention graph beside the
   concat one (glimpse_train/gqa_decoder.py; it reads the untied lm_head; not for float16 exports).
-* model.json with queryNum 64, scaleResolution 448, posBuckets 70, and the Qwen2 tokenizer.json copied from the
-  checkpoint (its special tokens include <unk>, <image>, </image>, <slice>, </slice>, <image_id>, </image_id>).
+* model.json with queryNum 64, scaleResolution 448, posBuckets 70, the reference prompt (HF chat(): default system
+  turn, image before the question, maxSliceNums 9, EXIF not applied, the bucket rule used), and the Qwen2
+  tokenizer.json copied from the checkpoint (its special tokens include <unk>, <image>, </image>, <slice>, </slice>,
+  <image_id>, </image_id>).
 
 usage: export_minicpmv26.py --hf MODEL_DIR_OR_ID --out OUT_DIR [--device cuda] [--skip-llm] [--save-llm-only DIR]
+                            [--position-buckets bucketize|floor]
 """
 import argparse
 import json
@@ -42,9 +54,24 @@ from glimpse_train import export
 from glimpse_train.model import Config, Decoder, Vision
 
 
-def vision_config(hf_cfg):
+# HF chat() for [{"role": "user", "content": [image, question]}]: the Qwen2 template's default system turn, then
+# "(<image>./</image>)\n" + question, the marker expanded to the slice placeholder (docs/real-model.md)
+CHAT_TEMPLATE_26 = ("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                    "<|im_start|>user\n{image}\n{instruction}{question}<|im_end|>\n<|im_start|>assistant\n")
+TASKS_26 = {
+    "caption": {"instruction": "Describe this image.", "maxSliceNums": 9, "maxNewTokens": 128},
+    "ocr": {"instruction": "Read all the text in this image.", "maxSliceNums": 9, "maxNewTokens": 512},
+    # the answer's first token is scored; "Yes"/"No" must each be one Qwen2 token (ChatPromptBuilder checks)
+    "moderation": {"instruction": "Answer the question about this image.",
+                   "question": "Does it show {category}? Answer Yes or No.",
+                   "categories": ["violence", "weapons", "nudity", "drugs"], "yes": "Yes", "no": "No",
+                   "threshold": 0.5, "maxSliceNums": 9, "maxNewTokens": 1},
+}
+
+
+def vision_config(hf_cfg, bucket_rule="bucketize"):
     v = hf_cfg.vision_config
-    return Config(vocab=hf_cfg.vocab_size, patch=v.patch_size, vit_hidden=v.hidden_size,
+    return Config(pos_bucket_rule=bucket_rule, vocab=hf_cfg.vocab_size, patch=v.patch_size, vit_hidden=v.hidden_size,
                   vit_layers=v.num_hidden_layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
                   pos_buckets=v.image_size // v.patch_size, query_num=hf_cfg.query_num,
                   resampler_heads=hf_cfg.hidden_size // 128, hidden=hf_cfg.hidden_size, vit_gelu="tanh")
@@ -98,8 +125,13 @@ def load_decoder(hf, cfg):
     for k, t in sd.items():
         if k.startswith("model.layers."):
             out[k[len("model."):].replace("self_attn.", "").replace("mlp.", "")] = t
-    d = Decoder(cfg)
-    d.load_state_dict(out, strict=True)
+    # adopt the HF tensors (same storage) instead of copying them into a second, randomly initialised
+    # Decoder: a 7B LLM must be in memory once
+    with torch.device("meta"):
+        d = Decoder(cfg)
+    d.load_state_dict(out, strict=True, assign=True)
+    # the one non-persistent buffer is still on the meta device; forward() recomputes it in float32
+    d.inv_freq = 1.0 / (cfg.rope_theta ** (torch.arange(0, cfg.head_dim, 2, dtype=torch.float32) / cfg.head_dim))
     return d.eval()
 
 
@@ -110,10 +142,14 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--skip-llm", action="store_true")
     ap.add_argument("--save-llm-only", help="also save the LLM as a plain Qwen2 checkpoint (for the genai builder)")
+    ap.add_argument("--position-buckets", choices=("bucketize", "floor"), default="bucketize")
     a = ap.parse_args()
+    if tuple(int(x) for x in torch.__version__.split(".")[:2]) < (2, 1):
+        raise SystemExit("torch >= 2.1 is needed (meta-device modules, load_state_dict(assign=True))")
     from transformers import AutoModel, AutoTokenizer   # not installed in this project's environment
-    hf = AutoModel.from_pretrained(a.hf, trust_remote_code=True, torch_dtype=torch.float32).eval()
-    cfg_v = vision_config(hf.config)
+    dtype = torch.float16 if a.device == "cuda" else torch.float32
+    hf = AutoModel.from_pretrained(a.hf, trust_remote_code=True, torch_dtype=dtype).eval()
+    cfg_v = vision_config(hf.config, a.position_buckets)
     os.makedirs(a.out, exist_ok=True)
     with torch.no_grad():
         vis = load_vision(hf, cfg_v)
@@ -123,8 +159,9 @@ def main():
         cfg_l = llm_config(hf.config.llm_config if hasattr(hf.config, "llm_config") else hf.config)
         if not a.skip_llm:
             dec = load_decoder(hf, cfg_l)
-            dtype = torch.float16 if a.device == "cuda" else torch.float32
-            dec = dec.to(a.device, dtype)
+            del hf.llm  # dec holds the only reference to the LLM's tensors from here on
+            dec = dec.to(a.device, dtype)  # moves (cuda) or nothing to do (cpu, already float32)
+            # torch.onnx writes graphs over 2 GiB with external data beside the .onnx
             export.export_embed(dec.embed_tokens, os.path.join(a.out, "embed.onnx"))
             export.export_decoder(dec, os.path.join(a.out, "decoder.onnx"), cfg_l.layers, cfg_l.kv_heads,
                                   cfg_l.head_dim, cfg_l.hidden)
@@ -135,6 +172,10 @@ def main():
     m["name"] = "minicpm-v-2.6"
     m["vision"].update({"scaleResolution": 448, "queryNum": cfg_v.query_num, "posBuckets": cfg_v.pos_buckets,
                         "hidden": cfg_v.vit_hidden, "layers": cfg_v.vit_layers, "heads": cfg_v.vit_heads})
+    m["chatTemplate"] = CHAT_TEMPLATE_26
+    m["tasks"] = TASKS_26
+    m["preprocessing"] = {"exifOrientation": "ignore", "positionBuckets": a.position_buckets}
+    m["precision"] = {"vision": "float32", "llm": "float16" if a.device == "cuda" else "float32"}
     with open(os.path.join(a.out, "model.json"), "w") as f:
         f.write(export.dumps(m))
 

@@ -61,9 +61,16 @@ def dumps(obj):
 
 
 def check(path):
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    return m
+    """Checks the graph BY PATH: the checker then reads external data itself, so graphs over
+    2 GiB (a 7B decoder: ~15 GB in float16, ~30 GB in float32) pass, and no copy of the weights is
+    loaded into this process."""
+    onnx.checker.check_model(path, full_check=True)
+
+
+def _like(module):
+    """(device, float dtype) of a module's parameters: dummy inputs must match them."""
+    p = next(module.parameters())
+    return p.device, p.dtype
 
 
 # Constant folding is left to ONNX Runtime (it folds at session load): unfolded graphs keep every
@@ -71,9 +78,10 @@ def check(path):
 # (checkpoint.from_model_dir) that training can resume from and the PyTorch reference can run.
 def export_vision(vision, path, patch=14):
     g = VisionGraph(vision).eval()
-    pv = torch.randn(3, 3, patch, 40 * patch)
-    ts = torch.tensor([[5, 8], [4, 9], [6, 6]], dtype=torch.int64)
-    mask = torch.zeros(3, 40, dtype=torch.int64)
+    dev, dt = _like(vision)
+    pv = torch.randn(3, 3, patch, 40 * patch, device=dev, dtype=dt)
+    ts = torch.tensor([[5, 8], [4, 9], [6, 6]], dtype=torch.int64, device=dev)
+    mask = torch.zeros(3, 40, dtype=torch.int64, device=dev)
     for n, (h, w) in enumerate(ts.tolist()):
         mask[n, :h * w] = 1
     torch.onnx.export(g, (pv, mask, ts), path, opset_version=OPSET, do_constant_folding=False,
@@ -86,7 +94,7 @@ def export_vision(vision, path, patch=14):
 
 def export_embed(embed_tokens, path):
     g = EmbedGraph(embed_tokens).eval()
-    ids = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.int64)
+    ids = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.int64, device=_like(embed_tokens)[0])
     torch.onnx.export(g, (ids,), path, opset_version=OPSET, input_names=["input_ids"],
                       output_names=["inputs_embeds"],
                       dynamic_axes={"input_ids": {0: "B", 1: "T"}, "inputs_embeds": {0: "B", 1: "T"}})
@@ -96,10 +104,11 @@ def export_embed(embed_tokens, path):
 def export_decoder(decoder, path, n_layers, kv_heads, head_dim, hidden):
     g = DecoderGraph(decoder, n_layers).eval()
     B, T, P = 2, 3, 4
-    emb = torch.randn(B, T, hidden)
-    am = torch.ones(B, P + T, dtype=torch.int64)
+    dev, dt = _like(decoder)  # a CUDA float16 model needs CUDA float16 dummies (else o_proj fails)
+    emb = torch.randn(B, T, hidden, device=dev, dtype=dt)
+    am = torch.ones(B, P + T, dtype=torch.int64, device=dev)
     am[1, :2] = 0
-    pos = torch.arange(P, P + T).unsqueeze(0).expand(B, T).contiguous()
+    pos = torch.arange(P, P + T, device=dev).unsqueeze(0).expand(B, T).contiguous()
     past = []
     names_in = ["inputs_embeds", "attention_mask", "position_ids"]
     names_out = ["logits"]
@@ -107,7 +116,7 @@ def export_decoder(decoder, path, n_layers, kv_heads, head_dim, hidden):
            "position_ids": {0: "B", 1: "T"}, "logits": {0: "B", 1: "T"}}
     for i in range(n_layers):
         for kv in ("key", "value"):
-            past.append(torch.randn(B, kv_heads, P, head_dim))
+            past.append(torch.randn(B, kv_heads, P, head_dim, device=dev, dtype=dt))
             names_in.append("past_key_values.%d.%s" % (i, kv))
             names_out.append("present.%d.%s" % (i, kv))
             dyn[names_in[-1]] = {0: "B", 2: "S_past"}

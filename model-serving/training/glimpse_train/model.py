@@ -24,6 +24,7 @@ class Config:
     vit_heads: int = 3
     vit_mlp: int = 768
     pos_buckets: int = 16
+    pos_bucket_rule: str = "floor"   # "floor" (integer, llama.cpp's) or "bucketize" (HF's float32 rule)
     query_num: int = 16
     resampler_heads: int = 2
     hidden: int = 256
@@ -146,8 +147,12 @@ class Vision(nn.Module):
         if patch_attention_mask is not None:
             valid = valid & (patch_attention_mask > 0)
         B = self.c.pos_buckets
-        bh = torch.div(i * B, tgt_sizes[:, 0:1], rounding_mode="floor")
-        bw = torch.div(j * B, tgt_sizes[:, 1:2], rounding_mode="floor")
+        if self.c.pos_bucket_rule == "bucketize":
+            bh = bucketize_reference(i, tgt_sizes[:, 0:1], B)
+            bw = bucketize_reference(j, tgt_sizes[:, 1:2], B)
+        else:
+            bh = torch.div(i * B, tgt_sizes[:, 0:1], rounding_mode="floor")
+            bw = torch.div(j * B, tgt_sizes[:, 1:2], rounding_mode="floor")
         pos_id = torch.where(valid, bh * B + bw, torch.zeros_like(bh))
         x = x + self.pos(pos_id)
         key_ok = valid[:, None, None, :]
@@ -163,6 +168,34 @@ class Vision(nn.Module):
 # ----------------------------------------------------------------------------------------------------------
 # decoder
 # ----------------------------------------------------------------------------------------------------------
+_BUCKET_TABLES = {}
+
+
+def bucket_table(B, max_side=512):
+    """[max_side + 1, max_side] int64: row n holds HF modeling_navit_siglip's buckets of the n patch
+    rows (or columns) of a side n: torch.bucketize(torch.arange(0, 1 - 1e-6, 1 / n),
+    torch.arange(1 / B, 1.0, 1 / B), right=True), computed here with those very torch calls. A table
+    rather than arithmetic because float32 arange rounds in ways no closed formula reproduces (it
+    differs from both i * (1/n) in float32 and in float64, and may differ between CPU builds and
+    CUDA); the export bakes in what this machine's torch computes."""
+    key = (B, max_side)
+    if key not in _BUCKET_TABLES:
+        t = torch.zeros(max_side + 1, max_side, dtype=torch.int64)
+        bounds = torch.arange(1 / B, 1.0, 1 / B)
+        for n in range(1, max_side + 1):
+            t[n, :n] = torch.bucketize(torch.arange(0, 1 - 1e-6, 1 / n), bounds, right=True)
+        _BUCKET_TABLES[key] = t
+    return _BUCKET_TABLES[key]
+
+
+def bucketize_reference(idx, n, B, max_side=512):
+    """Buckets of patch indices idx [N, L] on sides n [N, 1] by the HF rule (bucket_table), as a
+    Gather that exports. Sides above max_side are not supported (the table would be clamped)."""
+    t = bucket_table(B, max_side).to(idx.device)
+    flat = n.clamp(max=max_side) * max_side + idx.clamp(max=max_side - 1)
+    return t.reshape(-1)[flat]
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d, eps):
         super().__init__()
@@ -170,7 +203,10 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+        # float32 like the reference (Qwen2RMSNorm): in float16, x^2 overflows for |x| > 256
+        xf = x.float()
+        y = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * y.to(x.dtype)
 
 
 def rotate_half(x):
@@ -215,8 +251,11 @@ class DecoderLayer(nn.Module):
         qg = q.reshape(B, c.kv_heads, rep * T, c.head_dim)
         s = torch.matmul(qg, k.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim))     # [B,kvh,rep*T,S]
         ok = allowed.expand(B, rep, T, S).reshape(B, 1, rep * T, S)
+        # mask and softmax in float32, as the reference (softmax(dtype=float32).to(q.dtype))
+        s = s.float()
         s = torch.where(ok, s, torch.full_like(s, NEG))
-        a = torch.matmul(torch.softmax(s, dim=-1), v).reshape(B, c.heads, T, c.head_dim)
+        p = torch.softmax(s, dim=-1).to(v.dtype)
+        a = torch.matmul(p, v).reshape(B, c.heads, T, c.head_dim)
         x = x + self.o_proj(a.transpose(1, 2).reshape(B, T, c.heads * c.head_dim))
         h = self.post_attention_layernorm(x)
         x = x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
@@ -239,9 +278,15 @@ class Decoder(nn.Module):
         """inputs_embeds [B,T,D], attention_mask [B,S_past+T] (1 = attend), position_ids [B,T],
         past: list of (k, v) [B,kvh,S_past,hd] or None. Returns logits [B,T,V], presents."""
         B, T = inputs_embeds.shape[0], inputs_embeds.shape[1]
-        f = position_ids.to(torch.float32).unsqueeze(-1) * self.inv_freq          # [B,T,hd/2]
+        # RoPE in float32 whatever the model's dtype: inv_freq recomputed here (a buffer would be
+        # rounded by .half(), and its error grows with the position), tables cast at the end
+        c = self.c
+        inv = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2, dtype=torch.float32,
+                                                   device=inputs_embeds.device) / c.head_dim))
+        f = position_ids.to(torch.float32).unsqueeze(-1) * inv                    # [B,T,hd/2]
         emb = torch.cat([f, f], dim=-1)
-        cos, sin = torch.cos(emb).unsqueeze(1), torch.sin(emb).unsqueeze(1)      # [B,1,T,hd]
+        cos = torch.cos(emb).unsqueeze(1).to(inputs_embeds.dtype)                 # [B,1,T,hd]
+        sin = torch.sin(emb).unsqueeze(1).to(inputs_embeds.dtype)
         S = attention_mask.shape[1]
         q_idx = torch.arange(T, device=inputs_embeds.device) + (S - T)          # absolute query index
         k_idx = torch.arange(S, device=inputs_embeds.device)

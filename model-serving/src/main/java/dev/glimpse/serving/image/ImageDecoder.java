@@ -33,9 +33,19 @@ public final class ImageDecoder {
             "an encoded JPEG, PNG, BMP, GIF, TIFF or WebP image";
 
     private final DecodeLimits limits;
+    private final boolean applyOrientation;
 
     public ImageDecoder(DecodeLimits limits) {
+        this(limits, true);
+    }
+
+    /**
+     * @param applyOrientation false: pixels as stored, the EXIF orientation only reported (what the
+     *     MiniCPM-V reference processor sees; a model directory chooses, docs/real-model.md)
+     */
+    public ImageDecoder(DecodeLimits limits, boolean applyOrientation) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.applyOrientation = applyOrientation;
     }
 
     public DecodeLimits limits() {
@@ -183,7 +193,8 @@ public final class ImageDecoder {
                                         + "-entry palette");
                     }
                 }
-                RgbImage pixels = orientation.apply(RgbConverter.toRgb(image));
+                RgbImage rgb = RgbConverter.toRgb(image);
+                RgbImage pixels = applyOrientation ? orientation.apply(rgb) : rgb;
                 return new DecodedImage(pixels, format, orientation, warnings);
             } finally {
                 reader.dispose();

@@ -20,8 +20,11 @@ import java.util.Set;
  *               + rows of (&lt;slice&gt;&lt;unk&gt;*Q&lt;/slice&gt; x cols) joined by "\n"
  * </pre>
  *
- * The instruction precedes the image so that all prompts of a task over one image (moderation
- * categories) share the prefix [instruction + image]. Thread-safe.
+ * The bundled model's template: the instruction precedes the image so that all prompts of a task
+ * over one image (moderation categories) share the prefix [instruction + image]. The template is
+ * model data ({@code chatTemplate} in model.json): the MiniCPM-V 2.6 reference ({@link
+ * ModelManifest#MINICPMV26_CHAT_TEMPLATE}) has a system turn and puts the image first, and its
+ * moderation prompts still share [system + image + instruction]. Thread-safe.
  */
 public final class ChatPromptBuilder implements PromptEncoder {
     private final ModelManifest manifest;

@@ -44,7 +44,7 @@ public final class ImagePreprocessor {
     public ImagePreprocessor(
             ModelManifest manifest, DecodeLimits limits, Map<Task, Integer> maxSliceOverrides) {
         ModelManifest.Vision v = manifest.vision();
-        this.decoder = new ImageDecoder(limits);
+        this.decoder = new ImageDecoder(limits, manifest.inputs().exifOrientation());
         this.scaleResolution = v.scaleResolution();
         for (Task t : Task.values()) {
             int max = maxSliceOverrides.getOrDefault(t, manifest.tasks().get(t).maxSliceNums());

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
@@ -25,6 +26,7 @@ import java.util.OptionalDouble;
  * @param chatTemplate with {@code {instruction}}, {@code {image}} and {@code {question}}
  * @param stopTokens tokens that end generation
  * @param tasks per task prompt settings
+ * @param inputs how pixels reach the vision graph where models differ ({@code preprocessing})
  */
 public record ModelManifest(
         String name,
@@ -33,19 +35,54 @@ public record ModelManifest(
         Llm llm,
         String chatTemplate,
         List<String> stopTokens,
-        Map<Task, TaskPrompt> tasks) {
+        Map<Task, TaskPrompt> tasks,
+        InputPolicy inputs) {
 
     public static final String DEFAULT_CHAT_TEMPLATE =
             "<|im_start|>user\n{instruction}\n{image}{question}<|im_end|>\n<|im_start|>assistant\n";
 
+    /** The 2.6 reference (HF {@code chat()}): system turn, image first, then the question. */
+    public static final String MINICPMV26_CHAT_TEMPLATE =
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                    + "<|im_start|>user\n{image}\n{instruction}{question}<|im_end|>\n"
+                    + "<|im_start|>assistant\n";
+
     public ModelManifest {
         stopTokens = List.copyOf(stopTokens);
+        Objects.requireNonNull(inputs, "inputs");
+        for (String field : List.of("{image}", "{instruction}", "{question}")) {
+            int at = chatTemplate.indexOf(field);
+            if (at < 0 || chatTemplate.indexOf(field, at + 1) >= 0) {
+                throw new IllegalArgumentException(
+                        "model.json: chatTemplate must hold "
+                                + field
+                                + " exactly once: "
+                                + chatTemplate);
+            }
+        }
         tasks = Map.copyOf(tasks);
         for (Task t : Task.values()) {
             if (!tasks.containsKey(t)) {
                 throw new IllegalArgumentException("model.json: tasks." + key(t) + " is missing");
             }
         }
+    }
+
+    /** A manifest with the bundled model's input policy ({@link InputPolicy#DEFAULTS}). */
+    public ModelManifest(
+            String name,
+            String version,
+            Vision vision,
+            Llm llm,
+            String chatTemplate,
+            List<String> stopTokens,
+            Map<Task, TaskPrompt> tasks) {
+        this(name, version, vision, llm, chatTemplate, stopTokens, tasks, InputPolicy.DEFAULTS);
+    }
+
+    /** A copy with another chat template (a deployment's or the reference's). */
+    public ModelManifest withChatTemplate(String template) {
+        return new ModelManifest(name, version, vision, llm, template, stopTokens, tasks, inputs);
     }
 
     /** Vision dimensions: patch size, slicing parameters, Q visual tokens per slice. */
@@ -194,7 +231,8 @@ public record ModelManifest(
                 llm,
                 tmpl == null ? DEFAULT_CHAT_TEMPLATE : tmpl.asText(),
                 stops,
-                tasks);
+                tasks,
+                InputPolicy.read(root.get("preprocessing")));
     }
 
     private static Map<KvStyle, String> decoderFiles(JsonNode llm, KvStyle defaultStyle) {

@@ -1,7 +1,6 @@
 package dev.glimpse.serving.model;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -11,12 +10,12 @@ import dev.glimpse.serving.engine.ExecutionStage;
 import dev.glimpse.serving.engine.ImageSlice;
 import dev.glimpse.serving.engine.ModelExecutor;
 import dev.glimpse.serving.engine.ModelShape;
+import dev.glimpse.serving.engine.kv.ElementType;
 import dev.glimpse.serving.engine.kv.KvLayout;
 import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.KvStyle;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +39,13 @@ import org.slf4j.LoggerFactory;
  * other half of the double buffer, so feeding present back as the next past costs no Java copy, and
  * past and present never alias (the concat graph would compute garbage). With a GroupQueryAttention
  * decoder ({@code "decoderStyle": "gqa"}) present is pinned over the past's own buffer and the
- * graph appends in place. Engine thread only.
+ * graph appends in place.
+ *
+ * <p>Element types come from the graphs, not from settings: pixels, visual tokens, embeddings,
+ * logits and KV may each be float32, float16 or bfloat16 ({@link GraphTypes}). The engine computes
+ * in float32; activations are converted at the boundary ({@link HalfFloats}, round to nearest
+ * even), and the KV cache is kept in the graph's own type (its buffers sized by element bytes), so
+ * a half-precision KV cache costs half the memory and is never converted. Engine thread only.
  */
 public final class OrtModelExecutor implements ModelExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(OrtModelExecutor.class);
@@ -55,6 +60,7 @@ public final class OrtModelExecutor implements ModelExecutor {
     private final boolean visionTakesPatchMask;
     private final boolean decoderTakesPositions;
     private final KvStyle decoderStyle;
+    private final GraphTypes types;
     private final AtomicLong liveTensors = new AtomicLong();
     private final String[] pastNames; // [2 * layers]
     private final String[] presentNames; // [2 * layers]
@@ -79,7 +85,8 @@ public final class OrtModelExecutor implements ModelExecutor {
         try {
             opened.add(open(modelDir.resolve("vision.onnx"), options, chosen));
             opened.add(open(modelDir.resolve("embed.onnx"), options, chosen));
-            this.decoderStyle = chooseDecoder(llm, options.decoderStyle(), chosen[0]);
+            boolean half = GraphTypes.halfPrecisionEmbeddings(opened.get(1));
+            this.decoderStyle = chooseDecoder(llm, options.decoderStyle(), chosen[0], half);
             opened.add(
                     open(modelDir.resolve(llm.decoderFiles().get(decoderStyle)), options, chosen));
             this.vision = opened.get(0);
@@ -88,6 +95,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             this.visionTakesPatchMask = vision.getInputNames().contains("patch_attention_mask");
             // a GroupQueryAttention graph derives positions from the rows' lengths
             this.decoderTakesPositions = decoder.getInputNames().contains("position_ids");
+            this.types = GraphTypes.read(vision, embed, decoder, pastNames, presentNames);
             for (String p : presentNames) {
                 if (!decoder.getOutputNames().contains(p)) {
                     throw new IllegalArgumentException(
@@ -112,28 +120,35 @@ public final class OrtModelExecutor implements ModelExecutor {
                         llm.hidden(),
                         llm.vocab(),
                         manifest.vision().queryNum(),
-                        new KvLayout(llm.layers(), llm.kvHeads(), llm.headDim(), decoderStyle),
+                        new KvLayout(
+                                llm.layers(),
+                                llm.kvHeads(),
+                                llm.headDim(),
+                                decoderStyle,
+                                types.kv()),
                         llm.maxPositions());
         this.embeddingRows =
                 (long) llm.vocab() * llm.hidden() * 4 <= MAX_EMBEDDING_CACHE_BYTES
                         ? new EmbeddingRows(llm.vocab(), llm.hidden())
                         : null;
         LOG.info(
-                "model {} {} loaded from {} on {}, {} decoder",
+                "model {} {} loaded from {} on {}, {} decoder, {}",
                 manifest.name(),
                 manifest.version(),
                 modelDir,
                 provider,
-                decoderStyle.manifestName());
+                decoderStyle.manifestName(),
+                types);
     }
 
     /**
      * The decoder graph to run: {@code requested}, else the model's default, except on CUDA, where
      * ONNX Runtime's GroupQueryAttention has float16/bfloat16 kernels only (a float32 one would run
      * on the CPU between GPU nodes), so a float32 model's concat graph is preferred when it has
-     * one.
+     * one; a half-precision model keeps its default.
      */
-    static KvStyle chooseDecoder(ModelManifest.Llm llm, KvStyle requested, String provider) {
+    static KvStyle chooseDecoder(
+            ModelManifest.Llm llm, KvStyle requested, String provider, boolean halfPrecision) {
         if (requested != null) {
             if (!llm.decoderFiles().containsKey(requested)) {
                 throw new IllegalArgumentException(
@@ -145,6 +160,7 @@ public final class OrtModelExecutor implements ModelExecutor {
             return requested;
         }
         if ("cuda".equals(provider)
+                && !halfPrecision
                 && llm.decoderStyle() == KvStyle.SHARED
                 && llm.decoderFiles().containsKey(KvStyle.CONCAT)) {
             return KvStyle.CONCAT;
@@ -207,37 +223,14 @@ public final class OrtModelExecutor implements ModelExecutor {
         return provider;
     }
 
+    /** The element types read from the graphs. */
+    public GraphTypes types() {
+        return types;
+    }
+
     @Override
     public long numLiveTensors() {
         return liveTensors.get();
-    }
-
-    /** Tensors of one run, closed together. */
-    private final class RunScope implements AutoCloseable {
-        private final List<OnnxValue> owned = new ArrayList<>();
-
-        OnnxTensor floats(FloatBuffer data, long... dims) throws OrtException {
-            return track(OnnxTensor.createTensor(env, data, dims));
-        }
-
-        OnnxTensor longs(long[] data, long... dims) throws OrtException {
-            return track(OnnxTensor.createTensor(env, LongBuffer.wrap(data), dims));
-        }
-
-        private OnnxTensor track(OnnxTensor t) {
-            owned.add(t);
-            liveTensors.incrementAndGet();
-            return t;
-        }
-
-        @Override
-        public void close() {
-            for (OnnxValue v : owned) {
-                v.close();
-                liveTensors.decrementAndGet();
-            }
-            owned.clear();
-        }
     }
 
     @Override
@@ -249,18 +242,18 @@ public final class OrtModelExecutor implements ModelExecutor {
         int nSlices = batch.numSlices;
         int lmax = batch.maxPatches;
         int p = ImageSlice.PATCH;
-        try (RunScope scope = new RunScope()) {
+        try (RunScope scope = new RunScope(env, liveTensors)) {
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put(
                     "pixel_values",
-                    scope.floats(FloatBuffer.wrap(batch.pixels), nSlices, 3, p, (long) lmax * p));
+                    scope.values(batch.pixels, types.pixels(), nSlices, 3, p, (long) lmax * p));
             in.put("tgt_sizes", scope.longs(batch.tgtSizes, nSlices, 2));
             if (visionTakesPatchMask) {
                 in.put("patch_attention_mask", scope.longs(batch.mask, nSlices, lmax));
             }
-            float[] features;
+            float[] features; // image_features [N, Q, D]
             try (OrtSession.Result r = vision.run(in)) {
-                features = floatsOf(r.get(0)); // image_features [N, Q, D]
+                features = RunScope.floatsOf(r.get(0), types.visualTokens());
             }
             return batch.perImage(features, images, q * d);
         } catch (OrtException e) {
@@ -282,10 +275,10 @@ public final class OrtModelExecutor implements ModelExecutor {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = tokenIds[i];
         }
-        try (RunScope scope = new RunScope()) {
+        try (RunScope scope = new RunScope(env, liveTensors)) {
             Map<String, OnnxTensor> in = Map.of("input_ids", scope.longs(ids, 1, ids.length));
             try (OrtSession.Result r = embed.run(in)) {
-                return floatsOf(r.get(0)); // inputs_embeds [1, T, D]
+                return RunScope.floatsOf(r.get(0), types.embeddings()); // inputs_embeds [1, T, D]
             }
         } catch (OrtException e) {
             throw new ExecutionFailedException(ExecutionStage.EMBED, requestIds, e.getMessage(), e);
@@ -316,9 +309,11 @@ public final class OrtModelExecutor implements ModelExecutor {
                             + inputsEmbeds.length);
         }
         float[] logits;
-        try (RunScope scope = new RunScope()) {
+        try (RunScope scope = new RunScope(env, liveTensors)) {
             Map<String, OnnxTensor> in = new HashMap<>();
-            in.put("inputs_embeds", scope.floats(FloatBuffer.wrap(inputsEmbeds), b, newTokens, d));
+            in.put(
+                    "inputs_embeds",
+                    scope.values(inputsEmbeds, types.decoderInput(), b, newTokens, d));
             in.put("attention_mask", scope.longs(kv.attentionMask(newTokens), b, s + newTokens));
             if (decoderTakesPositions) {
                 in.put("position_ids", scope.longs(kv.positionIds(newTokens), b, newTokens));
@@ -329,13 +324,20 @@ public final class OrtModelExecutor implements ModelExecutor {
                 // for a fresh concat-style prefill
                 in.put(
                         pastNames[i],
-                        scope.floats(kv.past(i), b, layout.kvHeads(), pastDim, layout.headDim()));
+                        scope.over(
+                                kv.pastBytes(i),
+                                types.kv(),
+                                b,
+                                layout.kvHeads(),
+                                pastDim,
+                                layout.headDim()));
                 // [B, kvHeads, S + T or M, headDim]: ORT writes the present straight into the
                 // spare buffer (concat) or appends in place into the past's buffer (shared)
                 pinned.put(
                         presentNames[i],
-                        scope.floats(
-                                kv.present(i, newTokens),
+                        scope.over(
+                                kv.presentBytes(i, newTokens),
+                                types.kv(),
                                 b,
                                 layout.kvHeads(),
                                 presentDim,
@@ -343,17 +345,20 @@ public final class OrtModelExecutor implements ModelExecutor {
             }
             // [B, T, V] into native memory of ours: only the last position of each row is read
             // (a prefill's other T - 1 rows never reach the heap)
+            ElementType lt = types.logits();
             int numLogits = b * newTokens * v;
-            ByteBuffer memory = logitsMemory.take(4L * numLogits);
+            ByteBuffer memory = logitsMemory.take((long) lt.bytes() * numLogits);
             try {
-                FloatBuffer all = memory.asFloatBuffer().slice(0, numLogits);
-                pinned.put("logits", scope.floats(all, b, newTokens, v));
+                ByteBuffer all =
+                        memory.slice(0, numLogits * lt.bytes()).order(ByteOrder.nativeOrder());
+                pinned.put("logits", scope.over(all, lt, b, newTokens, v));
                 try (OrtSession.Result r = decoder.run(in, Set.of(), pinned)) {
                     // every output was pinned: the result holds nothing to read
                 }
                 logits = new float[b * v];
                 for (int row = 0; row < b; row++) {
-                    all.get((row * newTokens + newTokens - 1) * v, logits, row * v, v);
+                    int first = (row * newTokens + newTokens - 1) * v;
+                    HalfFloats.decode(all, lt, first * lt.bytes(), logits, row * v, v);
                 }
             } finally {
                 logitsMemory.giveBack(memory);
@@ -363,13 +368,6 @@ public final class OrtModelExecutor implements ModelExecutor {
         }
         kv.commit(newTokens);
         return logits;
-    }
-
-    private static float[] floatsOf(OnnxValue value) {
-        FloatBuffer fb = ((OnnxTensor) value).getFloatBuffer();
-        float[] out = new float[fb.remaining()];
-        fb.get(out);
-        return out;
     }
 
     private void checkOpen() {

@@ -61,6 +61,21 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aDecoderThatIgnoresOrientationReportsItButKeepsThePixelsAsStored() throws Exception {
+        BufferedImage stored = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        stored.setRGB(0, 1, 0x0a0000);
+        byte[] withExif = insertAfterIhdr(png(stored), chunk("eXIf", tiffWithOrientation(6)));
+
+        DecodedImage decoded =
+                new ImageDecoder(DecodeLimits.DEFAULTS, false).decode(withExif, "as stored");
+
+        assertThat(decoded.orientation()).isEqualTo(ExifOrientation.ROTATE_90_CW);
+        assertThat(decoded.pixels().width()).isEqualTo(3);
+        assertThat(decoded.pixels().height()).isEqualTo(2);
+        assertThat(decoded.pixels().rgb(0, 1) >> 16).isEqualTo(10);
+    }
+
+    @Test
     void everyOrientationMatchesPillowsTransposeMeaning() {
         // 2x1 picture [A B]; after each orientation, the displayed pixels read row-major.
         RgbImage ab = RgbImage.wrap(2, 1, new byte[] {1, 1, 1, 2, 2, 2});

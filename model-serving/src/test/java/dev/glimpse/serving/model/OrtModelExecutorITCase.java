@@ -152,13 +152,19 @@ class OrtModelExecutorITCase {
                                 KvStyle.SHARED, "decoder.onnx",
                                 KvStyle.CONCAT, "decoder-concat.onnx"));
         var gqaOnly = llm(java.util.Map.of(KvStyle.SHARED, "decoder.onnx"));
-        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu")).isEqualTo(KvStyle.SHARED);
-        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda")).isEqualTo(KvStyle.CONCAT);
-        assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda")).isEqualTo(KvStyle.SHARED);
-        assertThat(OrtModelExecutor.chooseDecoder(both, KvStyle.SHARED, "cuda"))
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cpu", false))
+                .isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", false))
+                .isEqualTo(KvStyle.CONCAT);
+        // ONNX Runtime's CUDA GroupQueryAttention takes a half-precision model's default graph
+        assertThat(OrtModelExecutor.chooseDecoder(both, null, "cuda", true))
+                .isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(gqaOnly, null, "cuda", false))
+                .isEqualTo(KvStyle.SHARED);
+        assertThat(OrtModelExecutor.chooseDecoder(both, KvStyle.SHARED, "cuda", false))
                 .isEqualTo(KvStyle.SHARED);
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> OrtModelExecutor.chooseDecoder(gqaOnly, KvStyle.CONCAT, "cpu"))
+                        () -> OrtModelExecutor.chooseDecoder(gqaOnly, KvStyle.CONCAT, "cpu", false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the model has no concat decoder graph; it has [gqa]");
     }

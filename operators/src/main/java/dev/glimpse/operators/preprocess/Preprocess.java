@@ -67,7 +67,9 @@ public final class Preprocess extends ProcessFunction<FetchOutcome, PreparedRequ
                         Math.min(e.getValue().maxSlices(), manifest.vision().maxSliceNums()));
             }
         }
-        decoder = new ImageDecoder(limits);
+        // the model directory says whether photos are turned upright by EXIF (model.json
+        // preprocessing.exifOrientation; the MiniCPM-V reference processor never does)
+        decoder = new ImageDecoder(limits, manifest.inputs().exifOrientation());
         preprocessor = new ImagePreprocessor(manifest, limits, maxSlices);
         clock = Clock.systemUTC();
         prepared = getRuntimeContext().getMetricGroup().counter("imagesPrepared");

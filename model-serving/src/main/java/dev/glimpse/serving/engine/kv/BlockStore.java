@@ -32,7 +32,8 @@ public final class BlockStore {
         this.slab =
                 memory.allocate(
                         layout.numTensors(),
-                        (long) numBlocks * layout.kvHeads() * blockSize * layout.headDim());
+                        (long) numBlocks * layout.kvHeads() * blockSize * layout.headDim(),
+                        layout.elementBytes());
     }
 
     /**
@@ -45,18 +46,18 @@ public final class BlockStore {
             throw new IllegalArgumentException(
                     "block " + indexInSequence + " is not computed yet: sequence length " + len);
         }
-        int hd = layout.headDim();
-        int run = blockSize * hd;
+        int eb = layout.elementBytes();
+        int run = blockSize * layout.headDim(); // elements
         for (int i = 0; i < layout.numTensors(); i++) {
             var src = source.rawPast(i);
             var dst = slab.raw(i);
             for (int h = 0; h < layout.kvHeads(); h++) {
                 int srcOff = source.rowOffset(row, h, indexInSequence * blockSize);
                 int dstOff = (block.id() * layout.kvHeads() + h) * run;
-                dst.put(dstOff, src, srcOff, run);
+                dst.put(dstOff * eb, src, srcOff * eb, run * eb);
             }
         }
-        copies.add(4L * run * layout.kvHeads() * layout.numTensors());
+        copies.add((long) eb * run * layout.kvHeads() * layout.numTensors());
     }
 
     /** Fills an empty sequence with the hit blocks; its length becomes {@code hits * blockSize}. */
@@ -71,18 +72,19 @@ public final class BlockStore {
                     s + " prefix positions do not fit a sequence of " + target.capacityTokens());
         }
         target.setLength(s); // first: the CONCAT layout's stride is the length
-        int run = blockSize * layout.headDim();
+        int eb = layout.elementBytes();
+        int run = blockSize * layout.headDim(); // elements
         for (int i = 0; i < layout.numTensors(); i++) {
             var src = slab.raw(i);
             var dst = target.rawPast(i);
             for (int j = 0; j < hits.size(); j++) {
                 for (int h = 0; h < layout.kvHeads(); h++) {
                     int srcOff = (hits.get(j).id() * layout.kvHeads() + h) * run;
-                    dst.put(target.rowOffset(0, h, j * blockSize), src, srcOff, run);
+                    dst.put(target.rowOffset(0, h, j * blockSize) * eb, src, srcOff * eb, run * eb);
                 }
             }
         }
-        copies.add(4L * run * layout.kvHeads() * layout.numTensors() * hits.size());
+        copies.add((long) eb * run * layout.kvHeads() * layout.numTensors() * hits.size());
     }
 
     /** Frees the store's memory; nothing may be stored or loaded afterwards. */

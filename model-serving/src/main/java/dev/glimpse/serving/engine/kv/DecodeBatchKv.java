@@ -1,6 +1,6 @@
 package dev.glimpse.serving.engine.kv;
 
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +27,7 @@ import java.util.List;
  * that later plain steps never outgrow the buffers.
  */
 public final class DecodeBatchKv extends KvState {
-    private static final float[] ZEROS = new float[4096];
+    private static final byte[] ZEROS = new byte[16384];
     private final KvCopyCounter copies;
     private final List<String> rowIds = new ArrayList<>();
     private int[] lengths = new int[0];
@@ -87,7 +87,7 @@ public final class DecodeBatchKv extends KvState {
         // Both buffers are taken before anything changes, so a failed allocation (KV memory
         // budget) leaves the batch as it was.
         KvSlab target;
-        if (spare != null && spare.capacityFloats() >= need) {
+        if (spare != null && spare.capacityElements() >= need) {
             target = spare;
         } else {
             recycle(spare); // too small; nothing reads the spare between steps
@@ -95,7 +95,7 @@ public final class DecodeBatchKv extends KvState {
             target = allocate(need);
         }
         KvSlab old = current;
-        boolean oldBecomesSpare = old != null && old != target && old.capacityFloats() >= need;
+        boolean oldBecomesSpare = old != null && old != target && old.capacityElements() >= need;
         KvSlab nextSpare = null;
         if (!oldBecomesSpare) {
             try {
@@ -110,21 +110,26 @@ public final class DecodeBatchKv extends KvState {
             }
         }
         long copied = 0;
+        int eb = layout.elementBytes();
         int stride = shared() ? s2 + headroom : s2; // positions per (row, head) in the target
         for (int i = 0; i < layout.numTensors(); i++) {
-            FloatBuffer dst = target.raw(i);
+            ByteBuffer dst = target.raw(i);
             for (int r = 0; r < b2; r++) {
                 RowSource src = rows.get(r);
                 KvState from = src.source();
-                FloatBuffer srcBuf = from.rawPast(i);
+                ByteBuffer srcBuf = from.rawPast(i);
                 int len = newLengths[r];
                 for (int h = 0; h < kvh; h++) {
                     int dstBase = ((r * kvh + h) * stride) * hd;
                     int pad =
                             shared() ? 0 : s2 - len; // CONCAT: zeros, never garbage, under the mask
-                    fillZeros(dst, dstBase, pad * hd);
-                    dst.put(dstBase + pad * hd, srcBuf, from.rowOffset(src.row(), h, 0), len * hd);
-                    copied += 4L * len * hd;
+                    fillZeros(dst, dstBase * eb, pad * hd * eb);
+                    dst.put(
+                            (dstBase + pad * hd) * eb,
+                            srcBuf,
+                            from.rowOffset(src.row(), h, 0) * eb,
+                            len * hd * eb);
+                    copied += (long) eb * len * hd;
                 }
             }
         }
@@ -157,7 +162,7 @@ public final class DecodeBatchKv extends KvState {
                         * layout.kvHeads()
                         * capacityTokens
                         * layout.headDim();
-        if (spare == null || spare.capacityFloats() < need) {
+        if (spare == null || spare.capacityElements() < need) {
             recycle(spare);
             spare = allocate(need);
         }
@@ -174,7 +179,7 @@ public final class DecodeBatchKv extends KvState {
         pastLength = 0;
     }
 
-    private static void fillZeros(FloatBuffer dst, int offset, int count) {
+    private static void fillZeros(ByteBuffer dst, int offset, int count) { // in bytes
         while (count > 0) {
             int n = Math.min(count, ZEROS.length);
             dst.put(offset, ZEROS, 0, n);

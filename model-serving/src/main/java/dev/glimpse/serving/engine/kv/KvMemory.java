@@ -31,15 +31,20 @@ public final class KvMemory {
         this.freeIdle = freeIdleSlabs;
     }
 
+    /** A float32 slab. */
     KvSlab allocate(int numTensors, long capacityFloats) {
-        long bytes = 4L * numTensors * capacityFloats;
+        return allocate(numTensors, capacityFloats, 4);
+    }
+
+    KvSlab allocate(int numTensors, long capacityElements, int elementBytes) {
+        long bytes = (long) elementBytes * numTensors * capacityElements;
         if (numBytes + bytes > budgetBytes) {
             freeIdle.run();
         }
         if (numBytes + bytes > budgetBytes) {
             throw new KvMemoryExhaustedException(bytes, numBytes, budgetBytes);
         }
-        KvSlab slab = new KvSlab(numTensors, capacityFloats);
+        KvSlab slab = new KvSlab(numTensors, capacityElements, elementBytes);
         slab.allocatedBy = this;
         numBytes += bytes;
         return slab;

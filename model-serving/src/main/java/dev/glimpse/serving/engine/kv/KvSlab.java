@@ -1,53 +1,82 @@
 package dev.glimpse.serving.engine.kv;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * One KV tensor set in native memory: {@code numTensors} direct float buffers (native order, as
- * ONNX Runtime output pinning requires) of {@code capacityFloats} each. {@link KvMemory} frees it
- * explicitly; a slab created without one is left to the collector.
+ * One KV tensor set in native memory: {@code numTensors} direct buffers (native order, as ONNX
+ * Runtime output pinning requires) of {@code capacityElements} elements of {@code elementBytes}
+ * each. {@link KvMemory} frees it explicitly; a slab created without one is left to the collector.
  */
 final class KvSlab {
     private final ByteBuffer[] memory;
-    private final FloatBuffer[] tensors;
-    private final long capacityFloats;
+    private final long capacityElements;
+    private final int elementBytes;
     private boolean freed;
     KvMemory allocatedBy; // the memory that accounts for this slab; null when none does
 
+    /** A float32 slab. */
     KvSlab(int numTensors, long capacityFloats) {
-        if (capacityFloats > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException(
-                    "a KV tensor must stay under 2 GiB, asked for " + capacityFloats + " floats");
+        this(numTensors, capacityFloats, 4);
+    }
+
+    KvSlab(int numTensors, long capacityElements, int elementBytes) {
+        if (elementBytes != 2 && elementBytes != 4) {
+            throw new IllegalArgumentException("KV elements are 2 or 4 bytes, got " + elementBytes);
         }
-        this.capacityFloats = capacityFloats;
+        if (capacityElements > Integer.MAX_VALUE / elementBytes) {
+            throw new IllegalArgumentException(
+                    "a KV tensor must stay under 2 GiB, asked for "
+                            + capacityElements
+                            + " elements of "
+                            + elementBytes
+                            + " bytes");
+        }
+        this.capacityElements = capacityElements;
+        this.elementBytes = elementBytes;
         memory = new ByteBuffer[numTensors];
-        tensors = new FloatBuffer[numTensors];
         for (int i = 0; i < numTensors; i++) {
-            memory[i] = DirectBuffers.allocate((int) capacityFloats * 4);
-            tensors[i] = memory[i].asFloatBuffer();
+            memory[i] = DirectBuffers.allocate((int) capacityElements * elementBytes);
         }
     }
 
-    long capacityFloats() {
-        return capacityFloats;
+    long capacityElements() {
+        return capacityElements;
+    }
+
+    int elementBytes() {
+        return elementBytes;
     }
 
     int numTensors() {
-        return tensors.length;
+        return memory.length;
     }
 
     long bytes() {
-        return 4L * capacityFloats * tensors.length;
+        return (long) elementBytes * capacityElements * memory.length;
     }
 
-    /** A view of the first {@code floats} floats of tensor {@code i}; still direct. */
-    FloatBuffer view(int i, int floats) {
-        return tensors[i].slice(0, floats);
+    /** The first {@code elements} elements of tensor {@code i}, native order; still direct. */
+    ByteBuffer view(int i, int elements) {
+        return memory[i].slice(0, elements * elementBytes).order(ByteOrder.nativeOrder());
     }
 
-    FloatBuffer raw(int i) {
-        return tensors[i];
+    /** A float view of the first {@code elements} of tensor {@code i} (float32 slabs only). */
+    FloatBuffer floatView(int i, int elements) {
+        requireFloat32();
+        return memory[i].asFloatBuffer().slice(0, elements);
+    }
+
+    /** Tensor {@code i} as a whole, native order; offsets in bytes. */
+    ByteBuffer raw(int i) {
+        return memory[i];
+    }
+
+    private void requireFloat32() {
+        if (elementBytes != 4) {
+            throw new IllegalStateException("a float view of a " + elementBytes + "-byte KV slab");
+        }
     }
 
     /** Frees the native memory; false if it was freed before. Nothing may use the slab after. */
@@ -59,7 +88,6 @@ final class KvSlab {
         for (int i = 0; i < memory.length; i++) {
             DirectBuffers.free(memory[i]);
             memory[i] = null;
-            tensors[i] = null;
         }
         return true;
     }

@@ -33,21 +33,30 @@ public final class KvSlabPool {
     }
 
     /**
-     * A slab of {@code numTensors} tensors holding at least {@code capacityFloats} each: the
-     * smallest pooled one that fits without being more than twice the size, else a new one.
+     * A float32 slab of {@code numTensors} tensors holding at least {@code capacityFloats} each.
      */
     KvSlab take(int numTensors, long capacityFloats) {
+        return take(numTensors, capacityFloats, 4);
+    }
+
+    /**
+     * A slab of {@code numTensors} tensors holding at least {@code capacityElements} elements of
+     * {@code elementBytes} each: the smallest pooled one that fits without being more than twice
+     * the size, else a new one.
+     */
+    KvSlab take(int numTensors, long capacityElements, int elementBytes) {
         KvSlab best = null;
         for (KvSlab s : free) {
             if (s.numTensors() == numTensors
-                    && s.capacityFloats() >= capacityFloats
-                    && s.capacityFloats() <= 2 * capacityFloats
-                    && (best == null || s.capacityFloats() < best.capacityFloats())) {
+                    && s.elementBytes() == elementBytes
+                    && s.capacityElements() >= capacityElements
+                    && s.capacityElements() <= 2 * capacityElements
+                    && (best == null || s.capacityElements() < best.capacityElements())) {
                 best = s;
             }
         }
         if (best == null) {
-            return memory.allocate(numTensors, capacityFloats);
+            return memory.allocate(numTensors, capacityElements, elementBytes);
         }
         free.remove(best);
         freeBytes -= best.bytes();

@@ -1,5 +1,6 @@
 package dev.glimpse.serving.engine.kv;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -38,11 +39,11 @@ public abstract class KvState {
         this.pool = pool;
     }
 
-    /** A buffer of {@code floats} per tensor, from the pool when there is one. */
-    protected KvSlab allocate(long floats) {
+    /** A buffer of {@code elements} per tensor, from the pool when there is one. */
+    protected KvSlab allocate(long elements) {
         return pool == null
-                ? new KvSlab(layout.numTensors(), floats)
-                : pool.take(layout.numTensors(), floats);
+                ? new KvSlab(layout.numTensors(), elements, layout.elementBytes())
+                : pool.take(layout.numTensors(), elements, layout.elementBytes());
     }
 
     /** Gives a buffer nothing reads any more back to the pool, if any. */
@@ -87,17 +88,39 @@ public abstract class KvState {
         return shared() ? capacityTokens : pastLength() + newTokens;
     }
 
-    /** Input view of tensor {@code i}: {@code [B, kvHeads, pastDim(), headDim]}. */
-    public FloatBuffer past(int i) {
+    /**
+     * Input view of tensor {@code i}: {@code [B, kvHeads, pastDim(), headDim]} elements of the
+     * layout's type, native order.
+     */
+    public ByteBuffer pastBytes(int i) {
         int dim = pastDim();
-        return current == null || dim == 0 ? FloatBuffer.allocate(0) : current.view(i, floats(dim));
+        return current == null || dim == 0
+                ? ByteBuffer.allocateDirect(0)
+                : current.view(i, elements(dim));
     }
 
     /**
      * Output view of tensor {@code i} for {@code newTokens} more: {@code [B, kvHeads,
-     * presentDim(T), headDim]}; with {@link KvStyle#SHARED} the same memory as {@link #past}.
+     * presentDim(T), headDim]}; with {@link KvStyle#SHARED} the same memory as {@link #pastBytes}.
      */
+    public ByteBuffer presentBytes(int i, int newTokens) {
+        return presentSlab(newTokens).view(i, elements(presentDim(newTokens)));
+    }
+
+    /** {@link #pastBytes} as floats, for a float32 layout. */
+    public FloatBuffer past(int i) {
+        int dim = pastDim();
+        return current == null || dim == 0
+                ? FloatBuffer.allocate(0)
+                : current.floatView(i, elements(dim));
+    }
+
+    /** {@link #presentBytes} as floats, for a float32 layout. */
     public FloatBuffer present(int i, int newTokens) {
+        return presentSlab(newTokens).floatView(i, elements(presentDim(newTokens)));
+    }
+
+    private KvSlab presentSlab(int newTokens) {
         int need = pastLength() + newTokens;
         KvSlab target = shared() ? current : spare;
         long have =
@@ -105,12 +128,12 @@ public abstract class KvState {
                         ? 0
                         : shared()
                                 ? capacityTokens
-                                : target.capacityFloats() / Math.max(1, floats(1));
+                                : target.capacityElements() / Math.max(1, elements(1));
         if (need > have) {
             throw new IllegalStateException(
                     "KV capacity exceeded: need " + need + " positions per row, have " + have);
         }
-        return target.view(i, floats(presentDim(newTokens)));
+        return target;
     }
 
     /**
@@ -139,7 +162,7 @@ public abstract class KvState {
 
     /**
      * Where token {@code position} (0 = the row's first real token) of row {@code row}, KV head
-     * {@code head} starts in each tensor of the past, in floats.
+     * {@code head} starts in each tensor of the past, in elements.
      */
     public int rowOffset(int row, int head, int position) {
         int hd = layout.headDim();
@@ -151,12 +174,15 @@ public abstract class KvState {
         return ((row * kvh + head) * s + s - rowLength(row) + position) * hd;
     }
 
-    /** The past's tensor {@code i} as a whole (read with {@link #rowOffset}). */
-    FloatBuffer rawPast(int i) {
+    /**
+     * The past's tensor {@code i} as a whole (byte offsets: {@link #rowOffset} times element
+     * bytes).
+     */
+    ByteBuffer rawPast(int i) {
         return current.raw(i);
     }
 
-    protected int floats(int seqLen) {
+    protected int elements(int seqLen) {
         return batchSize() * layout.kvHeads() * seqLen * layout.headDim();
     }
 

@@ -22,10 +22,10 @@ public final class SequenceKv extends KvState {
             throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
         }
         this.capacityTokens = capacityTokens;
-        long floats = (long) layout.kvHeads() * capacityTokens * layout.headDim();
-        current = allocate(floats);
+        long elements = (long) layout.kvHeads() * capacityTokens * layout.headDim();
+        current = allocate(elements);
         try {
-            spare = shared() ? null : allocate(floats);
+            spare = shared() ? null : allocate(elements);
         } catch (RuntimeException e) {
             release(); // the first half must not be held by a sequence that never runs
             throw e;

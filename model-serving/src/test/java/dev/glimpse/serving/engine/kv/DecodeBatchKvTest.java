@@ -3,6 +3,7 @@ package dev.glimpse.serving.engine.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,88 @@ class DecodeBatchKvTest {
         assertThat(rowA).containsExactly(0, 0, 0, 0, 1, 1, 2, 2);
         assertThat(batch.attentionMask(1)).containsExactly(0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
         assertThat(batch.positionIds(1)).containsExactly(2, 4);
+    }
+
+    @Test
+    void halfPrecisionKvIsCopiedAsTwoByteElementsAndBudgetedInBytes() {
+        KvLayout half = new KvLayout(1, 1, 2, KvStyle.CONCAT, ElementType.FLOAT16);
+        assertThat(half.bytesPerToken()).isEqualTo(8); // 2 tensors x 1 head x 2 elements x 2 bytes
+        KvMemory memory = new KvMemory(1 << 20);
+        KvSlabPool pool = new KvSlabPool(0, memory);
+        SequenceKv[] seqs = new SequenceKv[2];
+        for (int s = 0; s < 2; s++) {
+            int len = 2 + 2 * s;
+            seqs[s] = new SequenceKv(half, len, pool);
+            for (int i = 0; i < 2; i++) {
+                ByteBuffer out = seqs[s].presentBytes(i, len);
+                assertThat(out.capacity()).isEqualTo(2 * len * 2);
+                for (int e = 0; e < 2 * len; e++) {
+                    out.putShort(2 * e, (short) ((i == 0 ? 1 : -1) * (100 * s + e + 1)));
+                }
+            }
+            seqs[s].commit(len);
+        }
+        // two buffers (concat) of len x 2 elements x 2 tensors x 2 bytes each
+        assertThat(memory.numBytes()).isEqualTo(2 * (2 * 2 * 2 * 2) + 2 * (4 * 2 * 2 * 2));
+        DecodeBatchKv batch = new DecodeBatchKv(half, copies, pool);
+        batch.rebuild(
+                List.of(
+                        new DecodeBatchKv.RowSource("a", seqs[0], 0),
+                        new DecodeBatchKv.RowSource("b", seqs[1], 0)),
+                1);
+        assertThat(copies.totalBytes()).isEqualTo(6 * 2 * 2 * 2); // 6 tokens x 2 tensors x 2 x 2 B
+        ByteBuffer k = batch.pastBytes(0);
+        short[] got = new short[16];
+        for (int e = 0; e < 16; e++) {
+            got[e] = k.getShort(2 * e);
+        }
+        // row a left-padded by 2 positions (4 elements of zeros), then row b's 4 positions
+        assertThat(got)
+                .containsExactly(
+                        (short) 0,
+                        (short) 0,
+                        (short) 0,
+                        (short) 0,
+                        (short) 1,
+                        (short) 2,
+                        (short) 3,
+                        (short) 4,
+                        (short) 101,
+                        (short) 102,
+                        (short) 103,
+                        (short) 104,
+                        (short) 105,
+                        (short) 106,
+                        (short) 107,
+                        (short) 108);
+        assertThat(batch.pastBytes(1).getShort(2 * 4)).isEqualTo((short) -1);
+        assertThatThrownBy(() -> batch.past(0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("a float view of a 2-byte KV slab");
+    }
+
+    @Test
+    void theBlockStoreKeepsAndLoadsHalfPrecisionBlocksByteForByte() {
+        KvLayout half = new KvLayout(1, 1, 2, KvStyle.SHARED, ElementType.FLOAT16);
+        SequenceKv src = new SequenceKv(half, 4, null);
+        for (int i = 0; i < 2; i++) {
+            ByteBuffer out = src.presentBytes(i, 4);
+            for (int e = 0; e < 8; e++) {
+                out.putShort(2 * e, (short) (10 * i + e + 1));
+            }
+        }
+        src.commit(4);
+        BlockStore store = new BlockStore(half, 3, 2, copies);
+        store.store(src, 0, 1, new KvBlock(2)); // positions 2..3 into block 2
+        assertThat(copies.totalBytes()).isEqualTo(2 * 2 * 2 * 2); // 2 tokens x 2 tensors x 2 x 2 B
+        SequenceKv dst = new SequenceKv(half, 4, null);
+        store.load(dst, List.of(new KvBlock(2)));
+        assertThat(dst.pastLength()).isEqualTo(2);
+        ByteBuffer k = dst.pastBytes(0);
+        ByteBuffer v = dst.pastBytes(1);
+        assertThat(new short[] {k.getShort(0), k.getShort(2), k.getShort(4), k.getShort(6)})
+                .containsExactly((short) 5, (short) 6, (short) 7, (short) 8);
+        assertThat(v.getShort(0)).isEqualTo((short) 15);
     }
 
     @Test

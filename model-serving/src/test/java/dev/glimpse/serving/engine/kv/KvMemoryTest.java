@@ -31,7 +31,7 @@ class KvMemoryTest {
         KvSlab other = pool.take(2, 90); // does not reuse (200 > 2 x 90): frees the pooled one
         assertThat(memory.numBytes()).isEqualTo(720);
         assertThat(pool.freeBytes()).isZero();
-        assertThat(other.capacityFloats()).isEqualTo(90);
+        assertThat(other.capacityElements()).isEqualTo(90);
     }
 
     @Test

@@ -35,7 +35,7 @@ class KvSlabPoolTest {
 
         assertThat(fresh).isNotSameAs(threeTensors);
         assertThat(fresh.numTensors()).isEqualTo(2);
-        assertThat(fresh.capacityFloats()).isEqualTo(100);
+        assertThat(fresh.capacityElements()).isEqualTo(100);
         assertThat(pool.numReused()).isZero();
         assertThat(pool.freeBytes()).isEqualTo(3 * 100 * 4);
     }
