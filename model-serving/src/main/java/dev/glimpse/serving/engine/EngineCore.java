@@ -59,7 +59,11 @@ final class EngineCore {
                         config.prefixCaching());
         this.scheduler =
                 new Scheduler(
-                        new SchedulerConfig(config.maxNumBatchedTokens(), config.maxNumSeqs()), kv);
+                        new SchedulerConfig(
+                                config.maxNumBatchedTokens(),
+                                config.maxNumSeqs(),
+                                config.oldestFirstEvery()),
+                        kv);
         this.runner = new ModelRunner(config, executor, kv, metrics, counters, nanoTime);
         this.requests =
                 new RequestTable(scheduler, runner, metrics, completions, numQueued, nanoTime);
@@ -131,8 +135,7 @@ final class EngineCore {
     }
 
     private void publishGauges() {
-        metrics.queues(
-                numQueued.get(), scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
+        metrics.queues(numQueued.get(), scheduler.numWaiting(), scheduler.numRunning(), kv.usage());
         metrics.kvNative(runner.kvMemory().numBytes(), runner.kvMemory().budgetBytes());
         long total = runner.kvBytesCopied();
         metrics.kvCopied(total - lastReportedCopies);
