@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glimpse.operators.TaskSettings;
-import dev.glimpse.operators.preprocess.ImageFetchSettings;
 import dev.glimpse.operators.analyze.EngineSettings;
 import dev.glimpse.operators.gate.FrameGateConfig;
+import dev.glimpse.operators.preprocess.ImageFetchSettings;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.serving.engine.kv.KvStyle;
 import dev.glimpse.serving.image.DecodeLimits;
@@ -88,7 +88,9 @@ class GlimpseJobConfigTest {
                                 Duration.ofSeconds(60),
                                 "",
                                 20,
-                                Duration.ofMillis(50)));
+                                Duration.ofMillis(50),
+                                Duration.ofMinutes(10),
+                                true));
     }
 
     @Test
