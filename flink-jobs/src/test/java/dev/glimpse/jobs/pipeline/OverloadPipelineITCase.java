@@ -118,6 +118,10 @@ class OverloadPipelineITCase {
             assertThat(after.failed())
                     .as("checkpoints failed during the burst")
                     .isEqualTo(atBurst.failed());
+            System.out.printf(
+                    "OverloadPipelineITCase: checkpoints during the burst: %d completed, %d"
+                            + " failed%n",
+                    after.completed() - atBurst.completed(), after.failed() - atBurst.failed());
             assertThat(after.completed() - atBurst.completed())
                     .as("checkpoints completed while the burst was analysed")
                     .isGreaterThanOrEqualTo(3);
@@ -149,6 +153,10 @@ class OverloadPipelineITCase {
         double moderation = meanLatencyMs(results, AnalysisTask.MODERATION);
         double captions = meanLatencyMs(results, AnalysisTask.CAPTION);
         double ocr = meanLatencyMs(results, AnalysisTask.OCR);
+        System.out.printf(
+                "OverloadPipelineITCase: %d results, %d skipped; mean latency ms: moderation %.0f,"
+                        + " captions %.0f, OCR %.0f%n",
+                results.size(), deadLetters.size(), moderation, captions, ocr);
         assertThat(moderation).as("mean moderation latency vs captions").isLessThan(captions);
         assertThat(moderation).as("mean moderation latency vs OCR").isLessThan(ocr);
     }
