@@ -61,6 +61,14 @@ public final class VisionAnalysisJob {
         env.setParallelism(pipeline.parallelism());
         env.enableCheckpointing(
                 pipeline.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // Under overload the Analyze operator's capacity is full and every channel before it
+        // queues records: aligned barriers would wait behind them and checkpoints time out, so
+        // barriers overtake them (the overtaken records are stored in the checkpoint) and the
+        // Kafka source, whose output is blocked, simply reads more slowly.
+        Configuration checkpoints = new Configuration();
+        checkpoints.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, pipeline.checkpointTimeout());
+        checkpoints.set(CheckpointingOptions.ENABLE_UNALIGNED, pipeline.unalignedCheckpoints());
+        env.configure(checkpoints);
         if (!pipeline.checkpointDir().isBlank()) {
             // The async operator's in-flight requests (decoded slices) are checkpoint state: the
             // JobManager's in-memory storage caps a task's state at 5 MB, which 32 in-flight

@@ -1,6 +1,8 @@
 package dev.glimpse.operators;
 
+import dev.glimpse.schemas.AnalysisTask;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,13 +17,33 @@ import java.util.Optional;
  * @param categories moderation: categories scored when an event names none (empty = the manifest's)
  * @param threshold moderation: P(yes) at or above which a category is flagged (null = the
  *     manifest's)
+ * @param priority the engine admits lower values first (within its starvation bound); null = the
+ *     task's default ({@link #defaultPriority}: moderation 0, caption 1, OCR 2)
+ * @param deadline freshness: an event older than this (from its event time) when the engine would
+ *     start it is skipped, never analysed late (dead letter STALE_SKIPPED); {@link Duration#ZERO} =
+ *     none, it waits; null = the task's default ({@link #defaultDeadline}: captions {@value
+ *     #DEFAULT_CAPTION_DEADLINE_SECONDS} s, OCR and moderation none)
  */
 public record TaskSettings(
-        Integer maxSlices, String prompt, List<String> categories, Double threshold)
+        Integer maxSlices,
+        String prompt,
+        List<String> categories,
+        Double threshold,
+        Integer priority,
+        Duration deadline)
         implements Serializable {
+
+    /** Captions older than this are worth nothing: a camera's next frame replaces them. */
+    public static final int DEFAULT_CAPTION_DEADLINE_SECONDS = 60;
 
     /** The manifest's slice bound, no default prompt, the manifest's categories and threshold. */
     public static final TaskSettings DEFAULT = new TaskSettings(null, "", List.of(), null);
+
+    /** Settings with the task's default priority and deadline. */
+    public TaskSettings(
+            Integer maxSlices, String prompt, List<String> categories, Double threshold) {
+        this(maxSlices, prompt, categories, threshold, null, null);
+    }
 
     public TaskSettings {
         if (maxSlices != null && (maxSlices < 1 || maxSlices > 9)) {
@@ -32,6 +54,41 @@ public record TaskSettings(
         if (threshold != null && !(threshold > 0 && threshold < 1)) {
             throw new IllegalArgumentException("threshold must be in (0, 1), was " + threshold);
         }
+        if (priority != null && priority < 0) {
+            throw new IllegalArgumentException("priority must be >= 0, was " + priority);
+        }
+        if (deadline != null && deadline.isNegative()) {
+            throw new IllegalArgumentException("deadline must be >= 0 (0 = none), was " + deadline);
+        }
+    }
+
+    /** Moderation before captions before OCR: a flag matters most, a page can wait. */
+    public static int defaultPriority(AnalysisTask task) {
+        return switch (task) {
+            case MODERATION -> 0;
+            case CAPTION -> 1;
+            case OCR -> 2;
+        };
+    }
+
+    /** Captions expire; OCR and moderation wait however long (they must not be lost). */
+    public static Optional<Duration> defaultDeadline(AnalysisTask task) {
+        return task == AnalysisTask.CAPTION
+                ? Optional.of(Duration.ofSeconds(DEFAULT_CAPTION_DEADLINE_SECONDS))
+                : Optional.empty();
+    }
+
+    /** The priority of {@code task}'s requests: this setting, else the task's default. */
+    public int priorityOf(AnalysisTask task) {
+        return priority != null ? priority : defaultPriority(task);
+    }
+
+    /** The freshness deadline of {@code task}'s requests; empty = none. */
+    public Optional<Duration> deadlineOf(AnalysisTask task) {
+        if (deadline == null) {
+            return defaultDeadline(task);
+        }
+        return deadline.isZero() ? Optional.empty() : Optional.of(deadline);
     }
 
     /** The default prompt, if one is set. */
@@ -46,6 +103,6 @@ public record TaskSettings(
 
     /** These settings with another slice bound. */
     public TaskSettings withMaxSlices(Integer n) {
-        return new TaskSettings(n, prompt, categories, threshold);
+        return new TaskSettings(n, prompt, categories, threshold, priority, deadline);
     }
 }

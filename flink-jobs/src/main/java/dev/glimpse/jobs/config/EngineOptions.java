@@ -117,6 +117,16 @@ public final class EngineOptions {
                             + " 0 = derived from numKvBlocks, maxNumSeqs and the model's"
                             + " maxPositions (glimpse_engine_kv_native_budget_bytes).");
 
+    public static final GlimpseOption<Integer> OLDEST_FIRST_EVERY =
+            integer(
+                    "engine.oldestFirstEvery",
+                    4,
+                    1,
+                    1 << 16,
+                    "Starvation bound of the task priorities: of every N admissions at least one"
+                            + " goes to the oldest waiting request, whatever its priority (1 ="
+                            + " oldest first, priorities ignored).");
+
     public static final GlimpseOption<Integer> INTRA_OP_THREADS =
             integer(
                     "engine.intraOpThreads",
@@ -199,6 +209,7 @@ public final class EngineOptions {
                 .maxCategories(values.get(MAX_CATEGORIES))
                 .maxCategoryChars(values.get(MAX_CATEGORY_CHARS))
                 .kvMemoryBytes(values.get(KV_MEMORY_BYTES))
+                .oldestFirstEvery(values.get(OLDEST_FIRST_EVERY))
                 .tryCuda(values.get(EXECUTION_PROVIDER).equals("CUDA"))
                 .intraOpThreads(values.get(INTRA_OP_THREADS))
                 .metricsPort(values.get(METRICS_PORT))

@@ -93,6 +93,9 @@ public record GlimpseJobConfig(
      * @param maxOverloadRetries Analyze's resubmissions of a request the engine refused as
      *     overloaded, before an OVERLOADED dead letter
      * @param overloadRetryDelay Analyze's pause before each resubmission
+     * @param checkpointTimeout a checkpoint not complete within this fails
+     * @param unalignedCheckpoints barriers overtake queued records (checkpoints complete under
+     *     backpressure)
      */
     public record Pipeline(
             int parallelism,
@@ -102,7 +105,9 @@ public record GlimpseJobConfig(
             Duration requestTimeout,
             String checkpointDir,
             int maxOverloadRetries,
-            Duration overloadRetryDelay)
+            Duration overloadRetryDelay,
+            Duration checkpointTimeout,
+            boolean unalignedCheckpoints)
             implements Serializable {}
 
     /** The typed configuration of {@code source}; every key is checked. */

@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.config;
 
+import static dev.glimpse.jobs.config.GlimpseOption.bool;
 import static dev.glimpse.jobs.config.GlimpseOption.duration;
 import static dev.glimpse.jobs.config.GlimpseOption.integer;
 import static dev.glimpse.jobs.config.GlimpseOption.string;
@@ -31,6 +32,22 @@ public final class PipelineOptions {
                             + " execution.checkpointing.dir, else the JobManager's memory (5 MB of"
                             + " state at most: too little for images in flight).");
 
+    public static final GlimpseOption<Duration> CHECKPOINT_TIMEOUT =
+            duration(
+                    "pipeline.checkpointTimeout",
+                    "10 min",
+                    "A checkpoint not complete within this is declared failed"
+                            + " (execution.checkpointing.timeout).");
+
+    public static final GlimpseOption<Boolean> UNALIGNED_CHECKPOINTS =
+            bool(
+                    "pipeline.unalignedCheckpoints",
+                    true,
+                    "Unaligned checkpoints (execution.checkpointing.unaligned.enabled): barriers"
+                            + " overtake the records queued in backpressured channels, so"
+                            + " checkpoints complete under overload; those records are stored in"
+                            + " the checkpoint.");
+
     public static final GlimpseOption<Integer> ASYNC_CAPACITY =
             integer(
                     "pipeline.asyncCapacity",
@@ -58,7 +75,9 @@ public final class PipelineOptions {
                         values.get(EngineOptions.REQUEST_TIMEOUT),
                         values.get(CHECKPOINT_DIR),
                         values.get(EngineOptions.MAX_OVERLOAD_RETRIES),
-                        values.get(EngineOptions.OVERLOAD_RETRY_DELAY));
+                        values.get(EngineOptions.OVERLOAD_RETRY_DELAY),
+                        values.get(CHECKPOINT_TIMEOUT),
+                        values.get(UNALIGNED_CHECKPOINTS));
         // A request may wait out every overload retry and then its whole engine deadline (each
         // resubmission gets a fresh one): the async timeout must outlast both.
         Duration retrying =

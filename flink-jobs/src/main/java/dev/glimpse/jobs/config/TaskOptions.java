@@ -1,11 +1,13 @@
 package dev.glimpse.jobs.config;
 
+import static dev.glimpse.jobs.config.GlimpseOption.duration;
 import static dev.glimpse.jobs.config.GlimpseOption.integer;
 import static dev.glimpse.jobs.config.GlimpseOption.probability;
 import static dev.glimpse.jobs.config.GlimpseOption.string;
 
 import dev.glimpse.operators.TaskSettings;
 import dev.glimpse.schemas.AnalysisTask;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,6 +43,25 @@ public final class TaskOptions {
                     "",
                     "Default question after the image (caption, ocr) when an event has no prompt;"
                             + " empty = the model's instruction alone.");
+
+    public static final GlimpseOption<Integer> PRIORITY =
+            integer(
+                    "tasks." + TASK + ".priority",
+                    null,
+                    0,
+                    1000,
+                    "Engine priority per task, lower first (within engine.oldestFirstEvery);"
+                            + " unset = moderation 0, caption 1, ocr 2.");
+
+    public static final GlimpseOption<Duration> DEADLINE =
+            duration(
+                    "tasks." + TASK + ".deadline",
+                    null,
+                    "Freshness per task: an event older than this (from its eventTime) when the"
+                            + " engine would start it is skipped (dead letter STALE_SKIPPED);"
+                            + " 0 s = none, it waits; unset = caption "
+                            + TaskSettings.DEFAULT_CAPTION_DEADLINE_SECONDS
+                            + " s, ocr and moderation none.");
 
     public static final GlimpseOption<List<String>> CATEGORIES =
             GlimpseOption.of(
@@ -90,7 +111,9 @@ public final class TaskOptions {
                             forTask(CATEGORIES, name)
                                     .flatMap(values::getOptional)
                                     .orElse(List.of()),
-                            forTask(THRESHOLD, name).flatMap(values::getOptional).orElse(null)));
+                            forTask(THRESHOLD, name).flatMap(values::getOptional).orElse(null),
+                            forTask(PRIORITY, name).flatMap(values::getOptional).orElse(null),
+                            forTask(DEADLINE, name).flatMap(values::getOptional).orElse(null)));
         }
         return tasks;
     }

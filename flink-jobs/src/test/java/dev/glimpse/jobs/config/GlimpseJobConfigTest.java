@@ -88,7 +88,9 @@ class GlimpseJobConfigTest {
                                 Duration.ofSeconds(60),
                                 "",
                                 20,
-                                Duration.ofMillis(50)));
+                                Duration.ofMillis(50),
+                                Duration.ofMinutes(10),
+                                true));
     }
 
     @Test
@@ -134,15 +136,15 @@ class GlimpseJobConfigTest {
     @Test
     void anUnknownTaskKeyIsRejectedNamingTheKeysOfThatTask() {
         rejects(
-                "Unknown key tasks.caption.maxSlice; expected one of [maxSlices, prompt]",
+                "Unknown key tasks.caption.maxSlice; expected one of [deadline, maxSlices, priority, prompt]",
                 "tasks.caption.maxSlice",
                 "2");
         rejects(
-                "Unknown key tasks.ocr.threshold; expected one of [maxSlices, prompt]",
+                "Unknown key tasks.ocr.threshold; expected one of [deadline, maxSlices, priority, prompt]",
                 "tasks.ocr.threshold",
                 "0.5");
         rejects(
-                "Unknown key tasks.moderation.question; expected one of [categories, maxSlices, prompt, threshold]",
+                "Unknown key tasks.moderation.question; expected one of [categories, deadline, maxSlices, priority, prompt, threshold]",
                 "tasks.moderation.question",
                 "x");
     }
@@ -378,7 +380,14 @@ class GlimpseJobConfigTest {
         for (GlimpseOption<?> option : GlimpseOptions.ALL) {
             String name = option.key();
             if (name.contains("<task>")) {
-                values.put(name.replace("<task>", "ocr"), name.endsWith("maxSlices") ? "3" : "q");
+                String value =
+                        switch (name.substring(name.lastIndexOf('.') + 1)) {
+                            case "maxSlices" -> "3";
+                            case "priority" -> "5";
+                            case "deadline" -> "30 s";
+                            default -> "q";
+                        };
+                values.put(name.replace("<task>", "ocr"), value);
             } else if (name.endsWith(".*")) {
                 values.put(name.replace("*", "client.id"), "glimpse");
             } else if (name.equals("tasks.moderation.categories")) {
@@ -396,7 +405,7 @@ class GlimpseJobConfigTest {
         GlimpseJobConfig c = GlimpseJobConfig.from(ConfigSource.of(values));
 
         assertThat(c.tasks().get(AnalysisTask.OCR))
-                .isEqualTo(new TaskSettings(3, "q", List.of(), null));
+                .isEqualTo(new TaskSettings(3, "q", List.of(), null, 5, Duration.ofSeconds(30)));
         assertThat(c.kafka().properties()).containsEntry("client.id", "glimpse");
         assertThat(c.images().allowedUris().prefixes())
                 .containsExactly("file:///data/images/", "s3://bucket/frames/");

@@ -84,6 +84,10 @@ final class PipelineHarness implements AutoCloseable {
         settings.put("pipeline.checkpointInterval", "500 ms");
         settings.put("pipeline.checkpointDir", checkpointDir.toUri().toString());
         settings.put("frameGate.enabled", "false");
+        // Captions skip when older than their deadline (60 s by default): a test that is not about
+        // freshness must not lose captions to a slow, shared machine (OverloadPipelineITCase sets
+        // its own deadline).
+        settings.put("tasks.caption.deadline", "0 s");
     }
 
     static String bundledModel() {

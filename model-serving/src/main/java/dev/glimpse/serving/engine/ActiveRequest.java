@@ -10,6 +10,7 @@ final class ActiveRequest {
     final CompletableFuture<EngineResult> future = new CompletableFuture<>();
     final long submitNanos;
     final long deadlineNanos; // Long.MAX_VALUE when none
+    final long staleNanos; // not started by then: skipped (freshness deadline); MAX_VALUE when none
     final List<Sequence> sequences;
     final List<String> categories; // moderation: one per sequence, same order
     final double[] probabilityYes; // moderation: filled as sequences finish
@@ -21,15 +22,23 @@ final class ActiveRequest {
     long admittedNanos; // first sequence admitted (end of the queue wait); 0 until then
     long encodeNanos; // vision run this request waited for (0: encoder or prefix cache, or no run)
 
+    /**
+     * @param ageNanos the request's age at submit (from its event time; 0 without one)
+     */
     ActiveRequest(
             EngineRequest request,
             long submitNanos,
+            long ageNanos,
             List<Sequence> sequences,
             List<String> categories) {
         this.request = request;
         this.submitNanos = submitNanos;
         this.deadlineNanos =
                 request.timeout().map(t -> submitNanos + t.toNanos()).orElse(Long.MAX_VALUE);
+        this.staleNanos =
+                request.deadline()
+                        .map(d -> submitNanos + d.toNanos() - ageNanos)
+                        .orElse(Long.MAX_VALUE);
         this.sequences = List.copyOf(sequences);
         this.categories = List.copyOf(categories);
         this.probabilityYes = new double[sequences.size()];

@@ -1,5 +1,7 @@
 package dev.glimpse.serving.engine;
 
+import dev.glimpse.serving.engine.sched.SchedulerConfig;
+
 /**
  * Engine settings, immutable and checked once. Build with {@link #builder()}.
  *
@@ -19,6 +21,9 @@ package dev.glimpse.serving.engine;
  * @param kvMemoryBytes native memory all KV buffers may hold together (prefix-cache store,
  *     prefilling sequences, decode batch, pooled buffers); 0 derives the bound from numKvBlocks,
  *     maxNumSeqs and the model (see docs/engine.md)
+ * @param oldestFirstEvery the priority rule's starvation bound: of every this many consecutive
+ *     admissions at least one goes to the oldest waiting request, whatever its priority (1 = oldest
+ *     first, priorities ignored; see {@link dev.glimpse.serving.engine.sched.Scheduler})
  */
 public record EngineConfig(
         int maxNumBatchedTokens,
@@ -33,9 +38,11 @@ public record EngineConfig(
         int maxTokensPerPrefillRun,
         int maxCategories,
         int maxCategoryChars,
-        long kvMemoryBytes) {
+        long kvMemoryBytes,
+        int oldestFirstEvery) {
 
     public EngineConfig {
+        positive("oldestFirstEvery", oldestFirstEvery);
         if (kvMemoryBytes < 0) {
             throw new IllegalArgumentException(
                     "kvMemoryBytes must be >= 0 (0 = derived), got " + kvMemoryBytes);
@@ -86,12 +93,13 @@ public record EngineConfig(
                 .maxTokensPerPrefillRun(maxTokensPerPrefillRun)
                 .maxCategories(maxCategories)
                 .maxCategoryChars(maxCategoryChars)
-                .kvMemoryBytes(kvMemoryBytes);
+                .kvMemoryBytes(kvMemoryBytes)
+                .oldestFirstEvery(oldestFirstEvery);
     }
 
     /**
      * Defaults: 512 tokens/step, 32 sequences, 256 queued, blocks of 16, 1024 blocks, caches on, at
-     * most 32 moderation categories of at most 64 characters.
+     * most 32 moderation categories of at most 64 characters, one admission in 4 to the oldest.
      */
     public static final class Builder {
         private int maxNumBatchedTokens = 512;
@@ -107,6 +115,12 @@ public record EngineConfig(
         private int maxCategories = 32;
         private int maxCategoryChars = 64;
         private long kvMemoryBytes;
+        private int oldestFirstEvery = SchedulerConfig.DEFAULT_OLDEST_FIRST_EVERY;
+
+        public Builder oldestFirstEvery(int v) {
+            oldestFirstEvery = v;
+            return this;
+        }
 
         public Builder kvMemoryBytes(long v) {
             kvMemoryBytes = v;
@@ -187,7 +201,8 @@ public record EngineConfig(
                     maxTokensPerPrefillRun,
                     maxCategories,
                     maxCategoryChars,
-                    kvMemoryBytes);
+                    kvMemoryBytes,
+                    oldestFirstEvery);
         }
     }
 }

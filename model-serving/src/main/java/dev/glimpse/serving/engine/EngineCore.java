@@ -59,7 +59,11 @@ final class EngineCore {
                         config.prefixCaching());
         this.scheduler =
                 new Scheduler(
-                        new SchedulerConfig(config.maxNumBatchedTokens(), config.maxNumSeqs()), kv);
+                        new SchedulerConfig(
+                                config.maxNumBatchedTokens(),
+                                config.maxNumSeqs(),
+                                config.oldestFirstEvery()),
+                        kv);
         this.runner = new ModelRunner(config, executor, kv, metrics, counters, nanoTime);
         this.requests =
                 new RequestTable(scheduler, runner, metrics, completions, numQueued, nanoTime);

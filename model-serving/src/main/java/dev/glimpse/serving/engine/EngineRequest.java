@@ -1,6 +1,7 @@
 package dev.glimpse.serving.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,13 @@ import java.util.Set;
  * @param timeout deadline measured from {@code submit}; empty = none
  * @param ignoreStopTokens generate exactly {@code maxNewTokens} tokens (benchmarks, like vLLM's
  *     {@code ignore_eos})
+ * @param priority lower is more urgent (0 first); the scheduler admits the most urgent waiting
+ *     request first, within a starvation bound ({@link EngineConfig#oldestFirstEvery()})
+ * @param eventTime when what the image shows happened (the event's time); the request's age is
+ *     measured from it; empty = from {@code submit}
+ * @param deadline freshness: a request older than this (from {@code eventTime}) that has not
+ *     started is skipped, never analysed late: its future fails with {@link StaleRequestException}.
+ *     Once started it runs to the end. Empty = it waits however long
  */
 public record EngineRequest(
         String id,
@@ -31,7 +39,10 @@ public record EngineRequest(
         SamplingParams sampling,
         Set<Integer> extraStopTokenIds,
         Optional<Duration> timeout,
-        boolean ignoreStopTokens) {
+        boolean ignoreStopTokens,
+        int priority,
+        Optional<Instant> eventTime,
+        Optional<Duration> deadline) {
 
     public EngineRequest {
         if (id == null || id.isEmpty()) {
@@ -53,13 +64,19 @@ public record EngineRequest(
         if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
             throw new IllegalArgumentException("timeout must be > 0, got " + timeout.get());
         }
+        if (deadline.isPresent() && (deadline.get().isNegative() || deadline.get().isZero())) {
+            throw new IllegalArgumentException("deadline must be > 0, got " + deadline.get());
+        }
+        if (eventTime == null) {
+            throw new IllegalArgumentException("eventTime must be non-null (empty = submit time)");
+        }
     }
 
     public static Builder builder(String id, EngineImage image, Task task) {
         return new Builder(id, image, task);
     }
 
-    /** Builder with greedy sampling, no timeout, manifest defaults. */
+    /** Builder with greedy sampling, no timeout, priority 0, no deadline, manifest defaults. */
     public static final class Builder {
         private final String id;
         private final EngineImage image;
@@ -70,6 +87,9 @@ public record EngineRequest(
         private final Set<Integer> stops = new LinkedHashSet<>();
         private Optional<Duration> timeout = Optional.empty();
         private boolean ignoreStopTokens;
+        private int priority;
+        private Optional<Instant> eventTime = Optional.empty();
+        private Optional<Duration> deadline = Optional.empty();
 
         private Builder(String id, EngineImage image, Task task) {
             this.id = id;
@@ -113,6 +133,21 @@ public record EngineRequest(
             return this;
         }
 
+        public Builder priority(int p) {
+            this.priority = p;
+            return this;
+        }
+
+        public Builder eventTime(Instant t) {
+            this.eventTime = Optional.of(t);
+            return this;
+        }
+
+        public Builder deadline(Duration d) {
+            this.deadline = Optional.of(d);
+            return this;
+        }
+
         public EngineRequest build() {
             return new EngineRequest(
                     id,
@@ -123,7 +158,10 @@ public record EngineRequest(
                     sampling,
                     stops,
                     timeout,
-                    ignoreStopTokens);
+                    ignoreStopTokens,
+                    priority,
+                    eventTime,
+                    deadline);
         }
     }
 }

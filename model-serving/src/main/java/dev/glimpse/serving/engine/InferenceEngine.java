@@ -2,6 +2,7 @@ package dev.glimpse.serving.engine;
 
 import dev.glimpse.serving.engine.metrics.EngineMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * yet started; beyond that {@code submit} returns a future failed with {@link
  * EngineOverloadedException} without queueing. Cancel a request with {@code future.cancel(...)}; a
  * request whose timeout passes fails with {@link DeadlineExceededException}. Either way its KV is
- * freed within a step.
+ * freed within a step. A request with a freshness {@code deadline} that is older than it (from its
+ * event time) before it starts is skipped: {@link StaleRequestException}. Waiting requests are
+ * admitted by priority within a starvation bound ({@link EngineConfig#oldestFirstEvery()}).
  *
  * <p>{@link #close} is idempotent: it fails unfinished requests with {@link EngineClosedException},
  * stops the thread and closes the executor (all native memory). If the engine thread dies of an
@@ -45,6 +48,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final ModelExecutor executor;
     private final EngineMetrics metrics;
     private final LongSupplier nanoTime;
+    private final Clock clock; // event times are wall-clock instants
     private final RequestAdmission admission;
     private final EngineCounters counters = new EngineCounters();
     private final AtomicInteger numQueued = new AtomicInteger();
@@ -64,7 +68,7 @@ public final class InferenceEngine implements AutoCloseable {
             ModelExecutor executor,
             PromptEncoder prompts,
             PrometheusRegistry registry) {
-        this(config, executor, prompts, registry, System::nanoTime);
+        this(config, executor, prompts, registry, System::nanoTime, Clock.systemUTC());
     }
 
     InferenceEngine(
@@ -72,10 +76,12 @@ public final class InferenceEngine implements AutoCloseable {
             ModelExecutor executor,
             PromptEncoder prompts,
             PrometheusRegistry registry,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime,
+            Clock clock) {
         this.config = config;
         this.executor = executor;
         this.nanoTime = nanoTime;
+        this.clock = clock;
         this.admission = new RequestAdmission(config, prompts, executor.shape());
         this.metrics =
                 new EngineMetrics(
@@ -137,7 +143,7 @@ public final class InferenceEngine implements AutoCloseable {
         } while (!numQueued.compareAndSet(q, q + 1));
         ActiveRequest active;
         try {
-            active = admission.admit(request, nanoTime.getAsLong());
+            active = admission.admit(request, nanoTime.getAsLong(), ageNanos(request));
         } catch (RuntimeException e) {
             numQueued.decrementAndGet();
             metrics.error(ExecutionStage.PROMPT.label());
@@ -151,6 +157,13 @@ public final class InferenceEngine implements AutoCloseable {
             inbox.add(active);
         }
         return active.future;
+    }
+
+    /** Age at submit from the event time; 0 without one or for an event time in the future. */
+    private long ageNanos(EngineRequest request) {
+        return request.eventTime()
+                .map(t -> Math.max(0, clock.millis() - t.toEpochMilli()) * 1_000_000L)
+                .orElse(0L);
     }
 
     private EngineException closedError(String requestId) {

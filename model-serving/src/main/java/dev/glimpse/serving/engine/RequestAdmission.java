@@ -31,7 +31,7 @@ final class RequestAdmission {
      * @throws AdmissionException the request can never run, with the reason
      * @throws IllegalArgumentException the prompt encoder and the image disagree
      */
-    ActiveRequest admit(EngineRequest request, long submitNanos) {
+    ActiveRequest admit(EngineRequest request, long submitNanos, long ageNanos) {
         List<String> categories = List.of();
         List<Optional<String>> perSequence = new ArrayList<>();
         int maxNew;
@@ -69,7 +69,7 @@ final class RequestAdmission {
             checkFits(request.id(), seq, perSequence.get(i));
             sequences.add(seq);
         }
-        return new ActiveRequest(request, submitNanos, sequences, categories);
+        return new ActiveRequest(request, submitNanos, ageNanos, sequences, categories);
     }
 
     private void checkCategories(String id, List<String> categories) {

@@ -29,6 +29,7 @@ final class RequestTable {
     private final LongSupplier nanoTime;
     private final Map<String, ActiveRequest> owners = new HashMap<>(); // by sequence id
     private final List<ActiveRequest> active = new ArrayList<>();
+    private long arrivals; // submit order: the scheduler's "oldest"
 
     RequestTable(
             Scheduler scheduler,
@@ -47,8 +48,10 @@ final class RequestTable {
 
     void add(ActiveRequest req) {
         active.add(req);
+        long arrival = arrivals++;
         for (Sequence s : req.sequences) {
             owners.put(s.id(), req);
+            s.setPriority(req.request.priority(), arrival);
         }
         // Moderation: only the first category runs at first; the others follow once its prompt
         // blocks are published, so they hit the shared [instruction + image] prefix.
@@ -68,11 +71,11 @@ final class RequestTable {
         return active.isEmpty();
     }
 
-    /** Earliest deadline among active requests, or Long.MAX_VALUE. */
+    /** Earliest deadline (timeout, or freshness of one not started) among active requests. */
     long nextDeadline() {
         long d = Long.MAX_VALUE;
         for (ActiveRequest r : active) {
-            d = Math.min(d, r.deadlineNanos);
+            d = Math.min(d, r.started ? r.deadlineNanos : Math.min(r.deadlineNanos, r.staleNanos));
         }
         return d;
     }
@@ -117,12 +120,25 @@ final class RequestTable {
         }
     }
 
-    /** Aborts cancelled requests and those past their deadline. */
+    /**
+     * Aborts cancelled requests and those past their timeout, and skips those that have not started
+     * and are older than their freshness deadline (checked before every schedule, so no stale
+     * request is ever admitted).
+     */
     void expire() {
         long now = nanoTime.getAsLong();
         for (ActiveRequest req : List.copyOf(active)) {
             if (req.future.isCancelled()) {
                 abort(req, RequestState.FINISHED_CANCELLED, null);
+            } else if (!req.started && now >= req.staleNanos) {
+                metrics.skipped(req.request.task().name().toLowerCase(Locale.ROOT));
+                abort(
+                        req,
+                        RequestState.FINISHED_SKIPPED,
+                        new StaleRequestException(
+                                req.id(),
+                                req.request.task(),
+                                req.request.deadline().orElseThrow()));
             } else if (now >= req.deadlineNanos) {
                 abort(
                         req,

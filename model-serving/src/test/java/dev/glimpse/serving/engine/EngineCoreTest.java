@@ -40,7 +40,8 @@ class EngineCoreTest {
                         EngineRequest.builder(id, FakePrompts.image(id, 2, 0, 0), Task.CAPTION)
                                 .maxNewTokens(maxNew)
                                 .build(),
-                        System.nanoTime());
+                        System.nanoTime(),
+                        0);
         core.add(req);
         return req;
     }

@@ -32,6 +32,7 @@ final class FakeModelExecutor implements ModelExecutor {
     volatile Error fatalError; // thrown by the next decoder run, as the engine dying would see it
     volatile RuntimeException bug; // thrown by the next decoder run: not a failed run, a bug
     volatile boolean closed;
+    final List<String> embeddedRequestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A concat-style decoder. */
     FakeModelExecutor() {
@@ -82,6 +83,7 @@ final class FakeModelExecutor implements ModelExecutor {
 
     @Override
     public float[] embed(int[] tokenIds, List<String> requestIds) {
+        embeddedRequestIds.addAll(requestIds);
         float[] e = new float[tokenIds.length * D];
         for (int t = 0; t < tokenIds.length; t++) {
             e[t * D] = tokenIds[t];

@@ -15,6 +15,7 @@ import dev.glimpse.serving.engine.EngineOverloadedException;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.InferenceEngine;
+import dev.glimpse.serving.engine.StaleRequestException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -174,6 +175,13 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                                 request.event,
                                                 ReasonCode.OVERLOADED,
                                                 cause.getMessage())));
+                    } else if (cause instanceof StaleRequestException) {
+                        out.complete(
+                                List.of(
+                                        failed(
+                                                request.event,
+                                                ReasonCode.STALE_SKIPPED,
+                                                cause.getMessage())));
                     } else if (cause instanceof DeadlineExceededException) {
                         out.complete(
                                 List.of(
@@ -206,7 +214,10 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                 event.getEventId(),
                                 request.toEngineImage(),
                                 Preprocess.engineTask(task))
-                        .timeout(requestTimeout);
+                        .timeout(requestTimeout)
+                        .priority(taskSettings.priorityOf(task))
+                        .eventTime(event.getEventTime());
+        taskSettings.deadlineOf(task).ifPresent(b::deadline);
         if (task == AnalysisTask.MODERATION) {
             List<String> categories =
                     event.getModerationCategories() != null

@@ -24,6 +24,8 @@ import java.io.Serializable;
  * @param maxCategoryChars characters one moderation category may have
  * @param kvMemoryBytes native memory of all KV buffers together; 0 = derived from the pool and
  *     batch sizes
+ * @param oldestFirstEvery the priority rule's starvation bound: of every this many admissions at
+ *     least one goes to the oldest waiting request ({@link EngineConfig#oldestFirstEvery()})
  * @param tryCuda try the CUDA execution provider first (falls back to CPU with a WARN)
  * @param intraOpThreads ONNX Runtime threads per graph run
  * @param metricsPort port of the engine's Prometheus endpoint; 0 = any free port, -1 = no endpoint
@@ -43,6 +45,7 @@ public record EngineSettings(
         int maxCategories,
         int maxCategoryChars,
         long kvMemoryBytes,
+        int oldestFirstEvery,
         boolean tryCuda,
         int intraOpThreads,
         int metricsPort,
@@ -78,7 +81,8 @@ public record EngineSettings(
                 encoderCacheBytes,
                 maxCategories,
                 maxCategoryChars,
-                kvMemoryBytes);
+                kvMemoryBytes,
+                oldestFirstEvery);
     }
 
     /**
@@ -103,6 +107,7 @@ public record EngineSettings(
                 .maxCategories(maxCategories)
                 .maxCategoryChars(maxCategoryChars)
                 .kvMemoryBytes(kvMemoryBytes)
+                .oldestFirstEvery(oldestFirstEvery)
                 .tryCuda(tryCuda)
                 .intraOpThreads(intraOpThreads)
                 .metricsPort(metricsPort)
@@ -122,7 +127,8 @@ public record EngineSettings(
                 encoderCacheBytes,
                 maxCategories,
                 maxCategoryChars,
-                kvMemoryBytes);
+                kvMemoryBytes,
+                oldestFirstEvery);
     }
 
     private static EngineConfig engineConfig(
@@ -135,7 +141,8 @@ public record EngineSettings(
             long encoderCacheBytes,
             int maxCategories,
             int maxCategoryChars,
-            long kvMemoryBytes) {
+            long kvMemoryBytes,
+            int oldestFirstEvery) {
         return EngineConfig.builder()
                 .maxNumSeqs(maxNumSeqs)
                 .maxNumBatchedTokens(maxNumBatchedTokens)
@@ -147,6 +154,7 @@ public record EngineSettings(
                 .maxCategories(maxCategories)
                 .maxCategoryChars(maxCategoryChars)
                 .kvMemoryBytes(kvMemoryBytes)
+                .oldestFirstEvery(oldestFirstEvery)
                 .build();
     }
 
@@ -169,6 +177,7 @@ public record EngineSettings(
         private int maxCategories;
         private int maxCategoryChars;
         private long kvMemoryBytes;
+        private int oldestFirstEvery;
         private boolean tryCuda;
         private int intraOpThreads;
         private int metricsPort = -1;
@@ -188,6 +197,7 @@ public record EngineSettings(
             maxCategories = engine.maxCategories();
             maxCategoryChars = engine.maxCategoryChars();
             kvMemoryBytes = engine.kvMemoryBytes();
+            oldestFirstEvery = engine.oldestFirstEvery();
             ExecutorOptions executor = ExecutorOptions.cpu();
             tryCuda = executor.tryCuda();
             intraOpThreads = executor.intraOpThreads();
@@ -239,6 +249,11 @@ public record EngineSettings(
             return this;
         }
 
+        public Builder oldestFirstEvery(int v) {
+            oldestFirstEvery = v;
+            return this;
+        }
+
         public Builder kvMemoryBytes(long v) {
             kvMemoryBytes = v;
             return this;
@@ -283,6 +298,7 @@ public record EngineSettings(
                     maxCategories,
                     maxCategoryChars,
                     kvMemoryBytes,
+                    oldestFirstEvery,
                     tryCuda,
                     intraOpThreads,
                     metricsPort,

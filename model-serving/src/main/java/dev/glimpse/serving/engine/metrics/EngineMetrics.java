@@ -18,7 +18,9 @@ public final class EngineMetrics {
     /** Label values exposed at 0 from the start, so every series is scraped before it counts. */
     static final String[] STAGES = {"prompt", "vision", "embed", "prefill", "decode", "sample"};
 
-    static final String[] OUTCOMES = {"ok", "cancelled", "deadline", "failed", "closed"};
+    static final String[] OUTCOMES = {"ok", "cancelled", "deadline", "failed", "closed", "skipped"};
+
+    static final String[] TASKS = {"caption", "ocr", "moderation"};
 
     final Gauge queued;
     final Gauge waiting;
@@ -40,6 +42,7 @@ public final class EngineMetrics {
     final Gauge decoder;
     final Counter kvBytesCopied;
     final Counter requests;
+    final Counter skipped;
 
     public EngineMetrics(
             PrometheusRegistry registry, String executionProvider, String decoderStyle) {
@@ -162,6 +165,17 @@ public final class EngineMetrics {
         for (String outcome : OUTCOMES) {
             requests.labelValues(outcome);
         }
+        skipped =
+                Counter.builder()
+                        .name("glimpse_engine_skipped_total")
+                        .help(
+                                "Requests skipped unanalysed: older than their task's deadline"
+                                        + " (from the event time) before they could start")
+                        .labelNames("task")
+                        .register(registry);
+        for (String task : TASKS) {
+            skipped.labelValues(task);
+        }
     }
 
     /**
@@ -223,6 +237,11 @@ public final class EngineMetrics {
         if (bytes > 0) {
             kvBytesCopied.inc(bytes);
         }
+    }
+
+    /** A request of {@code task} (lower case) was skipped as stale. */
+    public void skipped(String task) {
+        skipped.labelValues(task).inc();
     }
 
     public void completed(String outcome) {

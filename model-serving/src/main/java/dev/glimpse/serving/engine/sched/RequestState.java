@@ -10,6 +10,8 @@ import java.util.Set;
  *   WAITING ──▶ RUNNING ──▶ FINISHED_STOPPED | FINISHED_LENGTH | FINISHED_SCORED
  *      │           │
  *      └───────────┴──────▶ FINISHED_CANCELLED | FINISHED_DEADLINE | FINISHED_FAILED | FINISHED_CLOSED
+ *      │
+ *      └──────────────────▶ FINISHED_SKIPPED (stale: older than its freshness deadline, never run)
  * </pre>
  */
 public enum RequestState {
@@ -21,7 +23,8 @@ public enum RequestState {
     FINISHED_CANCELLED,
     FINISHED_DEADLINE,
     FINISHED_FAILED,
-    FINISHED_CLOSED;
+    FINISHED_CLOSED,
+    FINISHED_SKIPPED;
 
     private static final Set<RequestState> ABORTS =
             EnumSet.of(FINISHED_CANCELLED, FINISHED_DEADLINE, FINISHED_FAILED, FINISHED_CLOSED);
@@ -41,7 +44,7 @@ public enum RequestState {
 
     public boolean canTransitionTo(RequestState next) {
         return switch (this) {
-            case WAITING -> next == RUNNING || ABORTS.contains(next);
+            case WAITING -> next == RUNNING || next == FINISHED_SKIPPED || ABORTS.contains(next);
             case RUNNING -> next.isFinished();
             default -> false;
         };

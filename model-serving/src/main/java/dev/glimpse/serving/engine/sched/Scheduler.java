@@ -2,7 +2,6 @@ package dev.glimpse.serving.engine.sched;
 
 import dev.glimpse.serving.engine.kv.KvBlock;
 import dev.glimpse.serving.engine.kv.KvCacheManager;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,18 +12,26 @@ import java.util.Map;
  * numTokens}}), within {@code maxNumBatchedTokens} and {@code maxNumSeqs}. Running sequences come
  * first, in admission order, each asking for {@code numTokens - numComputedTokens} (1 when
  * decoding, the rest of the prompt when prefilling, cut to the remaining budget: that is chunked
- * prefill). Then waiting sequences are admitted first-come-first-served while the budget, the
- * sequence limit and the KV pool allow; admission reserves KV for the sequence's whole lifetime
- * ({@code prompt + maxNewTokens}), so a running sequence never runs out and nothing is preempted. A
- * head that does not fit while nothing runs can never fit (every block is then free or an evictable
- * cached one): it is taken off the queue and returned as rejected, never left to block the queue.
- * Engine thread only.
+ * prefill). Then waiting sequences are admitted while the budget, the sequence limit and the KV
+ * pool allow; admission reserves KV for the sequence's whole lifetime ({@code prompt +
+ * maxNewTokens}), so a running sequence never runs out and nothing is preempted.
+ *
+ * <p><b>Which waiting sequence is admitted next</b>: the oldest of the most urgent priority (lowest
+ * {@link Sequence#priority()}), except that of every {@code oldestFirstEvery} consecutive
+ * admissions at least one goes to the oldest waiting sequence of any priority. That bounds
+ * starvation: a waiting sequence becomes the oldest after the older ones leave, and the oldest is
+ * admitted within {@code oldestFirstEvery} admissions. With equal priorities both rules pick the
+ * same sequence: first-come-first-served. The chosen candidate that does not fit the KV pool waits
+ * (no overtaking, so a large request is not starved by small ones), unless nothing runs: then every
+ * block is free or an evictable cached one, it can never fit, and it is taken off the queue and
+ * returned as rejected, never left to block the queue. Engine thread only.
  */
 public final class Scheduler {
     private final SchedulerConfig config;
     private final KvCacheManager kv;
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final WaitingQueue waiting = new WaitingQueue();
     private final List<Sequence> running = new ArrayList<>();
+    private int admissionsSinceOldest; // admissions in a row that did not go to the oldest
 
     public Scheduler(SchedulerConfig config, KvCacheManager kv) {
         this.config = config;
@@ -35,7 +42,7 @@ public final class Scheduler {
         if (seq.state() != RequestState.WAITING) {
             throw new IllegalArgumentException("only WAITING sequences can be queued, got " + seq);
         }
-        waiting.addLast(seq);
+        waiting.add(seq);
     }
 
     public SchedulerOutput schedule() {
@@ -56,17 +63,22 @@ public final class Scheduler {
         int queried = 0;
         int hit = 0;
         while (!waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
-            Sequence seq = waiting.peekFirst();
+            Sequence oldest = waiting.oldest();
+            Sequence seq = waiting.mostUrgent();
+            if (seq != oldest && admissionsSinceOldest >= config.oldestFirstEvery() - 1) {
+                seq = oldest; // the starvation bound: the oldest's turn
+            }
             List<KvBlock> hits = kv.getComputedBlocks(seq.promptBlockHashes(), seq.promptLength());
             if (!kv.allocateSlots(seq.id(), seq.maxTotalTokens(), hits)) {
                 if (running.isEmpty()) {
-                    waiting.pollFirst(); // nothing holds a block: it can never fit
+                    waiting.remove(seq); // nothing holds a block: it can never fit
                     rejected.add(seq);
                     continue;
                 }
-                break; // the head waits for KV space; no overtaking keeps admission fair
+                break; // the candidate waits for KV space; no overtaking keeps admission fair
             }
-            waiting.pollFirst();
+            waiting.remove(seq);
+            admissionsSinceOldest = seq == oldest ? 0 : admissionsSinceOldest + 1;
             int cached = hits.size() * kv.blockSize();
             seq.admit(cached);
             running.add(seq);
@@ -96,8 +108,9 @@ public final class Scheduler {
         return List.copyOf(running);
     }
 
+    /** Waiting sequences, most urgent priority first, oldest first within a priority. */
     public List<Sequence> waiting() {
-        return List.copyOf(waiting);
+        return waiting.inOrder();
     }
 
     public int numRunning() {

@@ -30,6 +30,8 @@ public final class Sequence {
     private RequestState state = RequestState.WAITING;
     private int numComputedTokens;
     private int numCachedTokens;
+    private int priority; // lower runs first (0 = most urgent); the request's
+    private long arrival = -1; // the request's submit order; -1 until queued
 
     // Physical state owned by the engine loop.
     private KvState
@@ -74,6 +76,27 @@ public final class Sequence {
                     "sequence " + id + ": illegal transition " + state + " -> " + next);
         }
         state = next;
+    }
+
+    /**
+     * Sets the request's priority (lower is more urgent) and arrival order (smaller is older; the
+     * sequences of one moderation request share it). Before the sequence is queued.
+     */
+    public void setPriority(int priority, long arrival) {
+        if (arrival < 0) {
+            throw new IllegalArgumentException("arrival must be >= 0, got " + arrival);
+        }
+        this.priority = priority;
+        this.arrival = arrival;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    /** The request's submit order (smaller is older); -1 until set. */
+    public long arrival() {
+        return arrival;
     }
 
     public String id() {

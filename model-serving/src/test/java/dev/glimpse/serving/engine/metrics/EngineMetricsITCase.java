@@ -110,7 +110,7 @@ class EngineMetricsITCase {
     void aScrapeDuringAndAfterRequestsOfAllTasksHoldsEveryDocumentedEngineMetric()
             throws Exception {
         List<String> documented = documentedSeries();
-        assertThat(documented).hasSize(17 + 3 * 3);
+        assertThat(documented).hasSize(18 + 3 * 3);
         Path dir = ModelDirectory.locateBundled();
         assumeTrue(ModelDirectory.isComplete(dir), "bundled model not present at " + dir);
         PrometheusRegistry registry = new PrometheusRegistry();

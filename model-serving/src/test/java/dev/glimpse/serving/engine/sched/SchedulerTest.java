@@ -157,4 +157,124 @@ class SchedulerTest {
                         "Sequence[a, RUNNING, computed 0/10] holds 0 blocks, needs 3",
                         "sequences holding KV [] differ from running [a]");
     }
+
+    private static Sequence ranked(String id, int priority, long arrival) {
+        Sequence s = seq(id, 4, 1);
+        s.setPriority(priority, arrival);
+        return s;
+    }
+
+    /** Admits one sequence per step (maxNumSeqs 1) and finishes it; the admission order. */
+    private static List<String> admissionOrder(Scheduler sched, int steps) {
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 0; i < steps && sched.hasWork(); i++) {
+            SchedulerOutput out = sched.schedule();
+            execute(out);
+            for (Sequence s : out.admitted()) {
+                order.add(s.id());
+                sched.finish(s, RequestState.FINISHED_LENGTH);
+            }
+        }
+        return order;
+    }
+
+    @Test
+    void mostUrgentPriorityIsAdmittedFirstAndEqualPrioritiesInArrivalOrder() {
+        Scheduler sched =
+                new Scheduler(
+                        new SchedulerConfig(64, 1, 100),
+                        new KvCacheManager(new BlockPool(64), 4, true));
+        // arrival order: ocr1, cap1, mod1, ocr2, mod2 ; priorities moderation 0, caption 1, ocr 2
+        List.of(
+                        ranked("ocr1", 2, 0),
+                        ranked("cap1", 1, 1),
+                        ranked("mod1", 0, 2),
+                        ranked("ocr2", 2, 3),
+                        ranked("mod2", 0, 4))
+                .forEach(sched::addWaiting);
+
+        assertThat(sched.waiting())
+                .extracting(Sequence::id)
+                .containsExactly("mod1", "mod2", "cap1", "ocr1", "ocr2");
+        assertThat(admissionOrder(sched, 10))
+                .containsExactly("mod1", "mod2", "cap1", "ocr1", "ocr2");
+    }
+
+    @Test
+    void everyNthAdmissionGoesToTheOldestSoLowPriorityIsNeverStarved() {
+        Scheduler sched =
+                new Scheduler(
+                        new SchedulerConfig(64, 1, 3),
+                        new KvCacheManager(new BlockPool(64), 4, true));
+        sched.addWaiting(ranked("ocr-old", 2, 0));
+        sched.addWaiting(ranked("cap-old", 1, 1));
+        for (int i = 0; i < 8; i++) {
+            sched.addWaiting(ranked("mod" + i, 0, 2 + i));
+        }
+
+        // of every 3 admissions one goes to the oldest waiting: ocr-old, later cap-old
+        assertThat(admissionOrder(sched, 20))
+                .containsExactly(
+                        "mod0", "mod1", "ocr-old", "mod2", "mod3", "cap-old", "mod4", "mod5",
+                        "mod6", "mod7");
+    }
+
+    @Test
+    void theOldestsTurnIsCountedFromTheLastTimeTheOldestWasAdmitted() {
+        Scheduler sched =
+                new Scheduler(
+                        new SchedulerConfig(64, 1, 2),
+                        new KvCacheManager(new BlockPool(64), 4, true));
+        // the most urgent is also the oldest: its admission resets the count
+        List.of(
+                        ranked("mod0", 0, 0),
+                        ranked("cap", 1, 1),
+                        ranked("mod1", 0, 2),
+                        ranked("mod2", 0, 3))
+                .forEach(sched::addWaiting);
+
+        assertThat(admissionOrder(sched, 10)).containsExactly("mod0", "mod1", "cap", "mod2");
+    }
+
+    @Test
+    void oldestFirstEveryOneIgnoresPriorities() {
+        Scheduler sched =
+                new Scheduler(
+                        new SchedulerConfig(64, 1, 1),
+                        new KvCacheManager(new BlockPool(64), 4, true));
+        List.of(ranked("ocr", 2, 0), ranked("cap", 1, 1), ranked("mod", 0, 2))
+                .forEach(sched::addWaiting);
+
+        assertThat(admissionOrder(sched, 10)).containsExactly("ocr", "cap", "mod");
+    }
+
+    @Test
+    void aChosenCandidateThatDoesNotFitTheKvPoolWaitsAndIsNotOvertaken() {
+        Scheduler sched = scheduler(64, 4, 5); // 5 blocks of 4 tokens
+        Sequence running = seq("running", 6, 2); // 2 blocks
+        sched.addWaiting(running);
+        sched.schedule();
+        Sequence bigUrgent = seq("big", 12, 2); // 4 blocks: does not fit beside running
+        bigUrgent.setPriority(0, 10);
+        Sequence smallLow = seq("small", 2, 1); // 1 block: would fit
+        smallLow.setPriority(2, 11);
+        sched.addWaiting(bigUrgent);
+        sched.addWaiting(smallLow);
+
+        SchedulerOutput out = sched.schedule();
+        assertThat(out.admitted()).isEmpty();
+        assertThat(sched.waiting()).containsExactly(bigUrgent, smallLow);
+    }
+
+    @Test
+    void sequencesWithoutAnArrivalAreQueuedInSubmitOrderAfterTheOnesWithOne() {
+        Scheduler sched = scheduler(64, 1, 64);
+        Sequence explicit = ranked("explicit", 0, 5);
+        Sequence plain = seq("plain", 4, 1);
+        sched.addWaiting(explicit);
+        sched.addWaiting(plain);
+
+        assertThat(plain.arrival()).isEqualTo(6);
+        assertThat(sched.waiting()).containsExactly(explicit, plain);
+    }
 }
