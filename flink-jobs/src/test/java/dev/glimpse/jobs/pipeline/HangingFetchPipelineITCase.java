@@ -12,10 +12,6 @@ import dev.glimpse.schemas.ImageReference;
 import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ReasonCode;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
@@ -141,26 +135,8 @@ class HangingFetchPipelineITCase {
                                     + FETCH_TIMEOUT_SECONDS * 1000
                                     + " ms");
 
-            assertThat(restartedAt(cluster, job)).as("RESTARTING timestamp (0 = never)").isZero();
+            assertThat(PipelineRest.restartedAt(cluster, job)).as("RESTARTING timestamp (0 = never)").isZero();
         }
-    }
-
-    /** When the job last entered RESTARTING, from the REST API's job details (0 = never). */
-    private static long restartedAt(ClusterClient<?> cluster, JobClient job) throws Exception {
-        HttpResponse<String> details =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        cluster.getWebInterfaceURL()
-                                                                + "/jobs/"
-                                                                + job.getJobID()))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        assertThat(details.statusCode()).as(details.body()).isEqualTo(200);
-        Matcher m = Pattern.compile("\"RESTARTING\"\\s*:\\s*(\\d+)").matcher(details.body());
-        assertThat(m.find()).as("RESTARTING in %s", details.body()).isTrue();
-        return Long.parseLong(m.group(1));
     }
 
     private static ImageEvent event(String id, String task, Object image) {
