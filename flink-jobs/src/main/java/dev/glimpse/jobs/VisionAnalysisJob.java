@@ -9,6 +9,7 @@ import dev.glimpse.operators.analyze.AnalysisOutcome;
 import dev.glimpse.operators.analyze.Analyze;
 import dev.glimpse.operators.analyze.OutcomeRouter;
 import dev.glimpse.operators.gate.FrameGate;
+import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.operators.ingest.EventValidator;
 import dev.glimpse.operators.ingest.IngestedRecord;
 import dev.glimpse.operators.preprocess.PreparedRequest;
@@ -34,6 +35,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * source ─► validate ─► keyBy(source id) ─► FrameGate ─► Preprocess ─► Analyze (async) ─► route ─► results sink
+ *              │                                │  └───────── skip records ─────────────────┼──────────┘
  *              │                                            │                              │
  *              └──────────── dead letters (side outputs) ───┴──────────────────────────────┴──► dead-letter sink
  * </pre>
@@ -105,7 +107,11 @@ public final class VisionAnalysisJob {
         SingleOutputStreamOperator<AnalysisResult> routed =
                 analyzed.process(new OutcomeRouter()).name("route-outcomes").uid("route-outcomes");
 
-        routed.sinkTo(results).name("results").uid("results-sink");
+        // The gate's skip records share the results topic, so every event id is accounted for.
+        routed.union(gated.getSideOutput(SkipRecords.OUTPUT))
+                .sinkTo(results)
+                .name("results")
+                .uid("results-sink");
 
         valid.getSideOutput(DeadLetters.OUTPUT)
                 .union(

@@ -12,16 +12,30 @@ import java.time.Duration;
  * @param rate images per second produced in all (cameras, text pages and moderation images)
  * @param webPort the Flink web UI port; 0 = any free port (a taken port falls back to a free one)
  * @param modelDir the model directory (the bundled glimpse-tiny by default)
+ * @param processes run on a local multi-process cluster ({@code --cluster processes}) instead of
+ *     the in-JVM one ({@code --cluster in-jvm}, the default)
+ * @param taskManagers TaskManager processes of the process cluster
+ * @param killTaskManagerEvery kill -9 a random TaskManager this often (process cluster only);
+ *     {@link Duration#ZERO} = never
  */
-public record DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+public record DemoOptions(
+        Duration duration,
+        double rate,
+        int webPort,
+        Path modelDir,
+        boolean processes,
+        int taskManagers,
+        Duration killTaskManagerEvery) {
 
     public static final double MAX_RATE = 50;
     public static final int DEFAULT_WEB_PORT = 8081;
     public static final double DEFAULT_RATE = 3;
+    public static final int DEFAULT_TASK_MANAGERS = 2;
 
     static final String USAGE =
             "Usage: GlimpseDemo [--duration SECONDS] [--rate IMAGES_PER_SECOND] [--web-port PORT]"
-                    + " [--model-dir DIR]\n"
+                    + " [--model-dir DIR] [--cluster in-jvm|processes] [--taskmanagers N]"
+                    + " [--kill-taskmanager-every SECONDS]\n"
                     + "  --duration   stop after this many seconds of streaming (default: run until"
                     + " Ctrl-C)\n"
                     + "  --rate       images per second produced, all sources together (default 3,"
@@ -29,7 +43,13 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
                     + "  --web-port   Flink web UI port (default 8081; a taken port falls back to a"
                     + " free one; 0 = any)\n"
                     + "  --model-dir  model directory (default: the bundled"
-                    + " model-serving/models/glimpse-tiny)";
+                    + " model-serving/models/glimpse-tiny)\n"
+                    + "  --cluster    in-jvm (default) or processes: a JobManager, TaskManagers and"
+                    + " the broker as separate JVMs, the job jar submitted over REST\n"
+                    + "  --taskmanagers            TaskManager processes (default 2; processes"
+                    + " only)\n"
+                    + "  --kill-taskmanager-every  kill -9 a random TaskManager every SECONDS and"
+                    + " start a fresh one (processes only; default never)";
 
     public DemoOptions {
         if (duration == null || duration.isNegative()) {
@@ -52,6 +72,23 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
                             + " .onnx graphs)");
         }
         modelDir = modelDir.toAbsolutePath().normalize();
+        if (taskManagers < 1 || taskManagers > 8) {
+            throw new IllegalArgumentException("--taskmanagers must be 1..8, was " + taskManagers);
+        }
+        if (killTaskManagerEvery == null || killTaskManagerEvery.isNegative()) {
+            throw new IllegalArgumentException(
+                    "--kill-taskmanager-every must be >= 0 seconds, was " + killTaskManagerEvery);
+        }
+        if (!processes && !killTaskManagerEvery.isZero()) {
+            throw new IllegalArgumentException(
+                    "--kill-taskmanager-every needs --cluster processes (the in-JVM cluster has no"
+                            + " TaskManager process to kill)");
+        }
+    }
+
+    /** The in-JVM cluster with these streaming settings. */
+    public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+        this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO);
     }
 
     /** The defaults: until Ctrl-C, 3 images/s, port 8081, the bundled model. */
@@ -65,6 +102,9 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
         double rate = DEFAULT_RATE;
         int webPort = DEFAULT_WEB_PORT;
         Path modelDir = null;
+        boolean processes = false;
+        int taskManagers = DEFAULT_TASK_MANAGERS;
+        Duration killEvery = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -77,12 +117,32 @@ public record DemoOptions(Duration duration, double rate, int webPort, Path mode
                 case "--rate" -> rate = number(flag, value);
                 case "--web-port" -> webPort = (int) integer(flag, value);
                 case "--model-dir" -> modelDir = Path.of(value);
+                case "--cluster" -> processes = clusterMode(value);
+                case "--taskmanagers" -> taskManagers = (int) integer(flag, value);
+                case "--kill-taskmanager-every" ->
+                        killEvery = Duration.ofMillis(Math.round(number(flag, value) * 1000));
                 default ->
                         throw new IllegalArgumentException("Unknown flag " + flag + "\n" + USAGE);
             }
         }
         return new DemoOptions(
-                duration, rate, webPort, modelDir != null ? modelDir : bundledModel());
+                duration,
+                rate,
+                webPort,
+                modelDir != null ? modelDir : bundledModel(),
+                processes,
+                taskManagers,
+                killEvery);
+    }
+
+    private static boolean clusterMode(String value) {
+        return switch (value) {
+            case "processes" -> true;
+            case "in-jvm" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            "--cluster must be in-jvm or processes, was '" + value + "'");
+        };
     }
 
     /** Whether the demo stops by itself. */

@@ -49,12 +49,46 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, String> overrides;
+
+    /** Non-null for a broker that keeps its log directory and ports across restarts. */
+    private final Path persistentLogDir;
+
+    private final int fixedBrokerPort;
+    private final int fixedControllerPort;
     private Path logDir;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
     private EmbeddedKafkaBroker(Map<String, String> overrides) {
+        this(overrides, null, 0, 0);
+    }
+
+    private EmbeddedKafkaBroker(
+            Map<String, String> overrides,
+            Path persistentLogDir,
+            int brokerPort,
+            int controllerPort) {
         this.overrides = Map.copyOf(overrides);
+        this.persistentLogDir = persistentLogDir;
+        this.fixedBrokerPort = brokerPort;
+        this.fixedControllerPort = controllerPort;
+    }
+
+    /**
+     * A broker on fixed ports whose log directory outlives it: {@link #start()} formats {@code
+     * logDir} only when it holds no KRaft metadata yet, and {@link #close()} leaves it, so that a
+     * restarted broker (same ports, same directory) serves the same topics, offsets and
+     * transactions, like a restarted broker of a real cluster.
+     */
+    public static EmbeddedKafkaBroker persistent(Path logDir, int brokerPort, int controllerPort) {
+        if (brokerPort <= 0 || controllerPort <= 0 || brokerPort == controllerPort) {
+            throw new IllegalArgumentException(
+                    "A persistent broker needs two distinct fixed ports, was "
+                            + brokerPort
+                            + " and "
+                            + controllerPort);
+        }
+        return new EmbeddedKafkaBroker(Map.of(), logDir, brokerPort, controllerPort);
     }
 
     /** A broker with the default configuration. */
@@ -73,12 +107,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Broker already started at " + bootstrapServers);
         }
         try {
-            logDir = Files.createTempDirectory("glimpse-kafka-");
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            logDir =
+                    persistentLogDir != null
+                            ? Files.createDirectories(persistentLogDir)
+                            : Files.createTempDirectory("glimpse-kafka-");
+            int brokerPort = persistentLogDir != null ? fixedBrokerPort : freePort();
+            int controllerPort = persistentLogDir != null ? fixedControllerPort : freePort();
             Properties props = brokerProperties(brokerPort, controllerPort, logDir);
             KafkaConfig config = new KafkaConfig(props, false);
-            format(logDir);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir);
+            }
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             bootstrapServers = LOOPBACK + ":" + brokerPort;
@@ -161,7 +200,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server = null;
         }
         bootstrapServers = null;
-        if (logDir != null) {
+        if (logDir != null && persistentLogDir == null) {
             deleteRecursively(logDir);
             logDir = null;
         }
@@ -277,9 +316,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /**
      * Runs a broker as a standalone process: prints {@code BOOTSTRAP=host:port} on standard output
      * once it answers, creates the topics named as arguments, and stops cleanly on SIGTERM/Ctrl-C.
+     * {@code --log-dir DIR --port P --controller-port C} first make it {@link #persistent}.
      */
     public static void main(String[] args) throws InterruptedException {
-        EmbeddedKafkaBroker broker = create().start();
+        Path dir = null;
+        int port = 0;
+        int controllerPort = 0;
+        int i = 0;
+        for (; i + 1 < args.length && args[i].startsWith("--"); i += 2) {
+            switch (args[i]) {
+                case "--log-dir" -> dir = Path.of(args[i + 1]);
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--controller-port" -> controllerPort = Integer.parseInt(args[i + 1]);
+                default ->
+                        throw new IllegalArgumentException(
+                                "Unknown flag "
+                                        + args[i]
+                                        + "; expected --log-dir, --port, --controller-port");
+            }
+        }
+        EmbeddedKafkaBroker broker =
+                (dir != null ? persistent(dir, port, controllerPort) : create()).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
@@ -289,7 +346,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                                     stopped.countDown();
                                 },
                                 "kafka-broker-shutdown"));
-        for (String topic : args) {
+        for (String topic : java.util.Arrays.asList(args).subList(i, args.length)) {
             broker.createTopic(topic, 1);
         }
         System.out.println("BOOTSTRAP=" + broker.bootstrapServers());
