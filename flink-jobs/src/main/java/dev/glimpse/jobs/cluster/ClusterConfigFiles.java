@@ -122,6 +122,22 @@ final class ClusterConfigFiles {
         return new ClusterConfigFiles(conf, Configuration.fromMap(c));
     }
 
+    /** The broker process's log4j2 configuration (WARN and up, to its standard output). */
+    static Path writeBrokerLogConfig(Path workDir) throws IOException {
+        Path file =
+                Files.createDirectories(workDir.resolve("conf"))
+                        .resolve("broker-log4j2.properties");
+        Files.writeString(
+                file,
+                "rootLogger.level = WARN\n"
+                        + "rootLogger.appenderRef.out.ref = Out\n"
+                        + "appender.out.name = Out\n"
+                        + "appender.out.type = Console\n"
+                        + "appender.out.layout.type = PatternLayout\n"
+                        + "appender.out.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c - %m%n\n");
+        return file;
+    }
+
     Path confDir() {
         return confDir;
     }

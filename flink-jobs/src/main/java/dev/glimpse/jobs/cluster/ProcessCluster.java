@@ -42,7 +42,7 @@ public final class ProcessCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Pattern BOOTSTRAP = Pattern.compile("BOOTSTRAP=(\\S+)");
 
-    private final Builder settings;
+    private final ProcessClusterBuilder settings;
     private final Path workDir;
     private final Path logDir;
     private final List<JvmProcess> taskManagers = new ArrayList<>();
@@ -57,7 +57,7 @@ public final class ProcessCluster implements AutoCloseable {
     private int taskManagersStarted;
     private int brokerStarts;
 
-    private ProcessCluster(Builder settings) throws IOException {
+    ProcessCluster(ProcessClusterBuilder settings) throws IOException {
         this.settings = settings;
         this.workDir =
                 settings.workDir != null
@@ -66,8 +66,8 @@ public final class ProcessCluster implements AutoCloseable {
         this.logDir = Files.createDirectories(workDir.resolve("log"));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static ProcessClusterBuilder builder() {
+        return new ProcessClusterBuilder();
     }
 
     /** Starts the broker, the JobManager and the TaskManagers; returns once all answer. */
@@ -206,6 +206,21 @@ public final class ProcessCluster implements AutoCloseable {
         return tm.pid();
     }
 
+    /** SIGKILL to the TaskManager with {@code resourceId} ({@code tm-<n>}); returns its pid. */
+    public synchronized long killTaskManager(String resourceId) throws InterruptedException {
+        for (int i = 0; i < taskManagers.size(); i++) {
+            if (taskManagers.get(i).name().equals(resourceId)) {
+                return killTaskManager(i);
+            }
+        }
+        throw new IllegalArgumentException("No running TaskManager " + resourceId);
+    }
+
+    /** Resource ids ({@code tm-<n>}) of the running TaskManagers, oldest first. */
+    public synchronized List<String> taskManagerIds() {
+        return taskManagers.stream().map(JvmProcess::name).toList();
+    }
+
     /** SIGKILL to a TaskManager chosen by {@code random}; returns its pid. */
     public synchronized long killRandomTaskManager(Random random) throws InterruptedException {
         if (taskManagers.isEmpty()) {
@@ -275,28 +290,15 @@ public final class ProcessCluster implements AutoCloseable {
                         "--controller-port",
                         Integer.toString(controllerPort)));
         args.addAll(settings.topics);
-        Path conf = Files.createDirectories(workDir.resolve("conf"));
+        Path conf = ClusterConfigFiles.writeBrokerLogConfig(workDir);
         broker =
                 JvmProcess.start(
                         name,
                         settings.brokerClasspath,
-                        List.of(
-                                "-Xmx512m",
-                                "-Dlog4j2.configurationFile="
-                                        + conf.resolve("broker-log4j2.properties").toUri()),
+                        List.of("-Xmx512m", "-Dlog4j2.configurationFile=" + conf.toUri()),
                         BROKER_MAIN,
                         args,
                         logDir);
-        if (!Files.exists(conf.resolve("broker-log4j2.properties"))) {
-            Files.writeString(
-                    conf.resolve("broker-log4j2.properties"),
-                    "rootLogger.level = WARN\n"
-                            + "rootLogger.appenderRef.out.ref = Out\n"
-                            + "appender.out.name = Out\n"
-                            + "appender.out.type = Console\n"
-                            + "appender.out.layout.type = PatternLayout\n"
-                            + "appender.out.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c - %m%n\n");
-        }
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             Matcher m = BOOTSTRAP.matcher(broker.outputTail(1 << 20));
@@ -319,91 +321,6 @@ public final class ProcessCluster implements AutoCloseable {
         try (ServerSocket s =
                 new ServerSocket(0, 1, InetAddress.getByName(LoopbackClusterConfig.LOOPBACK))) {
             return s.getLocalPort();
-        }
-    }
-
-    /** Settings of a {@link ProcessCluster}; {@link #build()} validates them. */
-    public static final class Builder {
-        private int taskManagers = 1;
-        private int slots = 2;
-        private int restPort;
-        private Path workDir;
-        private final Map<String, String> config = new HashMap<>();
-        private final List<String> topics = new ArrayList<>();
-        private List<Path> flinkClasspath;
-        private List<Path> brokerClasspath;
-        private final List<Path> libJars = new ArrayList<>();
-
-        private Builder() {}
-
-        /** TaskManager processes to start (default 1). */
-        public Builder taskManagers(int count) {
-            this.taskManagers = count;
-            return this;
-        }
-
-        /** {@code taskmanager.numberOfTaskSlots} (default 2). */
-        public Builder slotsPerTaskManager(int slots) {
-            this.slots = slots;
-            return this;
-        }
-
-        /** The REST / web UI port (default: a free one). */
-        public Builder restPort(int port) {
-            this.restPort = port;
-            return this;
-        }
-
-        /** Where logs, config, checkpoints and the broker's data go (default: a temp dir). */
-        public Builder workDir(Path dir) {
-            this.workDir = dir;
-            return this;
-        }
-
-        /** A Flink setting for {@code config.yaml}, over the cluster's defaults. */
-        public Builder config(String key, String value) {
-            this.config.put(key, value);
-            return this;
-        }
-
-        /** Topics the broker creates (one partition each). */
-        public Builder topics(String... names) {
-            this.topics.addAll(List.of(names));
-            return this;
-        }
-
-        /**
-         * Jars added to every Flink process's system class path, as if copied into Flink's {@code
-         * lib/} (e.g. ONNX Runtime; pair with {@code
-         * classloader.parent-first-patterns.additional}).
-         */
-        public Builder libJar(Path jar) {
-            this.libJars.add(jar);
-            return this;
-        }
-
-        /** Flink's class path (default: {@link FlinkDistribution#classpath()}). */
-        public Builder flinkClasspath(List<Path> classpath) {
-            this.flinkClasspath = List.copyOf(classpath);
-            return this;
-        }
-
-        public ProcessCluster build() throws IOException {
-            if (taskManagers < 1 || taskManagers > 16) {
-                throw new IllegalArgumentException(
-                        "taskManagers must be 1..16, was " + taskManagers);
-            }
-            if (slots < 1) {
-                throw new IllegalArgumentException(
-                        "slotsPerTaskManager must be >= 1, was " + slots);
-            }
-            if (flinkClasspath == null) {
-                flinkClasspath = FlinkDistribution.classpath();
-            }
-            if (brokerClasspath == null) {
-                brokerClasspath = FlinkDistribution.currentClasspath();
-            }
-            return new ProcessCluster(this);
         }
     }
 }
