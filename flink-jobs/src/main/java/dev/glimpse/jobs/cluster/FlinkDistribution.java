@@ -28,12 +28,16 @@ public final class FlinkDistribution {
 
     public static final String CLASSPATH_PROPERTY = "glimpse.flinkDist.classpathFile";
     public static final String JOB_JAR_PROPERTY = "glimpse.jobJar";
+    public static final String NATIVE_PROPERTY = "glimpse.flinkDist.nativeClasspathFile";
 
     private FlinkDistribution() {}
 
     /** The Flink distribution's class path (jars only; no class of the job). */
     public static List<Path> classpath() {
-        Path file = locate(CLASSPATH_PROPERTY, "flink-dist/target/flink-dist.classpath");
+        return readClasspath(locate(CLASSPATH_PROPERTY, "flink-dist/target/flink-dist.classpath"));
+    }
+
+    private static List<Path> readClasspath(Path file) {
         try {
             List<Path> entries = new ArrayList<>();
             for (String entry : Files.readString(file).strip().split(File.pathSeparator)) {
@@ -45,6 +49,16 @@ public final class FlinkDistribution {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the Flink class path file " + file, e);
         }
+    }
+
+    /**
+     * ONNX Runtime and the DJL tokenizers with their dependencies: the jars to copy into Flink's
+     * {@code lib/} so that their native libraries load once per TaskManager JVM ({@code
+     * flink-dist/target/flink-lib-native.classpath}).
+     */
+    public static List<Path> nativeLibraries() {
+        return readClasspath(
+                locate(NATIVE_PROPERTY, "flink-dist/target/flink-lib-native.classpath"));
     }
 
     /** The shaded job jar that {@code mvn -pl flink-jobs -am package} builds. */

@@ -91,6 +91,11 @@ final class JvmProcess {
         process.waitFor();
     }
 
+    /** SIGKILL without waiting (from a shutdown hook). */
+    void destroyNow() {
+        process.destroyForcibly();
+    }
+
     /** SIGTERM; SIGKILL if it has not exited within 30 s. */
     void stop() throws InterruptedException {
         if (!process.isAlive()) {

@@ -54,6 +54,7 @@ public final class ProcessCluster implements AutoCloseable {
     private String bootstrapServers;
     private int brokerPort;
     private int controllerPort;
+    private final Thread killOnExit = new Thread(this::killAll, "process-cluster-exit");
     private int taskManagersStarted;
     private int brokerStarts;
 
@@ -72,6 +73,8 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts the broker, the JobManager and the TaskManagers; returns once all answer. */
     public ProcessCluster start() throws IOException, InterruptedException {
+        // children outlive a JVM that exits without close() (a killed test run): kill them then
+        Runtime.getRuntime().addShutdownHook(killOnExit);
         try {
             brokerPort = freePort();
             controllerPort = freePort();
@@ -264,6 +267,11 @@ public final class ProcessCluster implements AutoCloseable {
     /** Stops the TaskManagers, the JobManager and the broker (SIGTERM, then SIGKILL). */
     @Override
     public synchronized void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // the JVM is exiting (the hook runs) or start() never registered it
+        }
         for (JvmProcess tm : taskManagers) {
             tm.stop();
         }
@@ -275,6 +283,17 @@ public final class ProcessCluster implements AutoCloseable {
         if (broker != null) {
             broker.stop();
             broker = null;
+        }
+    }
+
+    private void killAll() {
+        List<JvmProcess> all = new ArrayList<>(taskManagers);
+        all.add(jobManager);
+        all.add(broker);
+        for (JvmProcess p : all) {
+            if (p != null) {
+                p.destroyNow();
+            }
         }
     }
 

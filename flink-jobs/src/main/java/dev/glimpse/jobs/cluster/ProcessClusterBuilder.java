@@ -9,6 +9,12 @@ import java.util.Map;
 
 /** Settings of a {@link ProcessCluster}; {@link #build()} validates them. Not thread-safe. */
 public final class ProcessClusterBuilder {
+    /** Flink's key for class name prefixes loaded from lib/ before the job jar. */
+    public static final String PARENT_FIRST_KEY = "classloader.parent-first-patterns.additional";
+
+    /** The prefixes of the native-library jars this builder puts into lib/. */
+    public static final String NATIVE_PARENT_FIRST = "ai.onnxruntime.;ai.djl.";
+
     int taskManagers = 1;
     int slots = 2;
     int restPort;
@@ -18,6 +24,7 @@ public final class ProcessClusterBuilder {
     List<Path> flinkClasspath;
     List<Path> brokerClasspath;
     final List<Path> libJars = new ArrayList<>();
+    boolean nativeLibrariesInLib = true;
 
     ProcessClusterBuilder() {}
 
@@ -66,6 +73,19 @@ public final class ProcessClusterBuilder {
         return this;
     }
 
+    /**
+     * Whether ONNX Runtime and the DJL tokenizers are in Flink's {@code lib/} (on every Flink
+     * process's system class path) and loaded parent-first ({@code
+     * classloader.parent-first-patterns.additional: ai.onnxruntime.;ai.djl.}), as a cluster that
+     * runs the job must be set up (default true). With false they load from the job jar through the
+     * user-code class loader, and a second job (or restart) on the same TaskManager fails with
+     * "Native Library ... already loaded in another classloader".
+     */
+    public ProcessClusterBuilder nativeLibrariesInLib(boolean inLib) {
+        this.nativeLibrariesInLib = inLib;
+        return this;
+    }
+
     /** Flink's class path (default: {@link FlinkDistribution#classpath()}). */
     public ProcessClusterBuilder flinkClasspath(List<Path> classpath) {
         this.flinkClasspath = List.copyOf(classpath);
@@ -81,6 +101,10 @@ public final class ProcessClusterBuilder {
         }
         if (flinkClasspath == null) {
             flinkClasspath = FlinkDistribution.classpath();
+        }
+        if (nativeLibrariesInLib) {
+            libJars.addAll(FlinkDistribution.nativeLibraries());
+            config.putIfAbsent(PARENT_FIRST_KEY, NATIVE_PARENT_FIRST);
         }
         if (brokerClasspath == null) {
             brokerClasspath = FlinkDistribution.currentClasspath();
