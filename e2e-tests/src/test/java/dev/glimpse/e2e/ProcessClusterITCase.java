@@ -84,6 +84,15 @@ class ProcessClusterITCase {
                 Map<String, String> s = new LinkedHashMap<>(settings);
                 s.putAll(upgrades.get(phase));
                 String job = submit(s, savepoint);
+                assertThat(
+                                cluster.rest()
+                                        .job(job)
+                                        .path("vertices")
+                                        .get(0)
+                                        .path("parallelism")
+                                        .asInt())
+                        .as("phase %d parallelism", phase)
+                        .isEqualTo(Integer.parseInt(s.getOrDefault("pipeline.parallelism", "1")));
                 ids.addAll(produce(t.images, "sp" + phase, 8));
                 // stop while some of the phase's events are still in flight (async state)
                 awaitSome(outcomes, ids, ids.size() - 6);
@@ -94,7 +103,7 @@ class ProcessClusterITCase {
                                             job,
                                             cluster.workDir().resolve("savepoints"),
                                             Duration.ofMinutes(3));
-                    assertThat(cluster.rest().jobState(job)).isEqualTo("FINISHED");
+                    awaitState(job, "FINISHED");
                 } else {
                     outcomes.awaitAll(ids, DRAIN, cluster::checkAlive);
                     cluster.rest().cancel(job);
@@ -252,6 +261,14 @@ class ProcessClusterITCase {
         return id;
     }
 
+    private void awaitState(String job, String state) throws Exception {
+        long deadline = System.nanoTime() + JOB_START.toNanos();
+        while (!cluster.rest().jobState(job).equals(state)) {
+            assertThat(System.nanoTime()).as("job %s %s", job, state).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
     private void awaitRestarts(String job, long atLeast) throws Exception {
         long deadline = System.nanoTime() + JOB_START.toNanos();
         while (cluster.rest().numRestarts(job) < atLeast) {
@@ -269,8 +286,6 @@ class ProcessClusterITCase {
         }
         assertThat(outcomes.missing(ids)).as("events without an outcome").isEmpty();
         assertThat(duplicates).as("events with more than one outcome").isEmpty();
-        assertThat(outcomes.all().keySet()).as("outcomes of unknown events").containsAll(ids);
-        assertThat(outcomes.all().keySet().stream().filter(k -> k.startsWith("undecodable")))
-                .isEmpty();
+        assertThat(outcomes.ids().stream().filter(k -> k.startsWith("undecodable"))).isEmpty();
     }
 }

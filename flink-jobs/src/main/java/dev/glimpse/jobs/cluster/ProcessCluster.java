@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.cluster;
 
+import dev.glimpse.jobs.local.LocalFiles;
 import dev.glimpse.jobs.local.LoopbackClusterConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,8 +30,10 @@ import java.util.regex.Pattern;
  * starts a new one on the same ports and log directory. {@link #checkAlive} reports a process that
  * died without being told to.
  *
- * <p>Thread-safe (a chaos thread may kill and start TaskManagers while the owner submits jobs).
- * {@link #close()} stops every process it started.
+ * <p>A work directory the builder did not name is temporary and deleted on close (set system
+ * property {@value #KEEP_PROPERTY} to keep its logs). Thread-safe (a chaos thread may kill and
+ * start TaskManagers while the owner submits jobs). {@link #close()} stops every process it
+ * started.
  */
 public final class ProcessCluster implements AutoCloseable {
 
@@ -40,11 +43,19 @@ public final class ProcessCluster implements AutoCloseable {
             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String BROKER_MAIN = "dev.glimpse.jobs.kafka.EmbeddedKafkaBroker";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+    /** System property: keep a temporary work directory (logs) after close. */
+    public static final String KEEP_PROPERTY = "glimpse.processCluster.keepWorkDir";
+
     private static final Pattern BOOTSTRAP = Pattern.compile("BOOTSTRAP=(\\S+)");
 
     private final ProcessClusterBuilder settings;
     private final Path workDir;
     private final Path logDir;
+
+    /** A temporary work directory is deleted on close (it holds ~1 GB: jar blobs, Kafka logs). */
+    private final boolean ownsWorkDir;
+
     private final List<JvmProcess> taskManagers = new ArrayList<>();
     private final Map<Path, String> uploadedJars = new HashMap<>();
     private ClusterConfigFiles config;
@@ -60,6 +71,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     ProcessCluster(ProcessClusterBuilder settings) throws IOException {
         this.settings = settings;
+        this.ownsWorkDir = settings.workDir == null && !Boolean.getBoolean(KEEP_PROPERTY);
         this.workDir =
                 settings.workDir != null
                         ? Files.createDirectories(settings.workDir)
@@ -283,6 +295,13 @@ public final class ProcessCluster implements AutoCloseable {
         if (broker != null) {
             broker.stop();
             broker = null;
+        }
+        if (ownsWorkDir) {
+            try {
+                LocalFiles.deleteRecursively(workDir);
+            } catch (java.io.UncheckedIOException e) {
+                // a file still held open; the temp directory stays behind
+            }
         }
     }
 

@@ -77,7 +77,10 @@ class DemoOptionsTest {
         assertThatThrownBy(
                         () ->
                                 DemoOptions.parse(
-                                        "--kill-taskmanager-every", "10", "--model-dir", "" + MODEL))
+                                        "--kill-taskmanager-every",
+                                        "10",
+                                        "--model-dir",
+                                        "" + MODEL))
                 .hasMessageStartingWith("--kill-taskmanager-every needs --cluster processes");
     }
 
