@@ -46,8 +46,8 @@ public record DemoOptions(
                     + " model-serving/models/glimpse-tiny)\n"
                     + "  --cluster    in-jvm (default) or processes: a JobManager, TaskManagers and"
                     + " the broker as separate JVMs, the job jar submitted over REST\n"
-                    + "  --taskmanagers            TaskManager processes (default 2; processes"
-                    + " only)\n"
+                    + "  --taskmanagers            TaskManager processes, one slot each; the job runs"
+                    + " at this parallelism (default 2; processes only)\n"
                     + "  --kill-taskmanager-every  kill -9 a random TaskManager every SECONDS and"
                     + " start a fresh one (processes only; default never)";
 

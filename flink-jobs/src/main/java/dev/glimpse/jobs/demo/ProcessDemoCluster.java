@@ -29,6 +29,7 @@ final class ProcessDemoCluster implements DemoCluster {
 
     private final ProcessCluster cluster;
     private final Duration killEvery;
+    private final int taskManagers;
     private final PrintStream out;
     private final ScheduledExecutorService chaos =
             Executors.newSingleThreadScheduledExecutor(
@@ -45,11 +46,14 @@ final class ProcessDemoCluster implements DemoCluster {
             int taskManagers, Duration killEvery, int webPort, PrintStream out, String... topics)
             throws Exception {
         this.killEvery = killEvery;
+        this.taskManagers = taskManagers;
         this.out = out;
         this.cluster =
                 ProcessCluster.builder()
                         .taskManagers(taskManagers)
-                        .slotsPerTaskManager(2)
+                        // one slot each and the job at parallelism N (startJob): every
+                        // TaskManager runs a share of the job, so every kill is felt
+                        .slotsPerTaskManager(1)
                         .restPort(webPort)
                         .topics(topics)
                         .build()
@@ -85,8 +89,10 @@ final class ProcessDemoCluster implements DemoCluster {
 
     @Override
     public String startJob(Map<String, String> settings, Consumer<String> onEnd) throws Exception {
+        Map<String, String> withParallelism = new java.util.LinkedHashMap<>(settings);
+        withParallelism.put("pipeline.parallelism", Integer.toString(taskManagers));
         List<String> args = new ArrayList<>();
-        settings.forEach(
+        withParallelism.forEach(
                 (k, v) -> {
                     args.add("--set");
                     args.add(k + "=" + v);
