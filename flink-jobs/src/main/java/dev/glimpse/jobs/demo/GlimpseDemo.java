@@ -18,14 +18,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one-command local demo: an embedded Kafka broker, the Glimpse job on a local Flink cluster
  * with its web UI, synthetic cameras / text pages / moderation images, and a live console of the
- * committed results and dead letters.
+ * committed results and dead letters; with {@code --cluster processes} the broker, a JobManager and
+ * TaskManagers run as separate JVMs ({@link ProcessDemoCluster}), optionally with TaskManager kills.
  *
  * <pre>
  * mvn -q -pl flink-jobs -am -DskipTests package exec:java [-Dexec.args="--duration 60"]
  * </pre>
  *
- * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then the job
- * (cancelled), the console's consumer and the broker. {@link #run(DemoOptions, PrintStream)} is the
+ * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then (the
+ * job still running) a bounded wait until every sent event is accounted for and the audit line,
+ * then the job (cancelled), the console's consumer and the cluster. {@link #run(DemoOptions, PrintStream)} is the
  * same demo for tests.
  */
 public final class GlimpseDemo {
@@ -67,7 +69,10 @@ public final class GlimpseDemo {
         this.out = out;
     }
 
-    /** {@code --duration SECONDS --rate N --web-port P --model-dir DIR}; Ctrl-C stops it. */
+    /**
+     * {@code --duration SECONDS --rate N --web-port P --model-dir DIR --cluster in-jvm|processes
+     * --taskmanagers N --kill-taskmanager-every SECONDS}; Ctrl-C stops it.
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
