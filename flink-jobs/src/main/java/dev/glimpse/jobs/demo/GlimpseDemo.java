@@ -19,16 +19,17 @@ import java.util.concurrent.TimeUnit;
  * The one-command local demo: an embedded Kafka broker, the Glimpse job on a local Flink cluster
  * with its web UI, synthetic cameras / text pages / moderation images, and a live console of the
  * committed results and dead letters; with {@code --cluster processes} the broker, a JobManager and
- * TaskManagers run as separate JVMs ({@link ProcessDemoCluster}), optionally with TaskManager kills.
+ * TaskManagers run as separate JVMs ({@link ProcessDemoCluster}), optionally with TaskManager
+ * kills.
  *
  * <pre>
  * mvn -q -pl flink-jobs -am -DskipTests package exec:java [-Dexec.args="--duration 60"]
  * </pre>
  *
- * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then (the
- * job still running) a bounded wait until every sent event is accounted for and the audit line,
- * then the job (cancelled), the console's consumer and the cluster. {@link #run(DemoOptions, PrintStream)} is the
- * same demo for tests.
+ * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then (the job
+ * still running) a bounded wait until every sent event is accounted for and the audit line, then
+ * the job (cancelled), the console's consumer and the cluster. {@link #run(DemoOptions,
+ * PrintStream)} is the same demo for tests.
  */
 public final class GlimpseDemo {
 

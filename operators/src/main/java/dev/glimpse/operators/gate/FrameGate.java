@@ -25,8 +25,8 @@ import org.apache.flink.util.Collector;
  * <p>Skipped frames are intentional drops, not failures: they are counted in {@code
  * glimpse_pipeline.frames_skipped{reason=too_old|rate_limited|duplicate}} (docs/metrics.md), not
  * dead-lettered, and each leaves a skip record on the {@link SkipRecords#OUTPUT} side output (the
- * job writes them to the results topic) so that the skipped event ids stay observable. A frame that cannot be decoded passes so that the preprocessing step dead-letters
- * it with its reason.
+ * job writes them to the results topic) so that the skipped event ids stay observable. A frame that
+ * cannot be decoded passes so that the preprocessing step dead-letters it with its reason.
  */
 public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, ImageEvent> {
 

@@ -91,9 +91,7 @@ class FrameGateTest {
 
         assertThat(passedIds()).containsExactly("f0");
         var skips =
-                harness.getSideOutput(SkipRecords.OUTPUT).stream()
-                        .map(r -> r.getValue())
-                        .toList();
+                harness.getSideOutput(SkipRecords.OUTPUT).stream().map(r -> r.getValue()).toList();
         assertThat(skips)
                 .extracting(r -> r.getEventId() + ":" + r.getSkipped().getReason())
                 .containsExactly("f1:duplicate", "f2:duplicate", "f3:duplicate");
