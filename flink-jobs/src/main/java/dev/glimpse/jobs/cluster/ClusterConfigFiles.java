@@ -91,6 +91,9 @@ final class ClusterConfigFiles {
         c.put("restart-strategy.fixed-delay.delay", "2 s");
         c.put("heartbeat.interval", "2000");
         c.put("heartbeat.timeout", "20000");
+        // REST answers (job details, metrics such as numRestarts) at most 1 s old
+        c.put("web.refresh-interval", "1000");
+        c.put("metrics.fetcher.update-interval", "1000");
         c.put("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
         c.put(
                 "execution.checkpointing.savepoint-dir",
