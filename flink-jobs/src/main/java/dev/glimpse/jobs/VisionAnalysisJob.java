@@ -9,6 +9,7 @@ import dev.glimpse.operators.analyze.AnalysisOutcome;
 import dev.glimpse.operators.analyze.Analyze;
 import dev.glimpse.operators.analyze.OutcomeRouter;
 import dev.glimpse.operators.gate.FrameGate;
+import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.operators.ingest.EventValidator;
 import dev.glimpse.operators.ingest.IngestedRecord;
 import dev.glimpse.operators.preprocess.FetchOutcome;
@@ -36,8 +37,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * source ─► validate ─► keyBy(source id) ─► FrameGate ─► Fetch (async) ─► Preprocess ─► Analyze (async) ─► route ─► results sink
- *              │                                                             │                              │
- *              └──────────── dead letters (side outputs) ────────────────────┴──────────────────────────────┴──► dead-letter sink
+ *              │                                │  └──────────────── skip records ────────────────────────────────┼──────────┘
+ *              │                                                         │                              │
+ *              └──────────── dead letters (side outputs) ────────────────┴──────────────────────────────┴──► dead-letter sink
  * </pre>
  *
  * The source and both sinks are arguments, so tests wire their own; {@link #main} wires Kafka.
@@ -126,7 +128,11 @@ public final class VisionAnalysisJob {
         SingleOutputStreamOperator<AnalysisResult> routed =
                 analyzed.process(new OutcomeRouter()).name("route-outcomes").uid("route-outcomes");
 
-        routed.sinkTo(results).name("results").uid("results-sink");
+        // The gate's skip records share the results topic, so every event id is accounted for.
+        routed.union(gated.getSideOutput(SkipRecords.OUTPUT))
+                .sinkTo(results)
+                .name("results")
+                .uid("results-sink");
 
         valid.getSideOutput(DeadLetters.OUTPUT)
                 .union(

@@ -66,10 +66,10 @@ final class DemoKafkaSecurity {
      * {@code settings} plus the job's login as {@code kafka.properties.*} (security.protocol,
      * sasl.*, ssl.*); {@code settings} alone without --secure.
      */
-    Map<String, String> withJobLogin(EmbeddedKafkaBroker broker, Map<String, String> settings) {
+    Map<String, String> withJobLogin(DemoCluster cluster, Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
         if (secure) {
-            Properties job = broker.clientProperties(JOB_USER);
+            Properties job = cluster.clientProperties(JOB_USER);
             job.stringPropertyNames().stream()
                     .filter(k -> !k.equals("bootstrap.servers"))
                     .forEach(k -> all.put("kafka.properties." + k, job.getProperty(k)));
@@ -77,12 +77,12 @@ final class DemoKafkaSecurity {
         return all;
     }
 
-    Properties producer(EmbeddedKafkaBroker broker) {
-        return secure ? broker.clientProperties(PRODUCER_USER) : broker.clientProperties();
+    Properties producer(DemoCluster cluster) {
+        return secure ? cluster.clientProperties(PRODUCER_USER) : cluster.clientProperties();
     }
 
-    Properties reader(EmbeddedKafkaBroker broker) {
-        return secure ? broker.clientProperties(READER_USER) : broker.clientProperties();
+    Properties reader(DemoCluster cluster) {
+        return secure ? cluster.clientProperties(READER_USER) : cluster.clientProperties();
     }
 
     /** One line on how the clients reach the broker, for the demo's console. */

@@ -12,19 +12,33 @@ import java.time.Duration;
  * @param rate images per second produced in all (cameras, text pages and moderation images)
  * @param webPort the Flink web UI port; 0 = any free port (a taken port falls back to a free one)
  * @param modelDir the model directory (the bundled glimpse-tiny by default)
+ * @param processes run on a local multi-process cluster ({@code --cluster processes}) instead of
+ *     the in-JVM one ({@code --cluster in-jvm}, the default)
+ * @param taskManagers TaskManager processes of the process cluster
+ * @param killTaskManagerEvery kill -9 a random TaskManager this often (process cluster only);
+ *     {@link Duration#ZERO} = never
  * @param secure run Kafka over SASL_SSL with SCRAM users and least-privilege ACLs ({@code
- *     --secure}, docs/kafka-security.md)
+ *     --secure}, docs/kafka-security.md; the in-JVM cluster only)
  */
 public record DemoOptions(
-        Duration duration, double rate, int webPort, Path modelDir, boolean secure) {
+        Duration duration,
+        double rate,
+        int webPort,
+        Path modelDir,
+        boolean processes,
+        int taskManagers,
+        Duration killTaskManagerEvery,
+        boolean secure) {
 
     public static final double MAX_RATE = 50;
     public static final int DEFAULT_WEB_PORT = 8081;
     public static final double DEFAULT_RATE = 3;
+    public static final int DEFAULT_TASK_MANAGERS = 2;
 
     static final String USAGE =
             "Usage: GlimpseDemo [--duration SECONDS] [--rate IMAGES_PER_SECOND] [--web-port PORT]"
-                    + " [--model-dir DIR] [--secure]\n"
+                    + " [--model-dir DIR] [--cluster in-jvm|processes] [--taskmanagers N]"
+                    + " [--kill-taskmanager-every SECONDS] [--secure]\n"
                     + "  --duration   stop after this many seconds of streaming (default: run until"
                     + " Ctrl-C)\n"
                     + "  --rate       images per second produced, all sources together (default 3,"
@@ -33,8 +47,14 @@ public record DemoOptions(
                     + " free one; 0 = any)\n"
                     + "  --model-dir  model directory (default: the bundled"
                     + " model-serving/models/glimpse-tiny)\n"
+                    + "  --cluster    in-jvm (default) or processes: a JobManager, TaskManagers and"
+                    + " the broker as separate JVMs, the job jar submitted over REST\n"
+                    + "  --taskmanagers            TaskManager processes, one slot each; the job runs"
+                    + " at this parallelism (default 2; processes only)\n"
+                    + "  --kill-taskmanager-every  kill -9 a random TaskManager every SECONDS and"
+                    + " start a fresh one (processes only; default never)\n"
                     + "  --secure     Kafka over SASL_SSL: SCRAM-SHA-512 users, a CA generated at"
-                    + " start, ACLs enforced";
+                    + " start, ACLs enforced (in-jvm only)";
 
     public DemoOptions {
         if (duration == null || duration.isNegative()) {
@@ -57,11 +77,28 @@ public record DemoOptions(
                             + " .onnx graphs)");
         }
         modelDir = modelDir.toAbsolutePath().normalize();
+        if (taskManagers < 1 || taskManagers > 8) {
+            throw new IllegalArgumentException("--taskmanagers must be 1..8, was " + taskManagers);
+        }
+        if (killTaskManagerEvery == null || killTaskManagerEvery.isNegative()) {
+            throw new IllegalArgumentException(
+                    "--kill-taskmanager-every must be >= 0 seconds, was " + killTaskManagerEvery);
+        }
+        if (!processes && !killTaskManagerEvery.isZero()) {
+            throw new IllegalArgumentException(
+                    "--kill-taskmanager-every needs --cluster processes (the in-JVM cluster has no"
+                            + " TaskManager process to kill)");
+        }
+        if (secure && processes) {
+            throw new IllegalArgumentException(
+                    "--secure runs with --cluster in-jvm only (the process cluster's broker runs"
+                            + " PLAINTEXT)");
+        }
     }
 
-    /** Options of a PLAINTEXT demo. */
+    /** The in-JVM cluster with these streaming settings. */
     public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
-        this(duration, rate, webPort, modelDir, false);
+        this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO, false);
     }
 
     /** The defaults: until Ctrl-C, 3 images/s, port 8081, the bundled model. */
@@ -69,15 +106,15 @@ public record DemoOptions(
         return new DemoOptions(Duration.ZERO, DEFAULT_RATE, DEFAULT_WEB_PORT, bundledModel());
     }
 
-    /**
-     * Parses {@code --duration}, {@code --rate}, {@code --web-port}, {@code --model-dir} and {@code
-     * --secure} (the only flag without a value).
-     */
+    /** Parses the flags of {@link #USAGE}. */
     public static DemoOptions parse(String... args) {
         Duration duration = Duration.ZERO;
         double rate = DEFAULT_RATE;
         int webPort = DEFAULT_WEB_PORT;
         Path modelDir = null;
+        boolean processes = false;
+        int taskManagers = DEFAULT_TASK_MANAGERS;
+        Duration killEvery = Duration.ZERO;
         boolean secure = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -95,12 +132,33 @@ public record DemoOptions(
                 case "--rate" -> rate = number(flag, value);
                 case "--web-port" -> webPort = (int) integer(flag, value);
                 case "--model-dir" -> modelDir = Path.of(value);
+                case "--cluster" -> processes = clusterMode(value);
+                case "--taskmanagers" -> taskManagers = (int) integer(flag, value);
+                case "--kill-taskmanager-every" ->
+                        killEvery = Duration.ofMillis(Math.round(number(flag, value) * 1000));
                 default ->
                         throw new IllegalArgumentException("Unknown flag " + flag + "\n" + USAGE);
             }
         }
         return new DemoOptions(
-                duration, rate, webPort, modelDir != null ? modelDir : bundledModel(), secure);
+                duration,
+                rate,
+                webPort,
+                modelDir != null ? modelDir : bundledModel(),
+                processes,
+                taskManagers,
+                killEvery,
+                secure);
+    }
+
+    private static boolean clusterMode(String value) {
+        return switch (value) {
+            case "processes" -> true;
+            case "in-jvm" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            "--cluster must be in-jvm or processes, was '" + value + "'");
+        };
     }
 
     /** Whether the demo stops by itself. */

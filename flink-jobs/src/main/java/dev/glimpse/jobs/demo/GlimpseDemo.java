@@ -1,50 +1,34 @@
 package dev.glimpse.jobs.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glimpse.jobs.VisionAnalysisJob;
-import dev.glimpse.jobs.config.ConfigSource;
-import dev.glimpse.jobs.config.GlimpseJobConfig;
-import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.jobs.kafka.OutputTopicsReader;
 import dev.glimpse.jobs.local.LocalFiles;
-import dev.glimpse.jobs.local.LoopbackClusterConfig;
 import dev.glimpse.schemas.AnalysisTask;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The one-command local demo: an embedded Kafka broker, the Glimpse job on a local Flink cluster
  * with its web UI, synthetic cameras / text pages / moderation images, and a live console of the
- * committed results and dead letters.
+ * committed results and dead letters; with {@code --cluster processes} the broker, a JobManager and
+ * TaskManagers run as separate JVMs ({@link ProcessDemoCluster}), optionally with TaskManager
+ * kills.
  *
  * <pre>
  * mvn -q -pl flink-jobs -am -DskipTests package exec:java [-Dexec.args="--duration 60"]
  * </pre>
  *
- * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then the job
- * (cancelled), the console's consumer and the broker. {@link #run(DemoOptions, PrintStream)} is the
- * same demo for tests.
+ * Stops after {@code --duration} seconds of streaming, or on Ctrl-C: producers first, then (the job
+ * still running) a bounded wait until every sent event is accounted for and the audit line, then
+ * the job (cancelled), the console's consumer and the cluster. {@link #run(DemoOptions,
+ * PrintStream)} is the same demo for tests.
  */
 public final class GlimpseDemo {
 
@@ -52,7 +36,10 @@ public final class GlimpseDemo {
     public static final String RESULTS_TOPIC = "glimpse.results";
     public static final String DLQ_TOPIC = "glimpse.dlq";
 
-    private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
+    /** A restart after a TaskManager kill takes a minute on a loaded 2-core machine. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(4);
+
+    private static final Duration DRAIN_QUIET = Duration.ofMinutes(2);
     private static final long SEED = 2026;
 
     /** What the demo did. */
@@ -61,7 +48,8 @@ public final class GlimpseDemo {
             Map<AnalysisTask, Long> sent,
             long broken,
             Map<AnalysisTask, Long> results,
-            long deadLetters) {}
+            long deadLetters,
+            DeliveryAudit.Report audit) {}
 
     private final DemoOptions options;
     private final PrintStream out;
@@ -69,12 +57,12 @@ public final class GlimpseDemo {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String stopReason;
-    private EmbeddedKafkaBroker broker;
-    private JobClient job;
+    private DemoCluster cluster;
+    private DeliveryAudit audit;
+    private DeliveryAudit.Report report;
     private LiveConsole console;
     private SyntheticProducers producers;
     private String webUiUrl;
-    private Path userClasspath;
     private Path checkpointDir;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
@@ -83,7 +71,10 @@ public final class GlimpseDemo {
         this.kafkaSecurity = new DemoKafkaSecurity(options.secure());
     }
 
-    /** {@code --duration SECONDS --rate N --web-port P --model-dir DIR}; Ctrl-C stops it. */
+    /**
+     * {@code --duration SECONDS --rate N --web-port P --model-dir DIR --cluster in-jvm|processes
+     * --taskmanagers N --kill-taskmanager-every SECONDS --secure}; Ctrl-C stops it.
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -160,62 +151,67 @@ public final class GlimpseDemo {
 
     private void start() throws Exception {
         out.println("Glimpse demo: model " + options.modelDir());
-        broker = kafkaSecurity.newBroker().start();
-        for (String topic : new String[] {IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC}) {
-            broker.createTopic(topic, 1);
-        }
-        out.printf(
-                "Kafka broker: %s (topics %s, %s, %s)%n",
-                broker.bootstrapServers(), IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC);
-        out.println("Kafka clients: " + kafkaSecurity.describe());
-
-        checkpointDir = Files.createTempDirectory("glimpse-demo-checkpoints");
-        GlimpseJobConfig config =
-                GlimpseJobConfig.from(
-                        ConfigSource.of(kafkaSecurity.withJobLogin(broker, jobSettings())));
         int port = WebPort.choose(options.webPort());
         if (options.webPort() > 0 && port != options.webPort()) {
             out.printf("Port %d is taken; the web UI uses port %d.%n", options.webPort(), port);
         }
-        Configuration conf = LoopbackClusterConfig.create(port);
-        conf.set(RestOptions.PORT, port);
-        // A job without jars or classpaths gets the JVM's system class loader as its user-code
-        // class loader, which under `mvn exec:java` does not see Flink (the plugin's class loader
-        // does): an empty classpath entry makes Flink build a user-code class loader whose parent
-        // is the one that loaded Flink, so the demo runs the same in Maven and in tests.
-        userClasspath = Files.createTempDirectory("glimpse-demo-classpath");
-        conf.set(PipelineOptions.CLASSPATHS, List.of(userClasspath.toUri().toURL().toString()));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        new VisionAnalysisJob(config).buildOnKafka(env);
-        job = env.executeAsync("glimpse-demo");
-        webUiUrl = "http://" + LoopbackClusterConfig.LOOPBACK + ":" + port + "/";
-        out.println("Flink web UI: " + webUiUrl + " (job " + job.getJobID() + ")");
-        job.getJobExecutionResult()
-                .whenComplete(
-                        (result, error) -> {
+        String[] topics = {IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC};
+        if (options.processes()) {
+            out.printf(
+                    "Starting a process cluster: JobManager, %d TaskManagers, Kafka broker ...%n",
+                    options.taskManagers());
+            cluster =
+                    new ProcessDemoCluster(
+                            options.taskManagers(),
+                            options.killTaskManagerEvery(),
+                            port,
+                            out,
+                            topics);
+        } else {
+            cluster = new InJvmDemoCluster(kafkaSecurity.newBroker(), port, topics);
+        }
+        out.println("Cluster: " + cluster.describe());
+        out.printf(
+                "Kafka broker: %s (topics %s, %s, %s)%n",
+                cluster.bootstrapServers(), IMAGES_TOPIC, RESULTS_TOPIC, DLQ_TOPIC);
+        out.println("Kafka clients: " + kafkaSecurity.describe());
+
+        checkpointDir = Files.createTempDirectory("glimpse-demo-checkpoints");
+        long t0 = System.nanoTime();
+        webUiUrl = cluster.webUiUrl();
+        String jobId =
+                cluster.startJob(
+                        kafkaSecurity.withJobLogin(cluster, jobSettings()),
+                        reason -> {
                             if (stopRequested.getCount() > 0) {
-                                out.println(
-                                        "The job ended by itself: "
-                                                + (error == null
-                                                        ? "finished"
-                                                        : rootMessage(error)));
+                                out.println("The job ended by itself: " + reason);
                                 requestStop("job ended");
                             }
                         });
-        awaitTasksRunning();
+        out.println("Flink web UI: " + webUiUrl + " (job " + jobId + ")");
+        out.printf(
+                Locale.ROOT,
+                "Job running: all tasks open, model loaded (%.1f s).%n",
+                (System.nanoTime() - t0) / 1e9);
+        if (!options.killTaskManagerEvery().isZero()) {
+            out.printf(
+                    "Chaos: a random TaskManager is killed (SIGKILL) every %d s.%n",
+                    options.killTaskManagerEvery().toSeconds());
+        }
 
+        audit = new DeliveryAudit().start(kafkaSecurity.reader(cluster), RESULTS_TOPIC, DLQ_TOPIC);
         console =
                 new LiveConsole(
                         new OutputTopicsReader(
-                                kafkaSecurity.reader(broker), RESULTS_TOPIC, DLQ_TOPIC, true),
+                                kafkaSecurity.reader(cluster), RESULTS_TOPIC, DLQ_TOPIC, true),
                         out);
         console.start();
         producers =
                 new SyntheticProducers(
-                        new ImageEventProducer(kafkaSecurity.producer(broker), IMAGES_TOPIC),
+                        new ImageEventProducer(kafkaSecurity.producer(cluster), IMAGES_TOPIC),
                         options.rate(),
                         SEED,
+                        audit,
                         out::println);
         producers.start();
         out.printf(
@@ -231,7 +227,7 @@ public final class GlimpseDemo {
     private Map<String, String> jobSettings() {
         return Map.of(
                 "kafka.bootstrapServers",
-                broker.bootstrapServers(),
+                cluster.bootstrapServers(),
                 "kafka.topics.images",
                 IMAGES_TOPIC,
                 "kafka.topics.results",
@@ -251,100 +247,52 @@ public final class GlimpseDemo {
     }
 
     /**
-     * Waits until every task of the job is RUNNING, which Flink reports once the operators are open
-     * (the model loaded), so that the first images are not queued behind the start.
+     * Producers, (drain and audit), job, console, cluster: each stopped even if an earlier one
+     * fails.
      */
-    private void awaitTasksRunning() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request =
-                HttpRequest.newBuilder(URI.create(webUiUrl + "jobs/" + job.getJobID()))
-                        .timeout(Duration.ofSeconds(10))
-                        .build();
-        ObjectMapper json = new ObjectMapper();
-        long t0 = System.nanoTime();
-        long deadline = t0 + JOB_START_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && allRunning(json.readTree(r.body()))) {
-                    out.printf(
-                            Locale.ROOT,
-                            "Job running: all tasks open, model loaded (%.1f s).%n",
-                            (System.nanoTime() - t0) / 1e9);
-                    return;
-                }
-            } catch (IOException e) {
-                // the REST endpoint is not answering yet
-            }
-            if (job.getJobExecutionResult().isDone() || stopRequested.getCount() == 0) {
-                throw new IllegalStateException("The job did not start: " + failure());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException(
-                        "The job's tasks are not running after " + JOB_START_TIMEOUT);
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static boolean allRunning(JsonNode jobDetails) {
-        JsonNode vertices = jobDetails.path("vertices");
-        if (vertices.isEmpty()) {
-            return false;
-        }
-        for (JsonNode v : vertices) {
-            if (!"RUNNING".equals(v.path("status").asText())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private String failure() {
-        try {
-            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
-            return "no error";
-        } catch (Exception e) {
-            return rootMessage(e);
-        }
-    }
-
-    /** Producers, job, console, broker: each stopped even if an earlier one fails. */
     private void shutdown() {
         if (producers != null) {
             quietly("producers", producers::close);
         }
-        if (job != null) {
-            quietly("job", this::cancelJob);
+        if (cluster instanceof ProcessDemoCluster processes) {
+            quietly("chaos", processes::stopChaos);
+        }
+        if (audit != null && jobStillRunning()) {
+            quietly("audit", this::drainAndAudit);
+        }
+        if (cluster != null) {
+            quietly("job", cluster::cancelJob);
         }
         if (console != null) {
             quietly("console", console::close);
         }
-        if (broker != null) {
-            quietly("broker", broker::close);
+        if (audit != null) {
+            quietly("audit reader", audit::close);
         }
-        if (userClasspath != null) {
-            quietly("class path directory", () -> Files.deleteIfExists(userClasspath));
+        if (cluster != null) {
+            quietly("cluster", cluster::close);
         }
         if (checkpointDir != null) {
             quietly("checkpoint directory", () -> LocalFiles.deleteRecursively(checkpointDir));
         }
-        out.println("Stopped: producers closed, job cancelled, consumer closed, broker closed.");
+        out.println("Stopped: producers closed, job cancelled, consumer closed, cluster closed.");
     }
 
-    private void cancelJob() throws Exception {
-        if (!job.getJobExecutionResult().isDone()) {
-            try {
-                job.cancel().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                // it ended between the check and the cancel
-            }
+    private boolean jobStillRunning() {
+        return !"job ended".equals(stopReason);
+    }
+
+    /** Waits (bounded) until every sent event is accounted for, then prints the audit line. */
+    private void drainAndAudit() throws Exception {
+        out.println("Draining: waiting until every sent event is committed (at most 4 min) ...");
+        audit.awaitDrained(DRAIN_TIMEOUT, DRAIN_QUIET);
+        report = audit.report(cluster.restarts());
+        if (report.unsent() > 0) {
+            out.printf(
+                    "%d events were not acknowledged by the broker (not counted).%n",
+                    report.unsent());
         }
-        try {
-            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            // cancelled: the expected outcome
-        }
+        out.println(report.line());
     }
 
     private Summary summarize() {
@@ -370,7 +318,7 @@ public final class GlimpseDemo {
                 results.get(AnalysisTask.OCR),
                 results.get(AnalysisTask.MODERATION),
                 dead);
-        return new Summary(webUiUrl, sent, broken, results, dead);
+        return new Summary(webUiUrl, sent, broken, results, dead, report);
     }
 
     private void quietly(String what, ThrowingRunnable action) {
@@ -384,7 +332,7 @@ public final class GlimpseDemo {
         }
     }
 
-    private static String rootMessage(Throwable t) {
+    static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

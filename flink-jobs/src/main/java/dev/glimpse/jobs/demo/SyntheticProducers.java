@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.ImageEvent;
@@ -44,17 +45,24 @@ final class SyntheticProducers implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Map<AnalysisTask, AtomicLong> sent = new EnumMap<>(AnalysisTask.class);
     private final AtomicLong broken = new AtomicLong();
+    private final DeliveryAudit audit;
     private long tick;
     private long scans;
     private long uploads;
 
     /**
      * @param rate images per second, all sources together
+     * @param audit receives every event id with its send acknowledgement
      * @param warnings receives a line when a send fails
      */
     SyntheticProducers(
-            ImageEventProducer producer, double rate, long seed, Consumer<String> warnings) {
+            ImageEventProducer producer,
+            double rate,
+            long seed,
+            DeliveryAudit audit,
+            Consumer<String> warnings) {
         this.producer = producer;
+        this.audit = audit;
         this.periodMicros = Math.max(1, Math.round(1_000_000 / rate));
         this.rng = new Random(seed);
         this.cameras =
@@ -101,7 +109,7 @@ final class SyntheticProducers implements AutoCloseable {
                         case 7 -> upload();
                         default -> frame(cameras.get(slot % 4));
                     };
-            producer.send(event);
+            audit.sent(event.getEventId(), producer.send(event));
         } catch (RuntimeException e) {
             warnings.accept("producer: cannot send an image: " + e);
         }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -57,13 +56,48 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final Map<String, String> overrides;
     private final BrokerSecurity security; // null: PLAINTEXT, no authorizer
+
+    /** Non-null for a broker that keeps its log directory and ports across restarts. */
+    private final Path persistentLogDir;
+
+    private final int fixedBrokerPort;
+    private final int fixedControllerPort;
     private Path logDir;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
     private EmbeddedKafkaBroker(Map<String, String> overrides, BrokerSecurity security) {
+        this(overrides, security, null, 0, 0);
+    }
+
+    private EmbeddedKafkaBroker(
+            Map<String, String> overrides,
+            BrokerSecurity security,
+            Path persistentLogDir,
+            int brokerPort,
+            int controllerPort) {
         this.overrides = Map.copyOf(overrides);
         this.security = security;
+        this.persistentLogDir = persistentLogDir;
+        this.fixedBrokerPort = brokerPort;
+        this.fixedControllerPort = controllerPort;
+    }
+
+    /**
+     * A PLAINTEXT broker on fixed ports whose log directory outlives it: {@link #start()} formats
+     * {@code logDir} only when it holds no KRaft metadata yet, and {@link #close()} leaves it, so
+     * that a restarted broker (same ports, same directory) serves the same topics, offsets and
+     * transactions, like a restarted broker of a real cluster.
+     */
+    public static EmbeddedKafkaBroker persistent(Path logDir, int brokerPort, int controllerPort) {
+        if (brokerPort <= 0 || controllerPort <= 0 || brokerPort == controllerPort) {
+            throw new IllegalArgumentException(
+                    "A persistent broker needs two distinct fixed ports, was "
+                            + brokerPort
+                            + " and "
+                            + controllerPort);
+        }
+        return new EmbeddedKafkaBroker(Map.of(), null, logDir, brokerPort, controllerPort);
     }
 
     /** A broker with the default configuration. */
@@ -96,12 +130,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Broker already started at " + bootstrapServers);
         }
         try {
-            logDir = Files.createTempDirectory("glimpse-kafka-");
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            logDir =
+                    persistentLogDir != null
+                            ? Files.createDirectories(persistentLogDir)
+                            : Files.createTempDirectory("glimpse-kafka-");
+            int brokerPort = persistentLogDir != null ? fixedBrokerPort : freePort();
+            int controllerPort = persistentLogDir != null ? fixedControllerPort : freePort();
             Properties props = brokerProperties(brokerPort, controllerPort, logDir);
             KafkaConfig config = new KafkaConfig(props, false);
-            format(logDir, security);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir, security);
+            }
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             bootstrapServers = LOOPBACK + ":" + brokerPort;
@@ -217,7 +256,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server = null;
         }
         bootstrapServers = null;
-        if (logDir != null) {
+        if (logDir != null && persistentLogDir == null) {
             deleteRecursively(logDir);
             logDir = null;
         }
@@ -337,28 +376,5 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (UncheckedIOException e) {
             LOG.warn("Cannot delete {}", dir, e);
         }
-    }
-
-    /**
-     * Runs a broker as a standalone process: prints {@code BOOTSTRAP=host:port} on standard output
-     * once it answers, creates the topics named as arguments, and stops cleanly on SIGTERM/Ctrl-C.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        EmbeddedKafkaBroker broker = create().start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    broker.close();
-                                    stopped.countDown();
-                                },
-                                "kafka-broker-shutdown"));
-        for (String topic : args) {
-            broker.createTopic(topic, 1);
-        }
-        System.out.println("BOOTSTRAP=" + broker.bootstrapServers());
-        System.out.flush();
-        stopped.await();
     }
 }

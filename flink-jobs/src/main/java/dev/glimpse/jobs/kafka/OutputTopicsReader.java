@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.kafka;
 
+import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.codec.AvroCodec;
@@ -30,6 +31,12 @@ public final class OutputTopicsReader implements AutoCloseable {
         void onResult(AnalysisResult result, long receivedAtMillis);
 
         void onDeadLetter(DeadLetter deadLetter, long receivedAtMillis);
+
+        /**
+         * A skip record of the frame gate (an event not analysed on purpose); {@link #onResult}
+         * receives analyses only.
+         */
+        default void onSkipped(AnalysisResult skip, long receivedAtMillis) {}
 
         /** A record that does not decode (another producer on the topic, a newer schema...). */
         default void onUndecodable(String topic, long offset, String message) {}
@@ -89,7 +96,12 @@ public final class OutputTopicsReader implements AutoCloseable {
         long now = System.currentTimeMillis();
         try {
             if (r.topic().equals(resultsTopic)) {
-                listener.onResult(results.decode(r.value(), version(r, AnalysisResult.class)), now);
+                AnalysisResult result = results.decode(r.value(), version(r, AnalysisResult.class));
+                if (SkipRecords.isSkip(result)) {
+                    listener.onSkipped(result, now);
+                } else {
+                    listener.onResult(result, now);
+                }
             } else if (r.topic().equals(deadLetterTopic)) {
                 listener.onDeadLetter(
                         deadLetters.decode(r.value(), version(r, DeadLetter.class)), now);

@@ -42,6 +42,52 @@ class DemoOptionsTest {
     }
 
     @Test
+    void clusterFlagsSelectTheProcessClusterAndItsChaos() {
+        DemoOptions o =
+                DemoOptions.parse(
+                        "--cluster",
+                        "processes",
+                        "--taskmanagers",
+                        "3",
+                        "--kill-taskmanager-every",
+                        "25",
+                        "--model-dir",
+                        MODEL.toString());
+        assertThat(o.processes()).isTrue();
+        assertThat(o.taskManagers()).isEqualTo(3);
+        assertThat(o.killTaskManagerEvery()).isEqualTo(Duration.ofSeconds(25));
+
+        DemoOptions defaults = DemoOptions.parse("--model-dir", MODEL.toString());
+        assertThat(defaults.processes()).isFalse();
+        assertThat(defaults.taskManagers()).isEqualTo(2);
+        assertThat(defaults.killTaskManagerEvery()).isZero();
+    }
+
+    @Test
+    void clusterFlagErrorsNameTheFlag() {
+        assertThatThrownBy(() -> DemoOptions.parse("--cluster", "yarn", "--model-dir", "" + MODEL))
+                .hasMessage("--cluster must be in-jvm or processes, was 'yarn'");
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--cluster",
+                                        "processes",
+                                        "--taskmanagers",
+                                        "0",
+                                        "--model-dir",
+                                        "" + MODEL))
+                .hasMessage("--taskmanagers must be 1..8, was 0");
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--kill-taskmanager-every",
+                                        "10",
+                                        "--model-dir",
+                                        "" + MODEL))
+                .hasMessageStartingWith("--kill-taskmanager-every needs --cluster processes");
+    }
+
+    @Test
     void errorsNameTheFlag() {
         assertThatThrownBy(() -> DemoOptions.parse("--duration", "-1", "--model-dir", "" + MODEL))
                 .hasMessageStartingWith("--duration must be >= 0");

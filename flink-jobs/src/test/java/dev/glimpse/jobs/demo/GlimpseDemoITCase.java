@@ -2,6 +2,7 @@ package dev.glimpse.jobs.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.schemas.AnalysisTask;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -82,7 +83,16 @@ class GlimpseDemoITCase {
                 .as("FrameGate skips near-duplicate camera frames")
                 .isGreaterThan(summary.results().get(AnalysisTask.CAPTION));
         assertThat(text).contains("Stopping (--duration 30 s reached)");
-        assertThat(text).contains("broker closed");
+        assertThat(text).contains("cluster closed");
+        // every sent event accounted for: a result, a dead letter or a frame-gate skip record
+        DeliveryAudit.Report audit = summary.audit();
+        assertThat(text).contains(audit.line());
+        assertThat(audit.sent()).isPositive();
+        assertThat(audit.missing()).isZero();
+        assertThat(audit.duplicates()).isZero();
+        assertThat(audit.skipped()).as("near-duplicate frames skipped").isPositive();
+        assertThat(audit.dead()).isEqualTo(summary.broken());
+        assertThat(audit.committed() + audit.dead() + audit.skipped()).isEqualTo(audit.sent());
         assertThat(kafkaThreadsAfter(Duration.ofSeconds(30))).isEmpty();
     }
 

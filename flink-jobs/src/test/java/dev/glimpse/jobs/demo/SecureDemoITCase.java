@@ -26,7 +26,9 @@ class SecureDemoITCase {
     void secureDemoPrintsResultsOfEveryTaskOverSaslSsl() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-        DemoOptions options = new DemoOptions(Duration.ofSeconds(15), 3, 0, BUNDLED_MODEL, true);
+        DemoOptions options =
+                new DemoOptions(
+                        Duration.ofSeconds(15), 3, 0, BUNDLED_MODEL, false, 1, Duration.ZERO, true);
 
         GlimpseDemo.Summary summary = GlimpseDemo.run(options, out);
         String text = printed.toString(StandardCharsets.UTF_8);

@@ -25,7 +25,7 @@ class EmbeddedKafkaBrokerProcessITCase {
                                 "-Xmx512m",
                                 "-cp",
                                 System.getProperty("java.class.path"),
-                                EmbeddedKafkaBroker.class.getName(),
+                                BrokerProcess.class.getName(),
                                 "glimpse.images",
                                 "glimpse.results")
                         .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -74,6 +74,12 @@ class FrameGatePipelineITCase {
             pipeline.produce(events);
             results = pipeline.drainResults(6, Duration.ofMinutes(4));
             assertThat(pipeline.drainDeadLetters(0, Duration.ofSeconds(1))).isEmpty();
+            // every gated frame that was not captioned is on the results topic as a skip record
+            assertThat(pipeline.drainSkips(42, Duration.ofMinutes(1)))
+                    .extracting(AnalysisResult::getEventId)
+                    .hasSize(42)
+                    .doesNotHaveDuplicates()
+                    .doesNotContain("cam-1/a0", "cam-1/b0", "cam-2/a0");
         }
 
         Map<String, AnalysisResult> byId =

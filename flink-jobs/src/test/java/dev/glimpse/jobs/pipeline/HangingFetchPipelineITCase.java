@@ -135,7 +135,9 @@ class HangingFetchPipelineITCase {
                                     + FETCH_TIMEOUT_SECONDS * 1000
                                     + " ms");
 
-            assertThat(PipelineRest.restartedAt(cluster, job)).as("RESTARTING timestamp (0 = never)").isZero();
+            assertThat(PipelineRest.restartedAt(cluster, job))
+                    .as("RESTARTING timestamp (0 = never)")
+                    .isZero();
         }
     }
 

@@ -174,7 +174,8 @@ class HostileNeighboursPipelineITCase {
     /** Each innocent's output as comparable text: the answer, or the verdict to 3 decimals. */
     private static Map<String, String> outputsOf(
             List<ImageEvent> innocents, List<AnalysisResult> results) {
-        Map<String, AnalysisResult> byId = PipelineHarness.byId(results, AnalysisResult::getEventId);
+        Map<String, AnalysisResult> byId =
+                PipelineHarness.byId(results, AnalysisResult::getEventId);
         Map<String, String> out = new LinkedHashMap<>();
         for (ImageEvent e : innocents) {
             AnalysisResult r = byId.get(e.getEventId());

@@ -7,6 +7,7 @@ import dev.glimpse.jobs.config.ConfigSource;
 import dev.glimpse.jobs.config.GlimpseJobConfig;
 import dev.glimpse.jobs.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.jobs.local.LocalFiles;
+import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ImageEvent;
@@ -153,8 +154,14 @@ final class PipelineHarness implements AutoCloseable {
         }
     }
 
+    /** The analyses on the results topic (the frame gate's skip records left out). */
     List<AnalysisResult> drainResults(int expected, Duration timeout) throws Exception {
-        return drain(results, AnalysisResult.class, expected, timeout);
+        return drain(results, AnalysisResult.class, r -> !SkipRecords.isSkip(r), expected, timeout);
+    }
+
+    /** The frame gate's skip records on the results topic. */
+    List<AnalysisResult> drainSkips(int expected, Duration timeout) throws Exception {
+        return drain(results, AnalysisResult.class, SkipRecords::isSkip, expected, timeout);
     }
 
     List<DeadLetter> drainDeadLetters(int expected, Duration timeout) throws Exception {
@@ -167,6 +174,17 @@ final class PipelineHarness implements AutoCloseable {
      */
     <T extends SpecificRecord> List<T> drain(
             String topic, Class<T> type, int expected, Duration timeout) throws Exception {
+        return drain(topic, type, r -> true, expected, timeout);
+    }
+
+    /** {@link #drain(String, Class, int, Duration)} of the records that {@code keep} accepts. */
+    <T extends SpecificRecord> List<T> drain(
+            String topic,
+            Class<T> type,
+            java.util.function.Predicate<T> keep,
+            int expected,
+            Duration timeout)
+            throws Exception {
         AvroCodec<T> codec = AvroCodec.of(type);
         Properties props = broker.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "drain-" + UUID.randomUUID());
@@ -191,7 +209,10 @@ final class PipelineHarness implements AutoCloseable {
                             failureOf(job));
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
-                    out.add(codec.decode(r.value()));
+                    T record = codec.decode(r.value());
+                    if (keep.test(record)) {
+                        out.add(record);
+                    }
                 }
                 if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();

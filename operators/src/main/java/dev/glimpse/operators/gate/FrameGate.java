@@ -24,8 +24,9 @@ import org.apache.flink.util.Collector;
  *
  * <p>Skipped frames are intentional drops, not failures: they are counted in {@code
  * glimpse_pipeline.frames_skipped{reason=too_old|rate_limited|duplicate}} (docs/metrics.md), not
- * dead-lettered. A frame that cannot be decoded passes so that the preprocessing step dead-letters
- * it with its reason.
+ * dead-lettered, and each leaves a skip record on the {@link SkipRecords#OUTPUT} side output (the
+ * job writes them to the results topic) so that the skipped event ids stay observable. A frame that
+ * cannot be decoded passes so that the preprocessing step dead-letters it with its reason.
  */
 public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, ImageEvent> {
 
@@ -82,6 +83,7 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
                 && ctx.timerService().currentProcessingTime() - eventTime
                         > config.maxAge().toMillis()) {
             skippedStale.inc();
+            ctx.output(SkipRecords.OUTPUT, SkipRecords.of(event, task.get(), SkipRecords.TOO_OLD));
             return;
         }
         Long previousTime = lastEventTime.value();
@@ -89,6 +91,9 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
                 && !config.minInterval().isZero()
                 && eventTime - previousTime < config.minInterval().toMillis()) {
             skippedRate.inc();
+            ctx.output(
+                    SkipRecords.OUTPUT,
+                    SkipRecords.of(event, task.get(), SkipRecords.RATE_LIMITED));
             return;
         }
         Long hash = hash(event);
@@ -98,6 +103,8 @@ public final class FrameGate extends KeyedProcessFunction<String, ImageEvent, Im
                 && config.duplicateDistance() >= 0
                 && DifferenceHash.distance(hash, previousHash) <= config.duplicateDistance()) {
             skippedDuplicate.inc();
+            ctx.output(
+                    SkipRecords.OUTPUT, SkipRecords.of(event, task.get(), SkipRecords.DUPLICATE));
             return;
         }
         lastEventTime.update(eventTime);

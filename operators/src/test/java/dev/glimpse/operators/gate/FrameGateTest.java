@@ -82,6 +82,26 @@ class FrameGateTest {
     }
 
     @Test
+    void everySkippedFrameLeavesASkipRecordNamingItsEventAndReason() throws Exception {
+        open(FrameGateConfig.DEFAULTS);
+        for (int i = 0; i < 4; i++) {
+            byte[] noisy = TestImages.png(TestImages.withNoise(TestImages.sceneA(), i, 4));
+            send(frame("f" + i, "cam-1", noisy, i * 1000L));
+        }
+
+        assertThat(passedIds()).containsExactly("f0");
+        var skips =
+                harness.getSideOutput(SkipRecords.OUTPUT).stream().map(r -> r.getValue()).toList();
+        assertThat(skips)
+                .extracting(r -> r.getEventId() + ":" + r.getSkipped().getReason())
+                .containsExactly("f1:duplicate", "f2:duplicate", "f3:duplicate");
+        assertThat(skips).allMatch(SkipRecords::isSkip);
+        assertThat(skips)
+                .extracting(r -> r.getSourceId() + ":" + r.getTask())
+                .containsOnly("cam-1:CAPTION");
+    }
+
+    @Test
     void hdJpegFramesAreGatedFromTheirThumbnailsLikeSmallOnes() throws Exception {
         open(FrameGateConfig.DEFAULTS);
         BufferedImage hdA = TestImages.scaled(TestImages.sceneA(), 1280, 720);

@@ -12,7 +12,7 @@ import org.apache.avro.specific.SpecificRecord;
  * (never for an existing version: refuses to overwrite):
  *
  * <pre>mvn -pl schemas test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.glimpse.schemas.codec.GoldenSamplesWriter -Dexec.args=schemas/src/test/resources/golden
+ *   -Dexec.mainClass=dev.glimpse.schemas.codec.GoldenSamplesWriter -Dexec.args="schemas/src/test/resources/golden [RecordType]"
  * </pre>
  */
 public final class GoldenSamplesWriter {
@@ -21,8 +21,13 @@ public final class GoldenSamplesWriter {
 
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : "src/test/resources/golden");
+        // optional second argument: the one record type whose new version is being published
+        String only = args.length > 1 ? args[1] : null;
         for (Map.Entry<String, SpecificRecord> e : GoldenSamples.v1().entrySet()) {
             SpecificRecord record = e.getValue();
+            if (only != null && !record.getClass().getSimpleName().equals(only)) {
+                continue;
+            }
             int version = SchemaHistory.currentVersion(record.getClass());
             String[] typeAndName = e.getKey().split("/");
             Path file =
