@@ -87,11 +87,13 @@ public final class ImageDecoder {
         }
         byte[] input = encoded;
         ExifOrientation orientation = ExifOrientation.NORMAL;
+        int paletteEntries = Integer.MAX_VALUE;
         if (PngChunkScanner.hasSignature(encoded)) {
             PngChunkScanner.Scan scan = PngChunkScanner.scan(encoded, label);
             checkSize(scan.width(), scan.height(), scan.orientation(), label);
             input = scan.criticalChunks();
             orientation = scan.orientation();
+            paletteEntries = scan.paletteEntries();
         } else if (isJpeg(encoded)) {
             orientation = OrientationReader.fromJpeg(encoded);
         } else if (isWebp(encoded)) {
@@ -100,7 +102,7 @@ public final class ImageDecoder {
             orientation = OrientationReader.fromTiffFile(encoded);
         }
         try {
-            return read(input, orientation, label, thumbnailMinSide);
+            return read(input, orientation, label, thumbnailMinSide, paletteEntries);
         } catch (ImageRejectedException e) {
             throw e;
         } catch (EOFException e) {
@@ -133,8 +135,16 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * @param paletteEntries colours the file's own palette defines (PNG PLTE), when the reader's
+     *     colour model may be longer than that; {@link Integer#MAX_VALUE} otherwise
+     */
     private DecodedImage read(
-            byte[] input, ExifOrientation orientation, String label, int thumbnailMinSide)
+            byte[] input,
+            ExifOrientation orientation,
+            String label,
+            int thumbnailMinSide,
+            int paletteEntries)
             throws IOException, ImageRejectedException {
         try (ImageInputStream stream = new ByteArrayImageInputStream(input)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
@@ -172,14 +182,15 @@ public final class ImageDecoder {
                 }
                 if (image.getColorModel() instanceof IndexColorModel icm) {
                     int maxIndex = RgbConverter.maxIndex(image.getRaster());
-                    if (maxIndex >= icm.getMapSize()) {
+                    int entries = Math.min(icm.getMapSize(), paletteEntries);
+                    if (maxIndex >= entries) {
                         throw new ImageRejectedException(
                                 RejectionReason.CORRUPT,
                                 label,
                                 "pixel index "
                                         + maxIndex
                                         + " is past the "
-                                        + icm.getMapSize()
+                                        + entries
                                         + "-entry palette");
                     }
                 }

@@ -180,6 +180,31 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aPalettePngWhoseIndicesStayInsideItsPaletteDecodesToThePaletteColours() throws Exception {
+        byte[] bytes = palettePng(new byte[] {10, 20, 30, 40, 50, 60}, 1);
+
+        RgbImage decoded = decoder.decode(bytes, "two-colours").pixels();
+
+        assertThat(decoded.rgb(0, 0)).isEqualTo(0x0a141e);
+        assertThat(decoded.rgb(1, 0)).isEqualTo(0x28323c);
+    }
+
+    @Test
+    void aPalettePngWhoseIndicesRunPastItsPaletteIsCorruptWholeAndSubsampled() throws Exception {
+        // two PLTE entries, pixel indices 0..3: the JDK reader pads the palette to 256 entries
+        // and would decode index 2 and 3 as the last colour
+        byte[] bytes = palettePng(new byte[] {10, 20, 30, 40, 50, 60}, 3);
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "short-palette"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("short-palette: CORRUPT: pixel index 3 is past the 2-entry palette");
+        assertThatThrownBy(() -> decoder.decodeThumbnail(bytes, "short-palette", 2))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessageStartingWith("short-palette: CORRUPT: pixel index ")
+                .hasMessageEndingWith(" is past the 2-entry palette");
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->
@@ -212,6 +237,35 @@ class ImageDecoderTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();
+    }
+
+    /**
+     * A 4x4 8-bit indexed-colour PNG with {@code palette} as its PLTE chunk; pixel (x, y) has index
+     * {@code (x + y) % (maxIndex + 1)}, so every index up to {@code maxIndex} occurs in every
+     * other row and column.
+     */
+    static byte[] palettePng(byte[] palette, int maxIndex) throws IOException {
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(4).putInt(4).put((byte) 8).put((byte) 3).put((byte) 0).put((byte) 0);
+        ihdr.put((byte) 0);
+        byte[] raw = new byte[4 * 5];
+        for (int y = 0; y < 4; y++) {
+            raw[y * 5] = 0; // filter type None
+            for (int x = 0; x < 4; x++) {
+                raw[y * 5 + 1 + x] = (byte) ((x + y) % (maxIndex + 1));
+            }
+        }
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat)) {
+            z.write(raw);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(PngChunkScanner.SIGNATURE);
+        png.write(chunk("IHDR", ihdr.array()));
+        png.write(chunk("PLTE", palette));
+        png.write(chunk("IDAT", idat.toByteArray()));
+        png.write(chunk("IEND", new byte[0]));
+        return png.toByteArray();
     }
 
     private static byte[] tiffWithOrientation(int value) {
