@@ -241,8 +241,8 @@ class ImageDecoderTest {
 
     /**
      * A 4x4 8-bit indexed-colour PNG with {@code palette} as its PLTE chunk; pixel (x, y) has index
-     * {@code (x + y) % (maxIndex + 1)}, so every index up to {@code maxIndex} occurs in every
-     * other row and column.
+     * {@code (x + y) % (maxIndex + 1)}, so every index up to {@code maxIndex} occurs in every other
+     * row and column.
      */
     static byte[] palettePng(byte[] palette, int maxIndex) throws IOException {
         ByteBuffer ihdr = ByteBuffer.allocate(13);
