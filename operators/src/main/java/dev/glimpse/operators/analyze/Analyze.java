@@ -147,9 +147,8 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
         EngineRequest engineRequest;
         try {
             engineRequest = engineRequest(request, task);
-        } catch (IllegalArgumentException e) {
-            out.complete(
-                    List.of(failed(request.event, ReasonCode.INFERENCE_FAILED, e.getMessage())));
+        } catch (RuntimeException e) { // the event's request is refused as built
+            onFailure(request, out, attempt, e);
             return;
         }
         long submittedAt = clock.millis();

@@ -26,6 +26,8 @@ import dev.glimpse.serving.image.DecodeLimits;
 import dev.glimpse.serving.image.RgbImage;
 import dev.glimpse.serving.model.ImagePreprocessor;
 import dev.glimpse.serving.model.ModelManifest;
+import dev.glimpse.serving.model.PackedImage;
+import dev.glimpse.serving.slicing.PixelNormalization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -355,6 +357,36 @@ class AnalyzeTest {
                                                                 .SOMETHING_THE_SCHEMA_LACKS))));
 
         assertThat(onlyDeadLetter(runOne(h)).getReason()).isEqualTo(ReasonCode.INFERENCE_FAILED);
+    }
+
+    @Test
+    void aRequestTheBuilderRefusesIsADeadLetterAndNeverReachesTheEngine() throws Exception {
+        ImageEvent duplicates = TestEvents.inline("e1", "cam-1", "MODERATION", new byte[] {1});
+        duplicates.setModerationCategories(List.of("skull", "skull"));
+        PreparedRequest moderation =
+                PreparedRequest.of(
+                        duplicates,
+                        new PackedImage(
+                                request.contentHash,
+                                request.slicePixels,
+                                request.patchRows,
+                                request.patchCols,
+                                request.gridRows,
+                                request.gridCols),
+                        new PixelNormalization(request.mean, request.std),
+                        28,
+                        28,
+                        TestEvents.T0.toEpochMilli());
+        var h = harness(source(r -> CompletableFuture.completedFuture(caption(r.id(), "x"))));
+
+        h.processElement(new StreamRecord<>(moderation, 1L));
+        h.endInput();
+
+        DeadLetter d = onlyDeadLetter(h.extractOutputValues());
+        h.close();
+        assertThat(d.getReason()).isEqualTo(ReasonCode.INFERENCE_FAILED);
+        assertThat(d.getMessage()).contains("categories must be distinct");
+        assertThat(submitted).isEmpty();
     }
 
     @Test
