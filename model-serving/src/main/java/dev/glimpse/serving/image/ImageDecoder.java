@@ -1,6 +1,5 @@
 package dev.glimpse.serving.image;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.EOFException;
@@ -105,6 +104,12 @@ public final class ImageDecoder {
             return read(input, orientation, label, thumbnailMinSide, paletteEntries);
         } catch (ImageRejectedException e) {
             throw e;
+        } catch (OverrunLimitedInputStream.Overrun e) {
+            throw new ImageRejectedException(
+                    RejectionReason.TRUNCATED,
+                    label,
+                    e.getMessage() + "; expected a complete image",
+                    e);
         } catch (EOFException e) {
             throw new ImageRejectedException(
                     RejectionReason.TRUNCATED,
@@ -146,7 +151,7 @@ public final class ImageDecoder {
             int thumbnailMinSide,
             int paletteEntries)
             throws IOException, ImageRejectedException {
-        try (ImageInputStream stream = new ByteArrayImageInputStream(input)) {
+        try (ImageInputStream stream = new OverrunLimitedInputStream(input)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
             if (!readers.hasNext()) {
                 throw new ImageRejectedException(

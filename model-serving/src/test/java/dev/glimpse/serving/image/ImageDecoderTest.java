@@ -205,6 +205,26 @@ class ImageDecoderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aWebpWhoseReaderKeepsReadingPastTheEndIsTruncatedInsteadOfSpinning() throws Exception {
+        // found by ImageParsingFuzzTest: the VP8L bit reader reads zeros past the end for minutes
+        byte[] bytes;
+        try (var in =
+                getClass()
+                        .getResourceAsStream(
+                                "ImageParsingFuzzTestInputs/decodeWholeAndSubsampled/"
+                                        + "finding-webp-lossless-reads-past-end.webp")) {
+            bytes = in.readAllBytes();
+        }
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "spin.webp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "spin.webp: TRUNCATED: reader went on past the end of the 189 bytes of data"
+                                + " 1024 times; expected a complete image");
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->

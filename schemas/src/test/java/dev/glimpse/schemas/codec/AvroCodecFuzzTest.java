@@ -18,7 +18,7 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Contract: any bytes decode to a record or throw {@link MalformedRecordException}; nothing else
  * escapes (no other exception, no OutOfMemoryError from a length that claims gigabytes). A record
- * that decodes re-encodes to bytes that decode to an equal record.
+ * that decodes re-encodes to bytes that decode and re-encode to the same bytes.
  */
 class AvroCodecFuzzTest {
 
@@ -50,6 +50,9 @@ class AvroCodecFuzzTest {
             assertThat(e.getMessage()).contains(" v" + version + " payload of ");
             return;
         }
-        assertThat(codec.decode(codec.encode(record))).isEqualTo(record);
+        // compared as bytes: a NaN double decodes faithfully, but the generated equals() says
+        // NaN != NaN (AvroCodecFuzzTestInputs/.../finding-nan-timing-round-trip)
+        byte[] encoded = codec.encode(record);
+        assertThat(codec.encode(codec.decode(encoded))).isEqualTo(encoded);
     }
 }
