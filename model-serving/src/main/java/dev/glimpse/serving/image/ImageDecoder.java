@@ -93,6 +93,8 @@ public final class ImageDecoder {
             input = scan.criticalChunks();
             orientation = scan.orientation();
             paletteEntries = scan.paletteEntries();
+        } else if (BmpSizeCheck.hasSignature(encoded)) {
+            BmpSizeCheck.check(encoded, label);
         } else if (isJpeg(encoded)) {
             orientation = OrientationReader.fromJpeg(encoded);
         } else if (isWebp(encoded)) {

@@ -225,6 +225,23 @@ class ImageDecoderTest {
     }
 
     @Test
+    void anUncompressedBmpTooShortForItsDeclaredPixelsIsTruncatedBeforeReading() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "bmp", out);
+        byte[] bmp = out.toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(bmp, bmp.length - 1);
+
+        assertThat(decoder.decode(bmp, "whole.bmp").pixels().width()).isEqualTo(40);
+        assertThatThrownBy(() -> decoder.decode(cut, "cut.bmp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "cut.bmp: TRUNCATED: BMP declares 40x30 pixels at 24 bits, "
+                                + bmp.length
+                                + " bytes with its header, but has "
+                                + cut.length);
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->
