@@ -1,14 +1,16 @@
 package dev.glimpse.serving.image;
 
 /**
- * Rejects an uncompressed BMP whose file is too short for the pixels its header declares, before a
- * reader allocates and fills the raster.
+ * Rejects a BMP whose file is too short for what its header declares, before a reader allocates
+ * from that header: a pixel-data offset past the end of the file, or (uncompressed) fewer bytes
+ * than its rows need.
  *
- * <p>Why: the BMP readers allocate the whole picture from the header, then hit the end of the data;
- * a 70-byte file claiming the maximum size costs the allocation and fill of the largest allowed
- * raster (found by ImageParsingFuzzTest: 80 ms per input at 0.5 megapixels). Uncompressed rows have
- * a fixed size, so the length the pixels need is known from the header. RLE and embedded JPEG/PNG
- * data are compressed and left to the reader.
+ * <p>Why: the BMP readers size the palette from the pixel-data offset and allocate the whole
+ * picture from the header, then hit the end of the data; a 70-byte file with an offset of 1.3 GB
+ * made the reader allocate and zero that much (found by ImageParsingFuzzTest as a slow input), and
+ * one claiming the maximum size costs the largest allowed raster. Uncompressed rows have a fixed
+ * size, so the length the pixels need is known from the header; RLE and embedded JPEG/PNG data are
+ * compressed and left to the reader.
  */
 final class BmpSizeCheck {
 
@@ -26,6 +28,17 @@ final class BmpSizeCheck {
             return; // the reader reports the short header
         }
         long offset = u32(b, 10);
+        if (offset > b.length) {
+            // the readers size the palette from the offset: a few bytes could claim gigabytes
+            throw new ImageRejectedException(
+                    RejectionReason.TRUNCATED,
+                    label,
+                    "BMP pixel data starts at byte "
+                            + offset
+                            + ", past the end of its "
+                            + b.length
+                            + " bytes");
+        }
         long headerSize = u32(b, 14);
         long width;
         long height;

@@ -242,6 +242,23 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aBmpWhosePixelDataOffsetIsPastItsEndIsTruncatedBeforeTheReaderSizesAPaletteFromIt()
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(4, 2, BufferedImage.TYPE_INT_RGB), "bmp", out);
+        byte[] bmp = out.toByteArray();
+        ByteBuffer.wrap(bmp).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(10, 0x52000046);
+
+        assertThatThrownBy(() -> decoder.decode(bmp, "far.bmp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "far.bmp: TRUNCATED: BMP pixel data starts at byte 1375731782, past the end"
+                                + " of its "
+                                + bmp.length
+                                + " bytes");
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->
