@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -99,6 +100,14 @@ public final class ImageDecoder {
             orientation = OrientationReader.fromJpeg(encoded);
         } else if (isWebp(encoded)) {
             orientation = OrientationReader.fromWebp(encoded);
+            OptionalLong frame = WebpFrameHeader.keyFrameSize(encoded, label);
+            if (frame.isPresent()) {
+                checkSize(
+                        (int) (frame.getAsLong() >>> 32),
+                        (int) frame.getAsLong(),
+                        orientation,
+                        label);
+            }
         } else if (isTiff(encoded)) {
             orientation = OrientationReader.fromTiffFile(encoded);
         }

@@ -259,6 +259,27 @@ class ImageDecoderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aLossyWebpKeyFrameWithoutItsStartCodeIsCorruptBeforeTheVp8DecoderSizesItsMacroblocks()
+            throws Exception {
+        // found by ImageParsingFuzzTest: the frame header declared 13568x11008, 4.5 s per decode
+        byte[] bytes;
+        try (var in =
+                getClass()
+                        .getResourceAsStream(
+                                "ImageParsingFuzzTestInputs/decodeWholeAndSubsampled/"
+                                        + "finding-webp-vp8-frame-larger-than-header.webp")) {
+            bytes = in.readAllBytes();
+        }
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "frame.webp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "frame.webp: CORRUPT: WebP VP8 key frame at byte 20 lacks the start code"
+                                + " 9d 01 2a");
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->
