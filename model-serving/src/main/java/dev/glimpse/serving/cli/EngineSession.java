@@ -79,6 +79,11 @@ final class EngineSession implements AutoCloseable {
         return preprocessor;
     }
 
+    /** The largest input file read: the decoder's cap on encoded bytes. */
+    long maxFileBytes() {
+        return DecodeLimits.DEFAULTS.maxEncodedBytes();
+    }
+
     @Override
     public void close() {
         try {

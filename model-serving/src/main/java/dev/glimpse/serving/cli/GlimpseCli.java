@@ -38,6 +38,7 @@ public final class GlimpseCli {
                         AnalyzeCommand.caption(),
                         AnalyzeCommand.ocr(),
                         AnalyzeCommand.moderate(),
+                        new RequestsCommand(),
                         new BenchCommand()));
     }
 

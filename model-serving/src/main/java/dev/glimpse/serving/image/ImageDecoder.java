@@ -1,6 +1,5 @@
 package dev.glimpse.serving.image;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.EOFException;
@@ -10,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -97,22 +97,40 @@ public final class ImageDecoder {
         }
         byte[] input = encoded;
         ExifOrientation orientation = ExifOrientation.NORMAL;
+        int paletteEntries = Integer.MAX_VALUE;
         if (PngChunkScanner.hasSignature(encoded)) {
             PngChunkScanner.Scan scan = PngChunkScanner.scan(encoded, label);
             checkSize(scan.width(), scan.height(), scan.orientation(), label);
             input = scan.criticalChunks();
             orientation = scan.orientation();
+            paletteEntries = scan.paletteEntries();
+        } else if (BmpSizeCheck.hasSignature(encoded)) {
+            BmpSizeCheck.check(encoded, label);
         } else if (isJpeg(encoded)) {
             orientation = OrientationReader.fromJpeg(encoded);
         } else if (isWebp(encoded)) {
             orientation = OrientationReader.fromWebp(encoded);
+            OptionalLong frame = WebpFrameHeader.keyFrameSize(encoded, label);
+            if (frame.isPresent()) {
+                checkSize(
+                        (int) (frame.getAsLong() >>> 32),
+                        (int) frame.getAsLong(),
+                        orientation,
+                        label);
+            }
         } else if (isTiff(encoded)) {
             orientation = OrientationReader.fromTiffFile(encoded);
         }
         try {
-            return read(input, orientation, label, thumbnailMinSide);
+            return read(input, orientation, label, thumbnailMinSide, paletteEntries);
         } catch (ImageRejectedException e) {
             throw e;
+        } catch (OverrunLimitedInputStream.Overrun e) {
+            throw new ImageRejectedException(
+                    RejectionReason.TRUNCATED,
+                    label,
+                    e.getMessage() + "; expected a complete image",
+                    e);
         } catch (EOFException e) {
             throw new ImageRejectedException(
                     RejectionReason.TRUNCATED,
@@ -143,10 +161,18 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * @param paletteEntries colours the file's own palette defines (PNG PLTE), when the reader's
+     *     colour model may be longer than that; {@link Integer#MAX_VALUE} otherwise
+     */
     private DecodedImage read(
-            byte[] input, ExifOrientation orientation, String label, int thumbnailMinSide)
+            byte[] input,
+            ExifOrientation orientation,
+            String label,
+            int thumbnailMinSide,
+            int paletteEntries)
             throws IOException, ImageRejectedException {
-        try (ImageInputStream stream = new ByteArrayImageInputStream(input)) {
+        try (ImageInputStream stream = new OverrunLimitedInputStream(input)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
             if (!readers.hasNext()) {
                 throw new ImageRejectedException(
@@ -182,14 +208,15 @@ public final class ImageDecoder {
                 }
                 if (image.getColorModel() instanceof IndexColorModel icm) {
                     int maxIndex = RgbConverter.maxIndex(image.getRaster());
-                    if (maxIndex >= icm.getMapSize()) {
+                    int entries = Math.min(icm.getMapSize(), paletteEntries);
+                    if (maxIndex >= entries) {
                         throw new ImageRejectedException(
                                 RejectionReason.CORRUPT,
                                 label,
                                 "pixel index "
                                         + maxIndex
                                         + " is past the "
-                                        + icm.getMapSize()
+                                        + entries
                                         + "-entry palette");
                     }
                 }

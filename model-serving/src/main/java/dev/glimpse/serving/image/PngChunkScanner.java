@@ -25,8 +25,18 @@ final class PngChunkScanner {
      * @param height IHDR height in pixels
      * @param orientation from an eXIf chunk, NORMAL if none
      * @param criticalChunks signature + IHDR, PLTE, IDAT..., IEND (CRCs verified)
+     * @param paletteEntries entries of the PLTE chunk of an indexed-colour PNG (IHDR colour type
+     *     3), else {@link Integer#MAX_VALUE}: the JDK reader pads a short palette up to 2^bit depth
+     *     entries, so the decoder checks pixel indices against this count instead
      */
-    record Scan(int width, int height, ExifOrientation orientation, byte[] criticalChunks) {}
+    record Scan(
+            int width,
+            int height,
+            ExifOrientation orientation,
+            byte[] criticalChunks,
+            int paletteEntries) {}
+
+    private static final int INDEXED_COLOUR = 3;
 
     private PngChunkScanner() {}
 
@@ -50,6 +60,8 @@ final class PngChunkScanner {
         int width = -1;
         int height = -1;
         boolean sawIdat = false;
+        int colourType = -1;
+        int paletteEntries = Integer.MAX_VALUE;
         ExifOrientation orientation = ExifOrientation.NORMAL;
         while (true) {
             if (b.length - pos < 12) {
@@ -118,7 +130,9 @@ final class PngChunkScanner {
                     }
                     width = (int) w;
                     height = (int) h;
+                    colourType = b[data + 9] & 0xff;
                 }
+                case "PLTE" -> paletteEntries = (int) length / 3;
                 case "IDAT" -> sawIdat = true;
                 case "eXIf" -> orientation = OrientationReader.fromExifPayload(b, data, end);
                 default -> {}
@@ -144,7 +158,12 @@ final class PngChunkScanner {
             throw new ImageRejectedException(
                     RejectionReason.CORRUPT, label, "PNG has no IDAT chunk; expected image data");
         }
-        return new Scan(width, height, orientation, critical.toByteArray());
+        return new Scan(
+                width,
+                height,
+                orientation,
+                critical.toByteArray(),
+                colourType == INDEXED_COLOUR ? paletteEntries : Integer.MAX_VALUE);
     }
 
     private static boolean isKnownCritical(String type) {

@@ -239,6 +239,39 @@ class GlimpseCliAnalyzeITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+    void aDeviceAFifoAndAnOversizedFileGetErrorLinesWithoutBeingReadAndTheOthersStillRun(
+            @TempDir Path dir) throws Exception {
+        Path fifo = InputFilesTest.mkfifo(dir.resolve("pipe.png"));
+        Path big = dir.resolve("big.png");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(4L * 1024 * 1024 * 1024); // sparse
+        }
+
+        int code =
+                run(
+                        "ocr",
+                        "--timeout",
+                        "120",
+                        "/dev/zero",
+                        fifo.toString(),
+                        big.toString(),
+                        image("ocr_word.png"));
+
+        assertThat(code).isEqualTo(1);
+        List<JsonNode> lines = lines();
+        assertThat(lines)
+                .extracting(l -> l.get("file").asText())
+                .containsExactly(
+                        "/dev/zero", fifo.toString(), big.toString(), image("ocr_word.png"));
+        assertThat(lines.subList(0, 3))
+                .extracting(l -> l.get("error").get("reason").asText())
+                .containsExactly("NOT_A_REGULAR_FILE", "NOT_A_REGULAR_FILE", "TOO_LARGE");
+        assertThat(lines.get(3).get("text").asText())
+                .isEqualTo(goldenCase("ocr_word.png", "ocr", null).get("outputText").asText());
+    }
+
+    @Test
     void benchPrintsOneLinePerConcurrencyWithPositiveThroughput() throws Exception {
         int code = run("bench", "--images", "4", "--concurrency", "1,4", "--max-new-tokens", "4");
 

@@ -115,7 +115,8 @@ class GlimpseCliTest {
     @Test
     void theUsageListsTheEngineCommands() {
         assertThat(run("", "--help")).isZero();
-        assertThat(stdout()).contains("  caption ", "  ocr ", "  moderate ", "  bench ");
+        assertThat(stdout())
+                .contains("  caption ", "  ocr ", "  moderate ", "  analyze ", "  bench ");
     }
 
     @Test
@@ -149,6 +150,30 @@ class GlimpseCliTest {
         assertThat(stderr())
                 .startsWith("glimpse caption: not a complete model directory")
                 .contains("no/such/model");
+    }
+
+    @Test
+    void analyzeWithoutARequestsFileIsAUsageError() {
+        assertThat(run("", "analyze")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse analyze: --requests FILE is required\n")
+                .contains("usage: glimpse analyze --requests FILE.jsonl");
+    }
+
+    @Test
+    void aRequestsFileThatIsNotARegularFileIsAUsageErrorAndIsNotRead() {
+        assertThat(run("", "analyze", "--requests", "/dev/zero")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith(
+                        "glimpse analyze: NOT_A_REGULAR_FILE: /dev/zero: a device, pipe or socket;");
+        assertThat(stdout()).isEmpty();
+    }
+
+    @Test
+    void theTimeoutMustBeAPositiveNumberOfSeconds() {
+        assertThat(run("", "caption", "--timeout", "0", "a.png")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith("glimpse caption: --timeout expects a positive integer, got '0'\n");
     }
 
     @Test

@@ -195,6 +195,106 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aPalettePngWhoseIndicesStayInsideItsPaletteDecodesToThePaletteColours() throws Exception {
+        byte[] bytes = palettePng(new byte[] {10, 20, 30, 40, 50, 60}, 1);
+
+        RgbImage decoded = decoder.decode(bytes, "two-colours").pixels();
+
+        assertThat(decoded.rgb(0, 0)).isEqualTo(0x0a141e);
+        assertThat(decoded.rgb(1, 0)).isEqualTo(0x28323c);
+    }
+
+    @Test
+    void aPalettePngWhoseIndicesRunPastItsPaletteIsCorruptWholeAndSubsampled() throws Exception {
+        // two PLTE entries, pixel indices 0..3: the JDK reader pads the palette to 256 entries
+        // and would decode index 2 and 3 as the last colour
+        byte[] bytes = palettePng(new byte[] {10, 20, 30, 40, 50, 60}, 3);
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "short-palette"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("short-palette: CORRUPT: pixel index 3 is past the 2-entry palette");
+        assertThatThrownBy(() -> decoder.decodeThumbnail(bytes, "short-palette", 2))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessageStartingWith("short-palette: CORRUPT: pixel index ")
+                .hasMessageEndingWith(" is past the 2-entry palette");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aWebpWhoseReaderKeepsReadingPastTheEndIsTruncatedInsteadOfSpinning() throws Exception {
+        // found by ImageParsingFuzzTest: the VP8L bit reader reads zeros past the end for minutes
+        byte[] bytes;
+        try (var in =
+                getClass()
+                        .getResourceAsStream(
+                                "ImageParsingFuzzTestInputs/decodeWholeAndSubsampled/"
+                                        + "finding-webp-lossless-reads-past-end.webp")) {
+            bytes = in.readAllBytes();
+        }
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "spin.webp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "spin.webp: TRUNCATED: reader went on past the end of the 189 bytes of data"
+                                + " 1024 times; expected a complete image");
+    }
+
+    @Test
+    void anUncompressedBmpTooShortForItsDeclaredPixelsIsTruncatedBeforeReading() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "bmp", out);
+        byte[] bmp = out.toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(bmp, bmp.length - 1);
+
+        assertThat(decoder.decode(bmp, "whole.bmp").pixels().width()).isEqualTo(40);
+        assertThatThrownBy(() -> decoder.decode(cut, "cut.bmp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "cut.bmp: TRUNCATED: BMP declares 40x30 pixels at 24 bits, "
+                                + bmp.length
+                                + " bytes with its header, but has "
+                                + cut.length);
+    }
+
+    @Test
+    void aBmpWhosePixelDataOffsetIsPastItsEndIsTruncatedBeforeTheReaderSizesAPaletteFromIt()
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(4, 2, BufferedImage.TYPE_INT_RGB), "bmp", out);
+        byte[] bmp = out.toByteArray();
+        ByteBuffer.wrap(bmp).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(10, 0x52000046);
+
+        assertThatThrownBy(() -> decoder.decode(bmp, "far.bmp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "far.bmp: TRUNCATED: BMP pixel data starts at byte 1375731782, past the end"
+                                + " of its "
+                                + bmp.length
+                                + " bytes");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aLossyWebpKeyFrameWithoutItsStartCodeIsCorruptBeforeTheVp8DecoderSizesItsMacroblocks()
+            throws Exception {
+        // found by ImageParsingFuzzTest: the frame header declared 13568x11008, 4.5 s per decode
+        byte[] bytes;
+        try (var in =
+                getClass()
+                        .getResourceAsStream(
+                                "ImageParsingFuzzTestInputs/decodeWholeAndSubsampled/"
+                                        + "finding-webp-vp8-frame-larger-than-header.webp")) {
+            bytes = in.readAllBytes();
+        }
+
+        assertThatThrownBy(() -> decoder.decode(bytes, "frame.webp"))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage(
+                        "frame.webp: CORRUPT: WebP VP8 key frame at byte 20 lacks the start code"
+                                + " 9d 01 2a");
+    }
+
+    @Test
     void randomBytesAreAnUnsupportedFormat() {
         assertThatThrownBy(
                         () ->
@@ -227,6 +327,35 @@ class ImageDecoderTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();
+    }
+
+    /**
+     * A 4x4 8-bit indexed-colour PNG with {@code palette} as its PLTE chunk; pixel (x, y) has index
+     * {@code (x + y) % (maxIndex + 1)}, so every index up to {@code maxIndex} occurs in every other
+     * row and column.
+     */
+    static byte[] palettePng(byte[] palette, int maxIndex) throws IOException {
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(4).putInt(4).put((byte) 8).put((byte) 3).put((byte) 0).put((byte) 0);
+        ihdr.put((byte) 0);
+        byte[] raw = new byte[4 * 5];
+        for (int y = 0; y < 4; y++) {
+            raw[y * 5] = 0; // filter type None
+            for (int x = 0; x < 4; x++) {
+                raw[y * 5 + 1 + x] = (byte) ((x + y) % (maxIndex + 1));
+            }
+        }
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat)) {
+            z.write(raw);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(PngChunkScanner.SIGNATURE);
+        png.write(chunk("IHDR", ihdr.array()));
+        png.write(chunk("PLTE", palette));
+        png.write(chunk("IDAT", idat.toByteArray()));
+        png.write(chunk("IEND", new byte[0]));
+        return png.toByteArray();
     }
 
     private static byte[] tiffWithOrientation(int value) {

@@ -9,21 +9,17 @@ import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
-import dev.glimpse.serving.engine.DeadlineExceededException;
-import dev.glimpse.serving.engine.EngineClosedException;
-import dev.glimpse.serving.engine.EngineOverloadedException;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.InferenceEngine;
-import dev.glimpse.serving.engine.StaleRequestException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,11 +35,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * blocking the task thread (use with {@code AsyncDataStream.unorderedWait}: the operator's capacity
  * bounds the in-flight requests, which is where Flink's backpressure sits).
  *
- * <p>Outcomes: a result, or a dead letter (TIMEOUT, INFERENCE_FAILED, or OVERLOADED after {@code
- * maxOverloadRetries} retries). Only a closed engine (the task is shutting down) fails the record,
- * so that Flink restarts it from the last checkpoint, which re-issues the in-flight requests;
- * greedy decoding answers them identically, and the transactional sink keeps the output exactly
- * once.
+ * <p>Outcomes ({@link EngineFailures}): a result, or a dead letter (TIMEOUT, an admission reason
+ * such as PROMPT_TOO_LONG, INFERENCE_FAILED, or OVERLOADED after {@code maxOverloadRetries}
+ * retries). Only a closed or dead engine fails the record, so that Flink restarts the task from the
+ * last checkpoint, which re-issues the in-flight requests on a fresh engine; greedy decoding
+ * answers them identically, and the transactional sink keeps the output exactly once.
  *
  * <p>The GPU index comes from Flink's external-resource framework ({@code gpu}) when configured.
  */
@@ -52,13 +48,13 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
     private static final long serialVersionUID = 1L;
     static final String GPU_RESOURCE = "gpu";
 
-    private final EngineSettings settings;
+    private final EngineSource engineSource;
     private final Map<AnalysisTask, TaskSettings> tasks;
     private final Duration requestTimeout;
     private final int maxOverloadRetries;
     private final long overloadRetryMillis;
 
-    private transient EngineRegistry.Lease lease;
+    private transient EngineSource.Handle lease;
     private transient ResultBuilder results;
     private transient Clock clock;
     private transient ScheduledExecutorService retries;
@@ -77,6 +73,21 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
             Duration requestTimeout,
             int maxOverloadRetries,
             long overloadRetryMillis) {
+        this(
+                EngineSource.shared(settings),
+                tasks,
+                requestTimeout,
+                maxOverloadRetries,
+                overloadRetryMillis);
+    }
+
+    /** As above, with the engine from {@code engineSource} (tests pass a fake engine). */
+    Analyze(
+            EngineSource engineSource,
+            Map<AnalysisTask, TaskSettings> tasks,
+            Duration requestTimeout,
+            int maxOverloadRetries,
+            long overloadRetryMillis) {
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be > 0, was " + requestTimeout);
         }
@@ -87,7 +98,7 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                             + " and "
                             + overloadRetryMillis);
         }
-        this.settings = settings;
+        this.engineSource = engineSource;
         this.tasks = Map.copyOf(tasks);
         this.requestTimeout = requestTimeout;
         this.maxOverloadRetries = maxOverloadRetries;
@@ -96,7 +107,7 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        lease = EngineRegistry.acquire(settings, gpuIndex());
+        lease = engineSource.open(gpuIndex());
         results = new ResultBuilder(lease.manifest(), tasks);
         clock = Clock.systemUTC();
         retries =
@@ -136,13 +147,17 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
         EngineRequest engineRequest;
         try {
             engineRequest = engineRequest(request, task);
-        } catch (IllegalArgumentException e) {
-            out.complete(
-                    List.of(failed(request.event, ReasonCode.INFERENCE_FAILED, e.getMessage())));
+        } catch (RuntimeException e) { // the event's request is refused as built
+            onFailure(request, out, attempt, e);
             return;
         }
         long submittedAt = clock.millis();
-        CompletableFuture<EngineResult> future = lease.engine().submit(engineRequest);
+        CompletableFuture<EngineResult> future;
+        try {
+            future = lease.engine().submit(engineRequest);
+        } catch (RuntimeException e) { // a refusal thrown at submit rather than returned
+            future = CompletableFuture.failedFuture(e);
+        }
         inFlight.put(request, future);
         future.whenComplete(
                 (answer, error) -> {
@@ -157,53 +172,42 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                                         answer,
                                                         submittedAt,
                                                         clock.instant()))));
-                        return;
-                    }
-                    Throwable cause =
-                            error instanceof CompletionException ? error.getCause() : error;
-                    if (cause instanceof EngineOverloadedException
-                            && attempt < maxOverloadRetries) {
-                        overloadRetries.inc();
-                        retries.schedule(
-                                () -> submit(request, out, attempt + 1),
-                                overloadRetryMillis,
-                                TimeUnit.MILLISECONDS);
-                    } else if (cause instanceof EngineOverloadedException) {
-                        out.complete(
-                                List.of(
-                                        failed(
-                                                request.event,
-                                                ReasonCode.OVERLOADED,
-                                                cause.getMessage())));
-                    } else if (cause instanceof StaleRequestException) {
-                        out.complete(
-                                List.of(
-                                        failed(
-                                                request.event,
-                                                ReasonCode.STALE_SKIPPED,
-                                                cause.getMessage())));
-                    } else if (cause instanceof DeadlineExceededException) {
-                        out.complete(
-                                List.of(
-                                        failed(
-                                                request.event,
-                                                ReasonCode.TIMEOUT,
-                                                cause.getMessage())));
-                    } else if (cause instanceof EngineClosedException
-                            || cause instanceof java.util.concurrent.CancellationException) {
-                        out.completeExceptionally(cause);
-                    } else {
-                        out.complete(
-                                List.of(
-                                        failed(
-                                                request.event,
-                                                ReasonCode.INFERENCE_FAILED,
-                                                "event "
-                                                        + request.event.getEventId()
-                                                        + ": "
-                                                        + cause)));
+                    } else if (!(error instanceof CancellationException)) {
+                        // a cancellation comes from timeout(), which answered the record
+                        onFailure(request, out, attempt, error);
                     }
                 });
+    }
+
+    private void onFailure(
+            PreparedRequest request,
+            ResultFuture<AnalysisOutcome> out,
+            int attempt,
+            Throwable error) {
+        EngineFailures.Failure failure = EngineFailures.classify(error);
+        Throwable cause = failure.cause();
+        switch (failure.kind()) {
+            case RETRY -> {
+                if (attempt < maxOverloadRetries) {
+                    overloadRetries.inc();
+                    retries.schedule(
+                            () -> submit(request, out, attempt + 1),
+                            overloadRetryMillis,
+                            TimeUnit.MILLISECONDS);
+                } else {
+                    out.complete(
+                            List.of(failed(request.event, failure.reason(), cause.getMessage())));
+                }
+            }
+            case FAIL_TASK -> out.completeExceptionally(cause);
+            case DEAD_LETTER ->
+                    out.complete(
+                            List.of(
+                                    failed(
+                                            request.event,
+                                            failure.reason(),
+                                            "event " + request.event.getEventId() + ": " + cause)));
+        }
     }
 
     private EngineRequest engineRequest(PreparedRequest request, AnalysisTask task) {
@@ -237,10 +241,8 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
 
     @Override
     public void timeout(PreparedRequest request, ResultFuture<AnalysisOutcome> resultFuture) {
-        CompletableFuture<EngineResult> future = inFlight.remove(request);
-        if (future != null) {
-            future.cancel(false);
-        }
+        // Answer first: cancelling the engine future runs its callback, which must find the
+        // record answered (a cancellation is not an engine failure).
         resultFuture.complete(
                 List.of(
                         failed(
@@ -249,6 +251,10 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                 "event "
                                         + request.event.getEventId()
                                         + ": no answer within the async timeout")));
+        CompletableFuture<EngineResult> future = inFlight.remove(request);
+        if (future != null) {
+            future.cancel(false);
+        }
     }
 
     private AnalysisOutcome failed(ImageEvent event, ReasonCode reason, String message) {

@@ -98,13 +98,24 @@ public final class AvroCodec<T extends SpecificRecord> {
         } catch (IOException
                 | AvroRuntimeException
                 | IndexOutOfBoundsException
-                | NegativeArraySizeException e) {
-            // Avro reports garbage as any of these (EOF, negative lengths, bad union/enum indexes).
-            throw new MalformedRecordException(
-                    String.format(
-                            "%s v%d payload of %d bytes is not valid Avro: %s",
-                            type.getSimpleName(), version, bytes.length, e),
-                    e);
+                | NegativeArraySizeException
+                | UnsupportedOperationException e) {
+            // Avro reports garbage as any of these (EOF, negative lengths, bad union/enum indexes,
+            // a string or bytes length past the VM's array limit: found by AvroCodecFuzzTest).
+            throw malformed(version, bytes, e);
+        } catch (OutOfMemoryError e) {
+            // A length prefix of a few bytes claiming a string or array of gigabytes: Avro
+            // allocates it before reading. The failed allocation is released, so the process
+            // continues; the record is garbage like any other.
+            throw malformed(version, bytes, e);
         }
+    }
+
+    private MalformedRecordException malformed(int version, byte[] bytes, Throwable e) {
+        return new MalformedRecordException(
+                String.format(
+                        "%s v%d payload of %d bytes is not valid Avro: %s",
+                        type.getSimpleName(), version, bytes.length, e),
+                e);
     }
 }

@@ -66,6 +66,29 @@ class AvroCodecTest {
     }
 
     @Test
+    void aStringLengthPastTheVmArrayLimitIsMalformed() {
+        // eventId's length prefix: zigzag varint of 2^31
+        byte[] bytes = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10};
+
+        assertThatThrownBy(() -> AvroCodec.of(ImageEvent.class).decode(bytes))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageStartingWith("ImageEvent v1 payload of 5 bytes is not valid Avro: ");
+    }
+
+    @Test
+    void aStringLengthBeyondTheHeapIsMalformedAndTheCodecStaysUsable() throws Exception {
+        // eventId's length prefix: zigzag varint of 2^31 - 16, past the test JVM's heap
+        byte[] bytes = {(byte) 0xe0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageStartingWith("ImageEvent v1 payload of 5 bytes is not valid Avro: ");
+        ImageEvent event = GoldenSamples.inlineCaption();
+        assertThat(codec.decode(codec.encode(event))).isEqualTo(event);
+    }
+
+    @Test
     void nullPayloadIsMalformed() {
         assertThatThrownBy(() -> codec.decode(null))
                 .isInstanceOf(MalformedRecordException.class)
