@@ -11,17 +11,13 @@ import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ImageReference;
 import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ReasonCode;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
@@ -52,37 +48,20 @@ class HangingFetchPipelineITCase {
     static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
 
     @TempDir Path images;
-    private Path fifo;
+    private HangingFifo fifo;
 
     @AfterEach
     void releaseTheHungRead() throws Exception {
         if (fifo != null) {
-            // A writer lets the reader stuck in open() go on (to end of stream) and end its thread.
-            CompletableFuture<Void> writer =
-                    CompletableFuture.runAsync(
-                            () -> {
-                                try (OutputStream out = Files.newOutputStream(fifo)) {
-                                    out.flush();
-                                } catch (Exception e) {
-                                    // no reader left: nothing to release
-                                }
-                            });
-            try {
-                writer.get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // nobody was reading
-            }
+            fifo.close();
         }
     }
 
     @Test
     void aHangingFetchDelaysNoOtherEventAndEndsAsFetchTimeoutWithoutARestart(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        fifo = images.resolve("stuck.png");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertThat(mkfifo.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(mkfifo.exitValue()).as("mkfifo exit status").isZero();
-        String hangingUri = fifo.toUri().toString();
+        fifo = HangingFifo.in(images, "stuck.png");
+        String hangingUri = fifo.uri();
 
         List<ImageEvent> events = new ArrayList<>();
         events.add(event("hanging", "OCR", new ImageReference(hangingUri)));

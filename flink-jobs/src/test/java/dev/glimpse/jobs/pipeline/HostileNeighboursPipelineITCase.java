@@ -16,10 +16,8 @@ import dev.glimpse.schemas.ReasonCode;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
@@ -64,35 +60,19 @@ class HostileNeighboursPipelineITCase {
     static final MiniClusterExtension FLINK = LoopbackMiniCluster.withSlots(2);
 
     @TempDir Path images;
-    private Path fifo;
+    private HangingFifo fifo;
 
     @AfterEach
     void releaseTheHungRead() throws Exception {
         if (fifo != null) {
-            CompletableFuture<Void> writer =
-                    CompletableFuture.runAsync(
-                            () -> {
-                                try (OutputStream out = Files.newOutputStream(fifo)) {
-                                    out.flush();
-                                } catch (IOException e) {
-                                    // no reader left: nothing to release
-                                }
-                            });
-            try {
-                writer.get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // nobody was reading
-            }
+            fifo.close();
         }
     }
 
     @Test
     void hostileEventsGetTypedDeadLettersAndInnocentsTheirOwnOutputsWithoutARestart(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        fifo = images.resolve("stuck.png");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertThat(mkfifo.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(mkfifo.exitValue()).as("mkfifo exit status").isZero();
+        fifo = HangingFifo.in(images, "stuck.png");
 
         List<ImageEvent> innocents = innocents();
         Map<String, String> alone = outputsOf(innocents, runAlone(innocents));
@@ -233,7 +213,7 @@ class HostileNeighboursPipelineITCase {
     }
 
     private ImageEvent hanging() {
-        return event("hanging", "OCR", new ImageReference(fifo.toUri().toString())).build();
+        return event("hanging", "OCR", new ImageReference(fifo.uri())).build();
     }
 
     private static InlineImage inline(byte[] bytes) {
