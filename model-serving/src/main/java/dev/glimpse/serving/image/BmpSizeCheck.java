@@ -23,7 +23,18 @@ final class BmpSizeCheck {
         return b.length >= 2 && b[0] == 'B' && b[1] == 'M';
     }
 
-    static void check(byte[] b, String label) throws ImageRejectedException {
+    /** The decoder's check of declared dimensions against its limits. */
+    interface DeclaredSize {
+        void check(int width, int height) throws ImageRejectedException;
+    }
+
+    /**
+     * Rejects a BMP whose pixel data starts past its end, whose declared size fails {@code
+     * declaredSize} (checked before the pixel data, as for PNG), or whose uncompressed pixels need
+     * more bytes than it has.
+     */
+    static void check(byte[] b, String label, DeclaredSize declaredSize)
+            throws ImageRejectedException {
         if (b.length < 14 + 4) {
             return; // the reader reports the short header
         }
@@ -56,6 +67,11 @@ final class BmpSizeCheck {
             compression = u32(b, 30);
         } else {
             return;
+        }
+        if (width > 0 && height > 0) {
+            declaredSize.check(
+                    (int) Math.min(width, Integer.MAX_VALUE),
+                    (int) Math.min(height, Integer.MAX_VALUE));
         }
         boolean uncompressed = compression == 0 || compression == 3 || compression == 6;
         boolean knownDepth =

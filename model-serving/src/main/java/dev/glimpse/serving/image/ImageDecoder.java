@@ -105,7 +105,8 @@ public final class ImageDecoder {
             orientation = scan.orientation();
             paletteEntries = scan.paletteEntries();
         } else if (BmpSizeCheck.hasSignature(encoded)) {
-            BmpSizeCheck.check(encoded, label);
+            BmpSizeCheck.check(
+                    encoded, label, (w, h) -> checkSize(w, h, ExifOrientation.NORMAL, label));
         } else if (isJpeg(encoded)) {
             orientation = OrientationReader.fromJpeg(encoded);
         } else if (isWebp(encoded)) {
