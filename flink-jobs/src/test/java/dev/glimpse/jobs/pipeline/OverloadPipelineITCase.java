@@ -141,7 +141,9 @@ class OverloadPipelineITCase {
             assertThat(d.getReason()).isEqualTo(ReasonCode.STALE_SKIPPED);
             assertThat(d.getMessage())
                     .isEqualTo(
-                            "request "
+                            "event "
+                                    + d.getEventId()
+                                    + ": request "
                                     + d.getEventId()
                                     + " (CAPTION) skipped: older than its deadline of PT5M before"
                                     + " it could start");

@@ -9,6 +9,7 @@ import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.FailureStage;
 import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
+import dev.glimpse.serving.engine.EngineException;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.InferenceEngine;
@@ -206,8 +207,16 @@ public final class Analyze extends RichAsyncFunction<PreparedRequest, AnalysisOu
                                     failed(
                                             request.event,
                                             failure.reason(),
-                                            "event " + request.event.getEventId() + ": " + cause)));
+                                            "event "
+                                                    + request.event.getEventId()
+                                                    + ": "
+                                                    + describe(cause))));
         }
+    }
+
+    /** The engine's own message for its typed failures; the exception itself for anything else. */
+    private static String describe(Throwable cause) {
+        return cause instanceof EngineException ? cause.getMessage() : cause.toString();
     }
 
     private EngineRequest engineRequest(PreparedRequest request, AnalysisTask task) {

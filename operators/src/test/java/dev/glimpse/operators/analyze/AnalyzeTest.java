@@ -216,7 +216,9 @@ class AnalyzeTest {
         assertThat(d.getReason()).isEqualTo(ReasonCode.TIMEOUT);
         assertThat(d.getMessage())
                 .isEqualTo(
-                        "event e1: " + new DeadlineExceededException("e1", Duration.ofSeconds(5)));
+                        "event e1: "
+                                + new DeadlineExceededException("e1", Duration.ofSeconds(5))
+                                        .getMessage());
     }
 
     @Test
