@@ -38,7 +38,9 @@ class SecureDemoITCase {
                 .contains("Kafka clients: SASL_SSL, SCRAM-SHA-512")
                 .contains("ACLs enforced: glimpse-job reads glimpse.images")
                 .contains("Stopping (--duration 15 s reached)")
-                .contains("broker closed")
+                .contains("cluster closed")
+                .containsPattern(
+                        "Audit: sent=\\d+ committed=\\d+ dead=\\d+ skipped=\\d+ missing=0 duplicates=0 restarts=0")
                 .doesNotContain("The job ended by itself");
         for (AnalysisTask task : AnalysisTask.values()) {
             assertThat(summary.results().get(task)).as("%s results", task).isPositive();
