@@ -84,8 +84,8 @@ public final class ResultBuilder {
                         .setTimings(timings(request, answer, submittedAtMillis, now))
                         .setAttributes(KafkaOrigin.withoutOrigin(event.getAttributes()));
         switch (task) {
-            case CAPTION -> b.setOutput(new Caption(answer.text()));
-            case OCR -> b.setOutput(new OcrText(answer.text()));
+            case CAPTION -> b.setOutput(new Caption(answer.text(), null));
+            case OCR -> b.setOutput(new OcrText(answer.text(), null, List.of(), false));
             case MODERATION -> b.setOutput(verdict(answer));
         }
         return b.build();

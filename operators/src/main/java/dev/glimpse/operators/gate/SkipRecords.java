@@ -47,7 +47,7 @@ public final class SkipRecords {
                 .setSourceId(event.getSourceId())
                 .setEventTime(event.getEventTime())
                 .setTask(task)
-                .setOutput(new Caption(""))
+                .setOutput(new Caption("", null))
                 .setModel(NO_MODEL)
                 .setSliceGrid(null)
                 .setTokens(new TokenCounts(0, 0, 0, 0))

@@ -52,7 +52,7 @@ class OutcomeRouterTest {
                 .setSourceId("cam-1")
                 .setEventTime(Instant.parse("2026-11-26T10:00:00Z"))
                 .setTask(AnalysisTask.CAPTION)
-                .setOutput(new Caption("a red box"))
+                .setOutput(new Caption("a red box", null))
                 .setModel(new ModelInfo("glimpse-tiny", "0.1.0-alpha.1"))
                 .setTokens(new TokenCounts(100, 16, 0, 3))
                 .setTimings(new Timings(1.0, 2.0, 3.0, 4.0, endToEndMs))

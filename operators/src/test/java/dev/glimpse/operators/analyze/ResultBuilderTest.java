@@ -116,7 +116,7 @@ class ResultBuilderTest {
         assertThat(r.getSourceId()).isEqualTo("cam-1");
         assertThat(r.getEventTime()).isEqualTo(EVENT_TIME);
         assertThat(r.getTask()).isEqualTo(AnalysisTask.CAPTION);
-        assertThat(r.getOutput()).isEqualTo(new Caption("a red box"));
+        assertThat(r.getOutput()).isEqualTo(new Caption("a red box", null));
         assertThat(r.getModel()).isEqualTo(MODEL);
         assertThat(r.getSliceGrid()).isEqualTo(new SliceGrid(2, 1)); // columns, rows
         // visual tokens: 3 encoder inputs x 16 queries
@@ -136,7 +136,7 @@ class ResultBuilderTest {
                                 1_000,
                                 EVENT_TIME);
 
-        assertThat(r.getOutput()).isEqualTo(new OcrText("HELLO\nWORLD"));
+        assertThat(r.getOutput()).isEqualTo(new OcrText("HELLO\nWORLD", null, List.of(), false));
         assertThat(r.getSliceGrid()).isEqualTo(new SliceGrid(4, 2));
         assertThat(r.getTokens()).isEqualTo(new TokenCounts(200, 144, 48, 12));
     }

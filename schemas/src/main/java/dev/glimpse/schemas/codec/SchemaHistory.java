@@ -32,7 +32,7 @@ public final class SchemaHistory {
 
     /** The version that the generated classes of this build implement, per record type. */
     private static final Map<Class<?>, Integer> CURRENT =
-            Map.of(ImageEvent.class, 1, AnalysisResult.class, 2, DeadLetter.class, 2);
+            Map.of(ImageEvent.class, 1, AnalysisResult.class, 3, DeadLetter.class, 2);
 
     private static final Map<String, Schema> PARSED = new ConcurrentHashMap<>();
 

@@ -11,10 +11,13 @@ import dev.glimpse.schemas.ImageReference;
 import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ModelInfo;
 import dev.glimpse.schemas.ModerationVerdict;
+import dev.glimpse.schemas.OcrLine;
 import dev.glimpse.schemas.OcrText;
+import dev.glimpse.schemas.OcrWord;
 import dev.glimpse.schemas.ReasonCode;
 import dev.glimpse.schemas.SliceGrid;
 import dev.glimpse.schemas.Timings;
+import dev.glimpse.schemas.TokenConfidence;
 import dev.glimpse.schemas.TokenCounts;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -24,15 +27,66 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The records behind the golden binary files of schema version 1, built deterministically. A golden
- * file {@code golden/<Type>/v1/<name>.bin} holds {@code sample(name)} encoded with the v1 writer
- * schema; {@link GoldenSamplesWriter} wrote them and must never overwrite a published version.
+ * The records behind the golden binary files, built deterministically. A golden file {@code
+ * golden/<Type>/v<N>/<name>.bin} holds {@code of(Type, N).get("<Type>/<name>")} encoded with the
+ * v<N> writer schema; {@link GoldenSamplesWriter} wrote them and must never overwrite a published
+ * version. Versions before a record's fields existed hold the {@link #v1()} records (the current
+ * reader fills the later fields with their defaults).
  */
 final class GoldenSamples {
 
     static final Instant T0 = Instant.parse("2026-11-26T09:00:00Z");
 
     private GoldenSamples() {}
+
+    /** The samples of {@code type} as its version {@code version} golden files hold them. */
+    static Map<String, SpecificRecord> of(Class<? extends SpecificRecord> type, int version) {
+        Map<String, SpecificRecord> all =
+                type == AnalysisResult.class && version >= 3 ? v3() : v1();
+        Map<String, SpecificRecord> out = new TreeMap<>();
+        all.forEach(
+                (name, record) -> {
+                    if (name.startsWith(type.getSimpleName() + "/")) {
+                        out.put(name, record);
+                    }
+                });
+        return out;
+    }
+
+    /**
+     * The v1 samples with AnalysisResult version 3's confidences: the caption and OCR answers carry
+     * their token confidence, the OCR text its lines and words, one word under review.
+     */
+    static Map<String, SpecificRecord> v3() {
+        Map<String, SpecificRecord> samples = v1();
+        AnalysisResult caption = captionResult();
+        caption.setOutput(
+                new Caption("a red circle left of a blue square", new TokenConfidence(0.875, 0.5)));
+        samples.put("AnalysisResult/caption", caption);
+        AnalysisResult ocr = ocrResult();
+        ocr.setOutput(
+                new OcrText(
+                        "INVOICE 2026-11\nTOTAL 42.00",
+                        new TokenConfidence(0.8125, 0.25),
+                        List.of(
+                                new OcrLine(
+                                        "INVOICE 2026-11",
+                                        0.9375,
+                                        0.75,
+                                        List.of(
+                                                new OcrWord("INVOICE", 1.0, 1.0),
+                                                new OcrWord("2026-11", 0.875, 0.75))),
+                                new OcrLine(
+                                        "TOTAL 42.00",
+                                        0.625,
+                                        0.25,
+                                        List.of(
+                                                new OcrWord("TOTAL", 1.0, 1.0),
+                                                new OcrWord("42.00", 0.5, 0.25)))),
+                        true));
+        samples.put("AnalysisResult/ocr-sliced", ocr);
+        return samples;
+    }
 
     static Map<String, SpecificRecord> v1() {
         Map<String, SpecificRecord> samples = new TreeMap<>();
@@ -97,7 +151,7 @@ final class GoldenSamples {
                 "evt-0001",
                 "camera-7",
                 AnalysisTask.CAPTION,
-                new Caption("a red circle left of a blue square"),
+                new Caption("a red circle left of a blue square", null),
                 null);
     }
 
@@ -106,7 +160,7 @@ final class GoldenSamples {
                 "evt-0002",
                 "scanner-1",
                 AnalysisTask.OCR,
-                new OcrText("INVOICE 2026-11 TOTAL 42.00"),
+                new OcrText("INVOICE 2026-11 TOTAL 42.00", null, List.of(), false),
                 new SliceGrid(2, 4));
     }
 

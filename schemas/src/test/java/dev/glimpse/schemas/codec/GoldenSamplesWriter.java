@@ -1,9 +1,14 @@
 package dev.glimpse.schemas.codec;
 
+import dev.glimpse.schemas.AnalysisResult;
+import dev.glimpse.schemas.DeadLetter;
+import dev.glimpse.schemas.ImageEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -11,7 +16,8 @@ import org.apache.avro.specific.SpecificRecord;
  * src/test/resources/golden/<Type>/v<N>/}. Run it once when a new schema version is published
  * (never for an existing version: refuses to overwrite):
  *
- * <pre>mvn -pl schemas test-compile exec:java -Dexec.classpathScope=test \
+ * <pre>MAVEN_OPTS=-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.glimpse.schemas \
+ * mvn -pl schemas test-compile exec:java -Dexec.skip=false -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.glimpse.schemas.codec.GoldenSamplesWriter -Dexec.args="schemas/src/test/resources/golden [RecordType]"
  * </pre>
  */
@@ -23,7 +29,7 @@ public final class GoldenSamplesWriter {
         Path root = Path.of(args.length > 0 ? args[0] : "src/test/resources/golden");
         // optional second argument: the one record type whose new version is being published
         String only = args.length > 1 ? args[1] : null;
-        for (Map.Entry<String, SpecificRecord> e : GoldenSamples.v1().entrySet()) {
+        for (Map.Entry<String, SpecificRecord> e : currentSamples().entrySet()) {
             SpecificRecord record = e.getValue();
             if (only != null && !record.getClass().getSimpleName().equals(only)) {
                 continue;
@@ -42,6 +48,15 @@ public final class GoldenSamplesWriter {
             Files.write(file, encode(record));
             System.out.println("wrote " + file);
         }
+    }
+
+    private static Map<String, SpecificRecord> currentSamples() {
+        Map<String, SpecificRecord> all = new TreeMap<>();
+        for (Class<? extends SpecificRecord> type :
+                List.of(ImageEvent.class, AnalysisResult.class, DeadLetter.class)) {
+            all.putAll(GoldenSamples.of(type, SchemaHistory.currentVersion(type)));
+        }
+        return all;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -8,7 +8,6 @@ import dev.glimpse.schemas.ImageEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
@@ -22,9 +21,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every published schema version stays readable by the current generated classes. */
 class StoredSchemaVersionsTest {
 
+    private static final List<Class<? extends SpecificRecord>> TYPES =
+            List.of(ImageEvent.class, AnalysisResult.class, DeadLetter.class);
+
+    /** Every golden sample of every stored version of every type. */
     static Stream<Arguments> goldenSamples() {
-        return GoldenSamples.v1().entrySet().stream()
-                .map(e -> Arguments.of(e.getKey(), 1, e.getValue()));
+        return TYPES.stream()
+                .flatMap(
+                        type ->
+                                SchemaHistory.versions(type).stream()
+                                        .flatMap(
+                                                v ->
+                                                        GoldenSamples.of(type, v)
+                                                                .entrySet()
+                                                                .stream()
+                                                                .map(
+                                                                        e ->
+                                                                                Arguments.of(
+                                                                                        e.getKey(),
+                                                                                        v,
+                                                                                        e
+                                                                                                .getValue()))));
     }
 
     @ParameterizedTest(name = "{0} v{1}")
@@ -77,10 +94,7 @@ class StoredSchemaVersionsTest {
     @ValueSource(classes = {ImageEvent.class, AnalysisResult.class, DeadLetter.class})
     void everyStoredVersionHasGoldenSamples(Class<? extends SpecificRecord> type) {
         for (int version : SchemaHistory.versions(type)) {
-            List<String> names =
-                    GoldenSamples.v1().keySet().stream()
-                            .filter(k -> k.startsWith(type.getSimpleName() + "/"))
-                            .toList();
+            List<String> names = List.copyOf(GoldenSamples.of(type, version).keySet());
             assertThat(names)
                     .as("golden samples of %s v%d", type.getSimpleName(), version)
                     .hasSizeGreaterThanOrEqualTo(2);
@@ -96,9 +110,5 @@ class StoredSchemaVersionsTest {
             assertThat(in).as("golden resource %s", name).isNotNull();
             return in.readAllBytes();
         }
-    }
-
-    static Map<String, SpecificRecord> samples() {
-        return GoldenSamples.v1();
     }
 }
