@@ -23,6 +23,8 @@ import java.util.Optional;
  *     start it is skipped, never analysed late (dead letter STALE_SKIPPED); {@link Duration#ZERO} =
  *     none, it waits; null = the task's default ({@link #defaultDeadline}: captions {@value
  *     #DEFAULT_CAPTION_DEADLINE_SECONDS} s, OCR and moderation none)
+ * @param reviewBelow OCR: a result whose lowest word confidence is under this is marked {@code
+ *     needsReview}; null = none is marked
  */
 public record TaskSettings(
         Integer maxSlices,
@@ -30,7 +32,8 @@ public record TaskSettings(
         List<String> categories,
         Double threshold,
         Integer priority,
-        Duration deadline)
+        Duration deadline,
+        Double reviewBelow)
         implements Serializable {
 
     /** Captions older than this are worth nothing: a camera's next frame replaces them. */
@@ -43,6 +46,17 @@ public record TaskSettings(
     public TaskSettings(
             Integer maxSlices, String prompt, List<String> categories, Double threshold) {
         this(maxSlices, prompt, categories, threshold, null, null);
+    }
+
+    /** Settings that mark no result for review. */
+    public TaskSettings(
+            Integer maxSlices,
+            String prompt,
+            List<String> categories,
+            Double threshold,
+            Integer priority,
+            Duration deadline) {
+        this(maxSlices, prompt, categories, threshold, priority, deadline, null);
     }
 
     public TaskSettings {
@@ -59,6 +73,9 @@ public record TaskSettings(
         }
         if (deadline != null && deadline.isNegative()) {
             throw new IllegalArgumentException("deadline must be >= 0 (0 = none), was " + deadline);
+        }
+        if (reviewBelow != null && !(reviewBelow > 0 && reviewBelow < 1)) {
+            throw new IllegalArgumentException("reviewBelow must be in (0, 1), was " + reviewBelow);
         }
     }
 
@@ -101,8 +118,13 @@ public record TaskSettings(
         return Optional.ofNullable(threshold);
     }
 
+    /** The review threshold on the lowest word confidence, if set. */
+    public Optional<Double> reviewThreshold() {
+        return Optional.ofNullable(reviewBelow);
+    }
+
     /** These settings with another slice bound. */
     public TaskSettings withMaxSlices(Integer n) {
-        return new TaskSettings(n, prompt, categories, threshold, priority, deadline);
+        return new TaskSettings(n, prompt, categories, threshold, priority, deadline, reviewBelow);
     }
 }

@@ -77,6 +77,14 @@ public final class TaskOptions {
                     null,
                     "P(yes) at or above which a category is flagged; unset = the model manifest's.");
 
+    public static final GlimpseOption<Double> REVIEW_BELOW =
+            probability(
+                    "tasks.ocr.reviewBelow",
+                    null,
+                    "OCR results whose lowest word confidence (token probability) is under this"
+                            + " are marked needsReview, for routing to a person; unset = none"
+                            + " marked.");
+
     /** Settings per task, for the tasks with a {@code tasks.<task>} section only. */
     static Map<AnalysisTask, TaskSettings> read(OptionValues values) {
         Map<AnalysisTask, TaskSettings> tasks = new EnumMap<>(AnalysisTask.class);
@@ -113,7 +121,8 @@ public final class TaskOptions {
                                     .orElse(List.of()),
                             forTask(THRESHOLD, name).flatMap(values::getOptional).orElse(null),
                             forTask(PRIORITY, name).flatMap(values::getOptional).orElse(null),
-                            forTask(DEADLINE, name).flatMap(values::getOptional).orElse(null)));
+                            forTask(DEADLINE, name).flatMap(values::getOptional).orElse(null),
+                            forTask(REVIEW_BELOW, name).flatMap(values::getOptional).orElse(null)));
         }
         return tasks;
     }

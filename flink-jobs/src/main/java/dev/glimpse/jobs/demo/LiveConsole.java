@@ -9,6 +9,7 @@ import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ModerationVerdict;
 import dev.glimpse.schemas.OcrText;
 import dev.glimpse.schemas.SliceGrid;
+import dev.glimpse.schemas.TokenConfidence;
 import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -79,12 +80,23 @@ final class LiveConsole implements AutoCloseable, OutputTopicsReader.Listener {
         out.println("console: cannot decode " + topic + "@" + offset + ": " + message);
     }
 
-    /** {@code RESULT camera-2 CAPTION "a red circle" grid=- latency=812ms ...}. */
+    /**
+     * {@code RESULT camera-2 CAPTION "a red circle" conf=0.97/0.41 grid=- latency=812ms ...}; an
+     * OCR result marked for review ends its answer with {@code REVIEW}.
+     */
     static String format(AnalysisResult r, long receivedAtMillis) {
         String answer =
                 switch (r.getTask()) {
-                    case CAPTION -> quote(((Caption) r.getOutput()).getText());
-                    case OCR -> quote(((OcrText) r.getOutput()).getText());
+                    case CAPTION -> {
+                        Caption c = (Caption) r.getOutput();
+                        yield quote(c.getText()) + confidence(c.getConfidence());
+                    }
+                    case OCR -> {
+                        OcrText o = (OcrText) r.getOutput();
+                        yield quote(o.getText())
+                                + confidence(o.getConfidence())
+                                + (o.getNeedsReview() ? " REVIEW" : "");
+                    }
                     case MODERATION -> verdict((ModerationVerdict) r.getOutput());
                 };
         SliceGrid grid = r.getSliceGrid();
@@ -124,6 +136,13 @@ final class LiveConsole implements AutoCloseable, OutputTopicsReader.Listener {
                     .append(String.format(Locale.ROOT, " %.2f", s.getProbability()));
         }
         return sb.append(")").toString().replace("ok  (", "ok (");
+    }
+
+    /** {@code conf=0.97/0.41}: the answer's mean and lowest token probability; "" without. */
+    private static String confidence(TokenConfidence c) {
+        return c == null
+                ? ""
+                : String.format(Locale.ROOT, " conf=%.2f/%.2f", c.getMean(), c.getMin());
     }
 
     private static String quote(String s) {

@@ -140,7 +140,7 @@ class GlimpseJobConfigTest {
                 "tasks.caption.maxSlice",
                 "2");
         rejects(
-                "Unknown key tasks.ocr.threshold; expected one of [deadline, maxSlices, priority, prompt]",
+                "Unknown key tasks.ocr.threshold; expected one of [deadline, maxSlices, priority, prompt, reviewBelow]",
                 "tasks.ocr.threshold",
                 "0.5");
         rejects(
@@ -303,6 +303,17 @@ class GlimpseJobConfigTest {
     }
 
     @Test
+    void ocrReviewBelowMarksResultsUnderItAndMustBeAProbability() {
+        assertThat(
+                        config("tasks.ocr.reviewBelow", "0.35")
+                                .tasks()
+                                .get(AnalysisTask.OCR)
+                                .reviewThreshold())
+                .contains(0.35);
+        rejects("tasks.ocr.reviewBelow must be in (0, 1), was 1.5", "tasks.ocr.reviewBelow", "1.5");
+    }
+
+    @Test
     void maxSlicesMustBeOneToNine() {
         rejects("tasks.ocr.maxSlices must be in [1, 9], was 0", "tasks.ocr.maxSlices", "0");
         rejects("tasks.ocr.maxSlices must be in [1, 9], was 10", "tasks.ocr.maxSlices", "10");
@@ -394,6 +405,8 @@ class GlimpseJobConfigTest {
                 values.put(name, "skull");
             } else if (name.equals("tasks.moderation.threshold")) {
                 values.put(name, "0.6");
+            } else if (name.equals("tasks.ocr.reviewBelow")) {
+                values.put(name, "0.4");
             } else if (name.equals("images.allowedUris")) {
                 values.put(name, "file:///data/images/, S3://bucket/frames/");
             } else {
@@ -405,7 +418,8 @@ class GlimpseJobConfigTest {
         GlimpseJobConfig c = GlimpseJobConfig.from(ConfigSource.of(values));
 
         assertThat(c.tasks().get(AnalysisTask.OCR))
-                .isEqualTo(new TaskSettings(3, "q", List.of(), null, 5, Duration.ofSeconds(30)));
+                .isEqualTo(
+                        new TaskSettings(3, "q", List.of(), null, 5, Duration.ofSeconds(30), 0.4));
         assertThat(c.kafka().properties()).containsEntry("client.id", "glimpse");
         assertThat(c.images().allowedUris().prefixes())
                 .containsExactly("file:///data/images/", "s3://bucket/frames/");

@@ -65,7 +65,11 @@ final class AnalyzeCommand implements Subcommand {
                 task == Task.MODERATION
                         ? "\"verdict\":{\"flagged\":bool,\"flaggedCategories\":[..],"
                                 + "\"scores\":[{\"category\":..,\"probability\":..,\"flagged\":..}]}"
-                        : "\"text\":..";
+                        : task == Task.OCR
+                                ? "\"text\":..,\"confidence\":{\"mean\":..,\"min\":..},\n"
+                                        + "   \"lines\":[{\"text\":..,\"mean\":..,\"min\":..,"
+                                        + "\"words\":[{\"text\":..,\"mean\":..,\"min\":..}]}]"
+                                : "\"text\":..,\"confidence\":{\"mean\":..,\"min\":..}";
         return "usage: glimpse "
                 + name
                 + " [options] FILE...\n\n"
@@ -78,7 +82,13 @@ final class AnalyzeCommand implements Subcommand {
                 + "   \"tokens\":{\"prompt\":..,\"visual\":..,\"cached\":..,\"generated\":..},\n"
                 + "   \"timings\":{\"queuedMs\":..,\"encodeMs\":..,\"ttftMs\":..,\"totalMs\":..}}\n"
                 + "or {\"file\":..,\"error\":{\"reason\":..,\"message\":..}}; exit code 1 if any"
-                + " file failed.\nOnly regular files up to the decoder's size cap are read.\n\n"
+                + " file failed.\nOnly regular files up to the decoder's size cap are read.\n"
+                + (task == Task.MODERATION
+                        ? "\n"
+                        : "confidence: the model's probability of each answer token (greedy, softmax at"
+                                + " temperature 1),\nas mean and min over the answer"
+                                + (task == Task.OCR ? ", each line and each word" : "")
+                                + " (null when empty).\n\n")
                 + "options:\n"
                 + "  --model DIR          model directory (default: the bundled glimpse-tiny)\n"
                 + taskOptions

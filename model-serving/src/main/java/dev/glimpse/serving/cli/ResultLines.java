@@ -2,11 +2,17 @@ package dev.glimpse.serving.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.serving.engine.AnswerConfidence;
 import dev.glimpse.serving.engine.CategoryScore;
+import dev.glimpse.serving.engine.ConfidenceSummary;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.LineConfidence;
 import dev.glimpse.serving.engine.Task;
+import dev.glimpse.serving.engine.WordConfidence;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The JSON output lines of the engine commands: a result, or an error. */
 final class ResultLines {
@@ -18,8 +24,8 @@ final class ResultLines {
     }
 
     /**
-     * Appends a result's fields to {@code line} (which already names the input): task, text or
-     * verdict, grid, tokens, timings.
+     * Appends a result's fields to {@code line} (which already names the input): task, text with
+     * its confidence (OCR: per line and word) or verdict, grid, tokens, timings.
      */
     static ObjectNode result(
             ObjectNode line, Task task, EngineImage image, EngineResult r, int queryNum) {
@@ -42,6 +48,7 @@ final class ResultLines {
             verdict.set("scores", scores);
         } else {
             line.put("text", r.text());
+            confidence(line, task, r);
         }
         if (image.gridCols() > 0) {
             line.putArray("grid").add(image.gridCols()).add(image.gridRows());
@@ -61,6 +68,35 @@ final class ResultLines {
                 .put("ttftMs", JsonLines.millis(r.timeToFirstTokenNanos()))
                 .put("totalMs", JsonLines.millis(r.totalNanos()));
         return line;
+    }
+
+    /**
+     * Appends the answer's token confidence ({@code "confidence":{"mean","min"}}, null without
+     * tokens) and, for OCR, {@code
+     * "lines":[{"text","mean","min","words":[{"text","mean","min"}]}]}.
+     */
+    private static void confidence(ObjectNode line, Task task, EngineResult r) {
+        Optional<ConfidenceSummary> answer = r.confidence().flatMap(AnswerConfidence::answer);
+        if (answer.isPresent()) {
+            summary(line.putObject("confidence"), answer.get());
+        } else {
+            line.putNull("confidence");
+        }
+        if (task == Task.OCR) {
+            ArrayNode lines = line.putArray("lines");
+            for (LineConfidence l : r.confidence().map(AnswerConfidence::lines).orElse(List.of())) {
+                ObjectNode lineNode =
+                        summary(lines.addObject().put("text", l.text()), l.confidence());
+                ArrayNode words = lineNode.putArray("words");
+                for (WordConfidence w : l.words()) {
+                    summary(words.addObject().put("text", w.text()), w.confidence());
+                }
+            }
+        }
+    }
+
+    private static ObjectNode summary(ObjectNode node, ConfidenceSummary c) {
+        return node.put("mean", c.mean()).put("min", c.min());
     }
 
     /** Appends {@code "error":{"reason":..,"message":..}} to {@code line}. */

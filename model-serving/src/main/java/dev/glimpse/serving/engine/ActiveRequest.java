@@ -14,6 +14,8 @@ final class ActiveRequest {
     final List<Sequence> sequences;
     final List<String> categories; // moderation: one per sequence, same order
     final double[] probabilityYes; // moderation: filled as sequences finish
+    double[] tokenProbabilities = new double[16]; // caption/OCR: of each appended output token
+    int numTokenProbabilities;
     float[] visualTokens; // [(1 + slices) * Q, D], shared by the request's sequences
     boolean started; // a sequence was admitted: no longer counts against the admission queue
     boolean siblingsQueued; // moderation: categories after the first were handed to the scheduler
@@ -42,6 +44,15 @@ final class ActiveRequest {
         this.sequences = List.copyOf(sequences);
         this.categories = List.copyOf(categories);
         this.probabilityYes = new double[sequences.size()];
+    }
+
+    /** Records the probability of the output token just appended (caption and OCR). */
+    void addTokenProbability(double p) {
+        if (numTokenProbabilities == tokenProbabilities.length) {
+            tokenProbabilities =
+                    java.util.Arrays.copyOf(tokenProbabilities, 2 * tokenProbabilities.length);
+        }
+        tokenProbabilities[numTokenProbabilities++] = p;
     }
 
     String id() {

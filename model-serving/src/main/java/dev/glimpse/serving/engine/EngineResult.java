@@ -1,6 +1,7 @@
 package dev.glimpse.serving.engine;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A completed request.
@@ -18,6 +19,8 @@ import java.util.List;
  * @param queuedNanos submit to admission (waiting for a batch slot and KV space)
  * @param encodeNanos the vision run this request waited for; 0 when the encoder cache or the prefix
  *     cache supplied its visual tokens
+ * @param confidence caption and OCR: the chosen tokens' probabilities and their summaries per
+ *     answer, line and word; empty for moderation (its scores are probabilities already)
  */
 public record EngineResult(
         String requestId,
@@ -31,9 +34,48 @@ public record EngineResult(
         long timeToFirstTokenNanos,
         long totalNanos,
         long queuedNanos,
-        long encodeNanos) {
+        long encodeNanos,
+        Optional<AnswerConfidence> confidence) {
     public EngineResult {
         tokenIds = List.copyOf(tokenIds);
         scores = List.copyOf(scores);
+        if (confidence.isPresent()
+                && confidence.get().tokenProbabilities().size() != tokenIds.size()) {
+            throw new IllegalArgumentException(
+                    "expected one token probability per token id ("
+                            + tokenIds.size()
+                            + "), got "
+                            + confidence.get().tokenProbabilities().size());
+        }
+    }
+
+    /** A result without confidence (moderation, or a caller that did not measure it). */
+    public EngineResult(
+            String requestId,
+            Task task,
+            String text,
+            List<Integer> tokenIds,
+            List<CategoryScore> scores,
+            FinishReason finishReason,
+            int promptTokens,
+            int cachedPromptTokens,
+            long timeToFirstTokenNanos,
+            long totalNanos,
+            long queuedNanos,
+            long encodeNanos) {
+        this(
+                requestId,
+                task,
+                text,
+                tokenIds,
+                scores,
+                finishReason,
+                promptTokens,
+                cachedPromptTokens,
+                timeToFirstTokenNanos,
+                totalNanos,
+                queuedNanos,
+                encodeNanos,
+                Optional.empty());
     }
 }

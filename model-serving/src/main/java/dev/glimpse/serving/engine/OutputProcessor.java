@@ -6,8 +6,10 @@ import dev.glimpse.serving.engine.sched.RequestState;
 import dev.glimpse.serving.engine.sched.Scheduler;
 import dev.glimpse.serving.engine.sched.Sequence;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -93,6 +95,10 @@ final class OutputProcessor {
                 requests.finish(seq, RequestState.FINISHED_STOPPED);
             } else {
                 seq.appendOutputToken(token);
+                // the model's own probability of the chosen token (temperature 1), from the logits
+                // this step computed anyway: no extra model run
+                req.addTokenProbability(
+                        Sampler.probability(logits, offset, shape.vocabSize(), token));
                 if (seq.numOutputTokens() >= seq.maxNewTokens()) {
                     requests.finish(seq, RequestState.FINISHED_LENGTH);
                 }
@@ -107,6 +113,23 @@ final class OutputProcessor {
                 ? Sampler.argmax(logits, offset, shape.vocabSize())
                 : Sampler.sampleTopP(
                         logits, offset, shape.vocabSize(), p.temperature(), p.topP(), seq.rng());
+    }
+
+    private AnswerConfidence confidence(ActiveRequest req, List<Integer> tokens, String text) {
+        if (req.numTokenProbabilities != tokens.size()) {
+            throw new IllegalStateException(
+                    "request "
+                            + req.id()
+                            + " has "
+                            + tokens.size()
+                            + " output tokens but "
+                            + req.numTokenProbabilities
+                            + " token probabilities");
+        }
+        return AnswerConfidence.of(
+                text,
+                prompts.tokenEnds(tokens, text),
+                Arrays.copyOf(req.tokenProbabilities, req.numTokenProbabilities));
     }
 
     private void maybeComplete(ActiveRequest req) {
@@ -155,6 +178,7 @@ final class OutputProcessor {
                             req.encodeNanos);
         } else {
             List<Integer> tokens = first.outputTokens();
+            String text = prompts.decode(tokens);
             FinishReason reason =
                     first.state() == RequestState.FINISHED_STOPPED
                             ? FinishReason.STOP
@@ -163,7 +187,7 @@ final class OutputProcessor {
                     new EngineResult(
                             req.id(),
                             task,
-                            prompts.decode(tokens),
+                            text,
                             tokens,
                             List.of(),
                             reason,
@@ -172,7 +196,8 @@ final class OutputProcessor {
                             first.firstTokenNanos() - req.submitNanos,
                             now - req.submitNanos,
                             queued,
-                            req.encodeNanos);
+                            req.encodeNanos,
+                            Optional.of(confidence(req, tokens, text)));
         }
         requests.complete(req, result);
     }

@@ -19,6 +19,26 @@ public interface PromptEncoder {
 
     String decode(List<Integer> tokenIds);
 
+    /**
+     * Where each token of {@code text = decode(tokenIds)} ends: {@code ends[i]} is the index after
+     * the last character token {@code i} adds, non-decreasing, the last one {@code text.length()}.
+     * This default decodes every prefix (quadratic; implementations may do better) and clamps to
+     * the text, so a decoder whose prefixes are not prefixes of the whole still yields valid ends.
+     */
+    default int[] tokenEnds(List<Integer> tokenIds, String text) {
+        int[] ends = new int[tokenIds.size()];
+        int previous = 0;
+        for (int i = 0; i < ends.length; i++) {
+            int end = Math.min(decode(tokenIds.subList(0, i + 1)).length(), text.length());
+            previous = Math.max(previous, end);
+            ends[i] = previous;
+        }
+        if (ends.length > 0) {
+            ends[ends.length - 1] = text.length();
+        }
+        return ends;
+    }
+
     int defaultMaxNewTokens(Task task);
 
     Set<Integer> stopTokenIds();

@@ -114,6 +114,26 @@ public final class ChatPromptBuilder implements PromptEncoder {
         return tokenizer.decode(tokenIds);
     }
 
+    /**
+     * Decodes each token on its own (one native call) and adds up their lengths; where the pieces
+     * do not join to {@code text} (a character split over byte-level tokens, decoder clean-up),
+     * falls back to decoding every prefix.
+     */
+    @Override
+    public int[] tokenEnds(List<Integer> tokenIds, String text) {
+        String[] pieces = tokenizer.decodeEach(tokenIds);
+        if (!String.join("", pieces).equals(text)) {
+            return PromptEncoder.super.tokenEnds(tokenIds, text);
+        }
+        int[] ends = new int[pieces.length];
+        int end = 0;
+        for (int i = 0; i < pieces.length; i++) {
+            end += pieces[i].length();
+            ends[i] = end;
+        }
+        return ends;
+    }
+
     @Override
     public int defaultMaxNewTokens(Task task) {
         return manifest.tasks().get(task).maxNewTokens();

@@ -38,6 +38,15 @@ public final class ModelTokenizer implements AutoCloseable {
         return tokenizer.decode(l, true);
     }
 
+    /** Each token decoded on its own (special tokens as empty strings), in one native call. */
+    public String[] decodeEach(List<Integer> ids) {
+        long[][] batch = new long[ids.size()][];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = new long[] {ids.get(i)};
+        }
+        return batch.length == 0 ? new String[0] : tokenizer.batchDecode(batch, true);
+    }
+
     /** Id of a token that must encode to exactly one id (special tokens, "yes", "no"). */
     public int singleTokenId(String token) {
         int[] ids = encode(token);

@@ -117,6 +117,41 @@ class GlimpseCliAnalyzeITCase {
     }
 
     @Test
+    void ocrPrintsTheTextWithItsConfidencePerAnswerLineAndWord() throws Exception {
+        int code = run("ocr", image("ocr_line_sliced.png"));
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode line = lines().get(0);
+        String text = line.get("text").asText();
+        double answerMin = line.get("confidence").get("min").asDouble();
+        assertThat(answerMin).isGreaterThan(0).isLessThanOrEqualTo(1);
+        assertThat(line.get("confidence").get("mean").asDouble()).isBetween(answerMin, 1.0);
+        List<String> words = new ArrayList<>();
+        for (JsonNode l : line.get("lines")) {
+            assertThat(text).contains(l.get("text").asText());
+            for (JsonNode w : l.get("words")) {
+                words.add(w.get("text").asText());
+                assertThat(w.get("min").asDouble())
+                        .isBetween(l.get("min").asDouble(), w.get("mean").asDouble());
+                assertThat(w.get("mean").asDouble()).isLessThanOrEqualTo(1.0);
+            }
+        }
+        assertThat(words).containsExactly(text.trim().split("\\s+"));
+    }
+
+    @Test
+    void captionPrintsItsConfidenceAndNoLines() throws Exception {
+        int code = run("caption", image("caption_112x112.png"));
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode line = lines().get(0);
+        assertThat(line.get("confidence").get("min").asDouble())
+                .isGreaterThan(0)
+                .isLessThanOrEqualTo(1);
+        assertThat(line.has("lines")).isFalse();
+    }
+
+    @Test
     void ocrPrintsTheGoldenTextsOfTwoGoldenImages() throws Exception {
         int code = run("ocr", image("ocr_word.png"), image("ocr_line_sliced.png"));
 

@@ -9,21 +9,30 @@ import dev.glimpse.schemas.Caption;
 import dev.glimpse.schemas.CategoryScore;
 import dev.glimpse.schemas.ModelInfo;
 import dev.glimpse.schemas.ModerationVerdict;
+import dev.glimpse.schemas.OcrLine;
 import dev.glimpse.schemas.OcrText;
+import dev.glimpse.schemas.OcrWord;
 import dev.glimpse.schemas.SliceGrid;
 import dev.glimpse.schemas.Timings;
+import dev.glimpse.schemas.TokenConfidence;
 import dev.glimpse.schemas.TokenCounts;
+import dev.glimpse.serving.engine.AnswerConfidence;
 import dev.glimpse.serving.engine.EngineResult;
+import dev.glimpse.serving.engine.LineConfidence;
+import dev.glimpse.serving.engine.WordConfidence;
 import dev.glimpse.serving.model.ModelManifest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Turns the engine's answer into the {@code AnalysisResult} record: caption or OCR text, or the
- * moderation verdict with per-category P(yes), the threshold applied and the flagged categories;
- * plus model id, slice grid, token counts and timings. Pure: no I/O, thread-safe.
+ * Turns the engine's answer into the {@code AnalysisResult} record: caption or OCR text with their
+ * token confidences (OCR: per line and word, and {@code needsReview} under {@code
+ * tasks.ocr.reviewBelow}), or the moderation verdict with per-category P(yes), the threshold
+ * applied and the flagged categories; plus model id, slice grid, token counts and timings. Pure: no
+ * I/O, thread-safe.
  */
 public final class ResultBuilder {
 
@@ -84,11 +93,47 @@ public final class ResultBuilder {
                         .setTimings(timings(request, answer, submittedAtMillis, now))
                         .setAttributes(KafkaOrigin.withoutOrigin(event.getAttributes()));
         switch (task) {
-            case CAPTION -> b.setOutput(new Caption(answer.text(), null));
-            case OCR -> b.setOutput(new OcrText(answer.text(), null, List.of(), false));
+            case CAPTION -> b.setOutput(new Caption(answer.text(), answerConfidence(answer)));
+            case OCR -> b.setOutput(ocr(answer));
             case MODERATION -> b.setOutput(verdict(answer));
         }
         return b.build();
+    }
+
+    /** The answer's token confidence; null without tokens (or without a measurement). */
+    private static TokenConfidence answerConfidence(EngineResult answer) {
+        return answer.confidence()
+                .flatMap(AnswerConfidence::answer)
+                .map(c -> new TokenConfidence(c.mean(), c.min()))
+                .orElse(null);
+    }
+
+    /** The OCR text with its lines and words, marked for review if a word is under the bar. */
+    private OcrText ocr(EngineResult answer) {
+        List<OcrLine> lines = new ArrayList<>();
+        boolean needsReview = false;
+        if (answer.confidence().isPresent()) {
+            AnswerConfidence c = answer.confidence().get();
+            for (LineConfidence line : c.lines()) {
+                List<OcrWord> words = new ArrayList<>();
+                for (WordConfidence w : line.words()) {
+                    words.add(new OcrWord(w.text(), w.confidence().mean(), w.confidence().min()));
+                }
+                lines.add(
+                        new OcrLine(
+                                line.text(),
+                                line.confidence().mean(),
+                                line.confidence().min(),
+                                words));
+            }
+            Optional<Double> bar =
+                    tasks.getOrDefault(AnalysisTask.OCR, TaskSettings.DEFAULT).reviewThreshold();
+            needsReview =
+                    bar.isPresent()
+                            && c.lowestWordConfidence().isPresent()
+                            && c.lowestWordConfidence().getAsDouble() < bar.get();
+        }
+        return new OcrText(answer.text(), answerConfidence(answer), lines, needsReview);
     }
 
     private ModerationVerdict verdict(EngineResult answer) {

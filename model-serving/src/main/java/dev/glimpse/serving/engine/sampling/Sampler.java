@@ -78,6 +78,26 @@ public final class Sampler {
     }
 
     /**
+     * The model's probability of {@code token}: softmax of {@code logits[offset, offset+vocab)} at
+     * temperature 1 (whatever temperature the sampler used), computed in double whatever the
+     * graph's element type. One pass for the maximum, one for the sum: no allocation.
+     */
+    public static double probability(float[] logits, int offset, int vocab, int token) {
+        if (token < 0 || token >= vocab) {
+            throw new IllegalArgumentException("token must be in [0, " + vocab + "), was " + token);
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+            max = Math.max(max, logits[offset + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+            sum += Math.exp(logits[offset + v] - max);
+        }
+        return Math.exp(logits[offset + token] - max) / sum;
+    }
+
+    /**
      * P(yes) = softmax over the two logits {yes, no} (Llama Guard / ShieldGemma scoring), computed
      * as the logistic of their difference for numerical stability.
      */

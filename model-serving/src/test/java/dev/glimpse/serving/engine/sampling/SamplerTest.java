@@ -18,6 +18,16 @@ class SamplerTest {
     }
 
     @Test
+    void probabilityIsTheSoftmaxOfTheRowAtTheChosenToken() {
+        // row 1 of a [2, 3] block: logits ln 1, ln 2, ln 5 -> probabilities 0.125, 0.25, 0.625
+        float[] logits = {100f, -100f, 0f, 0f, (float) Math.log(2), (float) Math.log(5) + 0f};
+        assertThat(Sampler.probability(logits, 3, 3, 2)).isCloseTo(5.0 / 8, within(1e-7));
+        assertThat(Sampler.probability(logits, 3, 3, 0)).isCloseTo(1.0 / 8, within(1e-7));
+        // large logits (fp16 graphs reach the thousands) do not overflow: computed from the max
+        assertThat(Sampler.probability(new float[] {3000f, 3000f}, 0, 2, 1)).isEqualTo(0.5);
+    }
+
+    @Test
     void topPWithTheSameSeedDrawsTheSameTokens() {
         float[] logits = {1f, 0.5f, 0.2f, 0.1f, -1f, 0.9f};
         List<Integer> first = draws(logits, 42);
