@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -71,6 +72,41 @@ class AnswerConfidenceITCase {
                             }
                         });
         return out.stream();
+    }
+
+    /**
+     * PyTorch's probabilities of the tokens of the golden text line, the stop token left out
+     * ({@code training/checks/confidence_reference.py ocr_line_sliced.png}); float32 graphs on ONNX
+     * Runtime agree to about 1e-5.
+     */
+    private static final double[] PYTORCH_OCR_LINE = {
+        0.999775, 0.999544, 0.999257, 0.997772, 0.985415, 0.999460, 0.979623, 0.937131, 0.896622,
+        0.681328, 0.874029, 0.865385, 0.972742, 0.770366, 0.805389, 0.960358, 0.892744, 0.991815,
+        0.996351, 0.791401
+    };
+
+    @Test
+    void tokenProbabilitiesEqualThePyTorchReference() throws Exception {
+        byte[] png = Files.readAllBytes(BundledModel.dir().resolve("golden/ocr_line_sliced.png"));
+        EngineResult r =
+                engine.submit(
+                                EngineRequest.builder(
+                                                "ref",
+                                                preprocessor.prepare(png, "ref", Task.OCR),
+                                                Task.OCR)
+                                        .build())
+                        .get(60, TimeUnit.SECONDS);
+
+        List<Double> p = r.confidence().orElseThrow().tokenProbabilities();
+        assertThat(p).hasSize(PYTORCH_OCR_LINE.length);
+        for (int i = 0; i < p.size(); i++) {
+            assertThat(p.get(i)).as("token %d", i).isCloseTo(PYTORCH_OCR_LINE[i], within(1e-4));
+        }
+        // the misread words of "zwrr doblh srdwch utou" (truth "zwrr dobih srdhwch utoou") are the
+        // three least confident
+        assertThat(r.confidence().orElseThrow().lines().get(0).words())
+                .extracting(w -> w.text() + "<" + (w.confidence().min() < 0.9))
+                .containsExactly("zwrr<false", "doblh<true", "srdwch<true", "utou<true");
     }
 
     @ParameterizedTest(name = "{0}")
