@@ -17,6 +17,8 @@ ship, on ONNX Runtime), then measures:
   word: predicted and expected words (whitespace-split over the whole text, line breaks included as separators)
   are aligned by Levenshtein distance on word sequences (unit costs; among equal-cost alignments, matches first);
   a predicted word aligned to a different word, or to none, is wrong.
+* review: for a few values of tasks.ocr.reviewBelow, the share of answers it would mark (lowest word `min` under
+  it), of answers not exactly right it marks and of exactly right ones it marks.
 * line CER by decile of line confidence: the answer's lines (the CLI's `lines`) are aligned to the expected lines
   by a line-level edit alignment (substitution cost = character edit distance, an unmatched line costs its
   length); each predicted line gets its character errors against its expected line (all its characters when it
@@ -115,6 +117,7 @@ def read_with_cli(jar, model, files, chunk):
 def score(samples, results):
     words = []          # (min, mean, wrong, set)
     lines = []          # (min, mean, errors, ref_chars, set)
+    answers = []        # (lowest word min or None, exactly right, set)
     missing_lines = 0
     for (name, kind, _, expected), r in zip(samples, results):
         if "error" in r:
@@ -126,6 +129,7 @@ def score(samples, results):
                    if j is not None and pred_words[i]["text"] == ref_words[j]}
         for i, w in enumerate(pred_words):
             words.append((w["min"], w["mean"], i not in matched, name))
+        answers.append((min((w["min"] for w in pred_words), default=None), r["text"] == expected, name))
         ref_lines = [line for line in expected.split("\n") if line.strip()]
         pred_lines = r["lines"]
         pairs = align([p["text"] for p in pred_lines], ref_lines, edit_distance, len)
@@ -137,7 +141,29 @@ def score(samples, results):
                 paired.add(j)
             lines.append((p["min"], p["mean"], edit_distance(p["text"], ref), len(ref), name))
         missing_lines += len(ref_lines) - len(paired)
-    return words, lines, missing_lines
+    return words, lines, answers, missing_lines
+
+
+def review(words, answers, bars=(0.1, 0.2, 0.3, 0.5, 0.7, 0.9)):
+    """What tasks.ocr.reviewBelow = bar would do: answers marked (lowest word min under the bar), the share of
+    answers not exactly right that are marked and of exactly right ones that are; words under the bar."""
+    out = []
+    wrong_answers = [a for a in answers if not a[1]]
+    right_answers = [a for a in answers if a[1]]
+    wrong_words = [w for w in words if w[2]]
+    right_words = [w for w in words if not w[2]]
+
+    def under(a, bar):
+        return a[0] is not None and a[0] < bar
+
+    for bar in bars:
+        out.append({"reviewBelow": bar,
+                    "answers_marked": sum(under(a, bar) for a in answers) / max(1, len(answers)),
+                    "not_exact_answers_marked": sum(under(a, bar) for a in wrong_answers) / max(1, len(wrong_answers)),
+                    "exact_answers_marked": sum(under(a, bar) for a in right_answers) / max(1, len(right_answers)),
+                    "wrong_words_under": sum(w[0] < bar for w in wrong_words) / max(1, len(wrong_words)),
+                    "right_words_under": sum(w[0] < bar for w in right_words) / max(1, len(right_words))})
+    return out
 
 
 def deciles(lines, key):
@@ -168,6 +194,10 @@ def summary(words, lines):
     return res
 
 
+def fmt(x):
+    return "-" if x is None else "%.3f" % x
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jar", default=os.path.join("..", "target", "glimpse.jar"))
@@ -188,8 +218,11 @@ def main():
             img.convert("RGB").save(path)
             files.append(path)
         results = read_with_cli(a.jar, a.model, files, a.chunk)
-    words, lines, missing = score(samples, results)
+    words, lines, answers, missing = score(samples, results)
     res = {"images": len(samples), "expected_lines_left_out": missing, "all": summary(words, lines),
+           "review": review(words, answers),
+           "in_distribution_review": review([w for w in words if w[3] == "in_distribution"],
+                                            [a for a in answers if a[2] == "in_distribution"]),
            "held_out_factors_only": summary([w for w in words if w[3] != "in_distribution"],
                                             [x for x in lines if x[4] != "in_distribution"]),
            "per_set": {}}
@@ -197,10 +230,14 @@ def main():
         s = summary([w for w in words if w[3] == name], [x for x in lines if x[4] == name])
         res["per_set"][name] = {k: v for k, v in s.items() if not k.startswith("line_cer_by")}
     print(json.dumps({k: v for k, v in res.items() if k != "per_set"}, indent=1))
+    print("set                words wrong AUC(min) AUC(mean) lines  line CER lowest/highest tenth (min)")
     for name, s in res["per_set"].items():
-        print("%-18s words %4d wrong %4d AUC(min) %s" % (name, s["words"], s["wrong_words"],
-                                                        "%.3f" % s["word_auc_min"] if s["word_auc_min"] is not None else "-"))
+        tenths = s.get("lowest_vs_highest_tenth_min", [float("nan")] * 2)
+        print("%-18s %5d %5d %8s %9s %5d  %.3f / %.3f" % (
+            name, s["words"], s["wrong_words"], fmt(s["word_auc_min"]), fmt(s["word_auc_mean"]), s["lines"],
+            tenths[0], tenths[1]))
     if a.json:
+        res["cli_output"] = results
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)
 
