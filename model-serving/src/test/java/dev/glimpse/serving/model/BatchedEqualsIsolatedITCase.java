@@ -134,6 +134,15 @@ class BatchedEqualsIsolatedITCase {
         assertThat(actual.tokenIds()).as(expected.requestId()).isEqualTo(expected.tokenIds());
         assertThat(actual.text()).isEqualTo(expected.text());
         assertThat(actual.finishReason()).isEqualTo(expected.finishReason());
+        // a token's confidence does not depend on what shares its batch
+        List<Double> p = actual.confidence().map(c -> c.tokenProbabilities()).orElse(List.of());
+        List<Double> q = expected.confidence().map(c -> c.tokenProbabilities()).orElse(List.of());
+        assertThat(p).hasSameSizeAs(q);
+        for (int i = 0; i < q.size(); i++) {
+            assertThat(p.get(i))
+                    .as(expected.requestId() + " token " + i)
+                    .isCloseTo(q.get(i), within(1e-4));
+        }
         assertThat(actual.scores()).hasSameSizeAs(expected.scores());
         for (int c = 0; c < expected.scores().size(); c++) {
             CategoryScore e = expected.scores().get(c);

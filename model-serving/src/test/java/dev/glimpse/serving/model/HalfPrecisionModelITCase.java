@@ -78,6 +78,15 @@ class HalfPrecisionModelITCase {
                 } else {
                     assertThat(r16.tokenIds()).as(name).isEqualTo(r32.tokenIds());
                     assertThat(r16.text()).as(name).isEqualTo(r32.text());
+                    // token confidences come from float16 logits, converted, softmax in double
+                    List<Double> c32 = r32.confidence().orElseThrow().tokenProbabilities();
+                    List<Double> c16 = r16.confidence().orElseThrow().tokenProbabilities();
+                    assertThat(c16).hasSameSizeAs(c32);
+                    for (int i = 0; i < c32.size(); i++) {
+                        assertThat(Math.abs(c16.get(i) - c32.get(i)))
+                                .as("%s token %d probability", name, i)
+                                .isLessThan(P_YES_TOLERANCE);
+                    }
                 }
                 cases++;
             }
