@@ -13,6 +13,7 @@ import dev.glimpse.schemas.ImageReference;
 import dev.glimpse.schemas.InlineImage;
 import dev.glimpse.schemas.ModerationVerdict;
 import dev.glimpse.schemas.OcrText;
+import dev.glimpse.schemas.TokenConfidence;
 import dev.glimpse.serving.engine.EngineConfig;
 import dev.glimpse.serving.engine.EngineRequest;
 import dev.glimpse.serving.engine.EngineResult;
@@ -121,10 +122,18 @@ class VisionPipelineITCase {
             assertThat(r.getAttributes())
                     .containsEntry("i", r.getEventId().substring(4).replaceFirst("^0+(?=.)", ""));
             switch (r.getTask()) {
-                case CAPTION ->
-                        assertThat(((Caption) r.getOutput()).getText()).isEqualTo(direct.text());
-                case OCR ->
-                        assertThat(((OcrText) r.getOutput()).getText()).isEqualTo(direct.text());
+                case CAPTION -> {
+                    Caption caption = (Caption) r.getOutput();
+                    assertThat(caption.getText()).isEqualTo(direct.text());
+                    assertSameConfidence(caption.getConfidence(), direct);
+                }
+                case OCR -> {
+                    OcrText ocr = (OcrText) r.getOutput();
+                    assertThat(ocr.getText()).isEqualTo(direct.text());
+                    assertSameConfidence(ocr.getConfidence(), direct);
+                    assertThat(ocr.getLines())
+                            .hasSameSizeAs(direct.confidence().orElseThrow().lines());
+                }
                 case MODERATION -> {
                     List<CategoryScore> scores = ((ModerationVerdict) r.getOutput()).getScores();
                     assertThat(scores).hasSameSizeAs(direct.scores());
@@ -139,6 +148,18 @@ class VisionPipelineITCase {
             assertThat(r.getTokens().getVisualTokens()).isPositive();
             assertThat(r.getTimings().getEndToEndMs()).isPositive();
         }
+    }
+
+    /** The result's token confidence is the engine's, whatever shared its batches. */
+    private static void assertSameConfidence(TokenConfidence actual, EngineResult direct) {
+        var summary = direct.confidence().orElseThrow().answer();
+        if (summary.isEmpty()) {
+            assertThat(actual).isNull();
+            return;
+        }
+        assertThat(actual.getMin()).isCloseTo(summary.get().min(), within(1e-4));
+        assertThat(actual.getMean()).isCloseTo(summary.get().mean(), within(1e-4));
+        assertThat(actual.getMin()).isGreaterThan(0).isLessThanOrEqualTo(actual.getMean());
     }
 
     /** Each (task, picture) answered by an engine of its own, outside Flink. */
