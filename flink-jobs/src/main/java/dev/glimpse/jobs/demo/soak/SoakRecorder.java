@@ -68,13 +68,19 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
 
     /**
      * Creates {@code options.dir()} and a fresh {@code soak.csv} in it, and starts reading and
-     * sampling; {@code reader} is owned (closed) by the recorder from now on.
+     * sampling; {@code reader} is owned (closed) by the recorder from now on, also when this
+     * throws.
      */
     public static SoakRecorder start(
             SoakOptions options, OutputTopicsReader reader, SoakTargets targets, PrintStream out)
             throws IOException {
-        Files.createDirectories(options.dir());
-        SoakCsv.create(options.csv());
+        try {
+            Files.createDirectories(options.dir());
+            SoakCsv.create(options.csv());
+        } catch (IOException e) {
+            reader.close();
+            throw e;
+        }
         SoakRecorder recorder = new SoakRecorder(options, reader, targets, out);
         recorder.readerThread.start();
         long every = options.interval().toMillis();
