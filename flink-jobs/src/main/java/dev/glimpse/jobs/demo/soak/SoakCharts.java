@@ -106,7 +106,7 @@ public final class SoakCharts {
                 plot(
                         "duration ms",
                         marker,
-                        series(rows, SoakColumn.CHECKPOINT_DURATION_MS, "latest duration", 1)),
+                        series(rows, SoakColumn.CHECKPOINT_DURATION_MS, "longest in interval", 1)),
                 1);
         checkpoints.add(
                 plot(
@@ -123,7 +123,7 @@ public final class SoakCharts {
                 1);
         save(
                 dir.resolve(FILES.get(3)),
-                chart("Checkpoints (latest completed, counts)", checkpoints));
+                chart("Checkpoints (duration, latest size, counts)", checkpoints));
     }
 
     private static XYSeries series(List<SoakRow> rows, SoakColumn c, String name, double unit) {

@@ -43,7 +43,10 @@ public enum SoakColumn {
     NATIVE_ESTIMATE_BYTES("native_estimate_bytes"),
     /** The engine's {@code glimpse_engine_kv_native_bytes} gauge. */
     KV_NATIVE_BYTES("kv_native_bytes"),
-    /** The latest completed checkpoint's end-to-end duration (Flink REST). */
+    /**
+     * The longest end-to-end duration of the checkpoints completed in the interval (Flink REST
+     * checkpoint history); NaN if none completed.
+     */
     CHECKPOINT_DURATION_MS("checkpoint_duration_ms"),
     /**
      * The latest completed checkpoint's checkpointed size (Flink REST {@code checkpointed_size}).

@@ -160,7 +160,7 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
             row.put(KV_NATIVE_BYTES, engine.read(EngineMetricsScrape.KV_NATIVE_BYTES));
         }
         CheckpointProbe.Stats c = checkpoints.read();
-        row.put(CHECKPOINT_DURATION_MS, c.latestDurationMs());
+        row.put(CHECKPOINT_DURATION_MS, c.maxDurationMs());
         row.put(CHECKPOINT_SIZE_BYTES, c.latestSizeBytes());
         row.put(CHECKPOINTS_COMPLETED, c.completed() < 0 ? Double.NaN : (double) c.completed());
         row.put(CHECKPOINTS_FAILED, c.failed() < 0 ? Double.NaN : (double) c.failed());

@@ -37,24 +37,34 @@ class SoakProbesTest {
     }
 
     @Test
-    void checkpointStatsComeFromTheLatestCompletedAndTheCounts() throws Exception {
+    void checkpointDurationIsTheLongestCompletedSinceThePreviousRead() throws Exception {
         ObjectMapper json = new ObjectMapper();
         String answer =
                 "{\"counts\":{\"completed\":42,\"failed\":1,\"in_progress\":1},"
                         + "\"latest\":{\"completed\":{\"id\":43,\"end_to_end_duration\":187,"
-                        + "\"checkpointed_size\":65536,\"state_size\":131072}}}";
+                        + "\"checkpointed_size\":65536,\"state_size\":131072}},"
+                        + "\"history\":["
+                        + "{\"id\":44,\"status\":\"IN_PROGRESS\",\"end_to_end_duration\":900},"
+                        + "{\"id\":43,\"status\":\"COMPLETED\",\"end_to_end_duration\":187},"
+                        + "{\"id\":42,\"status\":\"FAILED\",\"end_to_end_duration\":5000},"
+                        + "{\"id\":41,\"status\":\"COMPLETED\",\"end_to_end_duration\":310},"
+                        + "{\"id\":40,\"status\":\"COMPLETED\",\"end_to_end_duration\":999}]}";
 
-        CheckpointProbe.Stats s = CheckpointProbe.parse(json.readTree(answer));
+        CheckpointProbe.Stats sinceThe40th = CheckpointProbe.parse(json.readTree(answer), 40);
+        CheckpointProbe.Stats sinceThe43rd = CheckpointProbe.parse(json.readTree(answer), 43);
         CheckpointProbe.Stats none =
                 CheckpointProbe.parse(
                         json.readTree(
                                 "{\"counts\":{\"completed\":0,\"failed\":0},"
-                                        + "\"latest\":{\"completed\":null}}"));
+                                        + "\"latest\":{\"completed\":null},\"history\":[]}"),
+                        -1);
 
-        assertThat(s).isEqualTo(new CheckpointProbe.Stats(187, 65536, 42, 1));
-        assertThat(none.latestDurationMs()).isNaN();
+        assertThat(sinceThe40th).isEqualTo(new CheckpointProbe.Stats(310, 65536, 42, 1, 43));
+        assertThat(sinceThe43rd.maxDurationMs()).isNaN();
+        assertThat(none.maxDurationMs()).isNaN();
         assertThat(none.latestSizeBytes()).isNaN();
         assertThat(none.completed()).isEqualTo(0);
+        assertThat(none.latestId()).isEqualTo(-1);
     }
 
     @Test
