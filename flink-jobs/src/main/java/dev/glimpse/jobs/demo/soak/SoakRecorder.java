@@ -178,8 +178,12 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
      */
     @Override
     public void close() throws Exception {
-        sampler.shutdownNow();
-        sampler.awaitTermination(30, TimeUnit.SECONDS);
+        // shutdown, not shutdownNow: a sample under way completes (an interrupt would leave its
+        // REST and scrape cells empty); the periodic task is cancelled
+        sampler.shutdown();
+        if (!sampler.awaitTermination(60, TimeUnit.SECONDS)) {
+            sampler.shutdownNow();
+        }
         reader.stop();
         readerThread.join(15_000);
         var rows = SoakCsv.read(options.csv());
