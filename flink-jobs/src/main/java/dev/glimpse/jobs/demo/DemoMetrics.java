@@ -15,8 +15,8 @@ import java.util.Properties;
  * The demo's {@code --metrics-out}: wires a {@link SoakRecorder} to the demo's cluster. On the
  * in-JVM cluster the engine serves its Prometheus endpoint on a free loopback port (for the KV
  * gauge) and the recorder reads this JVM's memory; on the process cluster it sums the TaskManagers'
- * RSS (their heaps and KV gauge are not sampled: one endpoint port cannot serve several
- * TaskManagers on one host).
+ * RSS and their JVM memory from Flink REST (no heap after GC, no native estimate, no KV gauge: one
+ * endpoint port cannot serve several TaskManagers on one host).
  */
 final class DemoMetrics implements AutoCloseable {
 
@@ -68,7 +68,7 @@ final class DemoMetrics implements AutoCloseable {
                 options.interval().toSeconds(),
                 options.csv(),
                 processes
-                        ? "TaskManagers' RSS, checkpoints, results"
+                        ? "TaskManagers' RSS and JVM memory, checkpoints, results"
                         : "this JVM's memory, the engine's KV gauge, checkpoints, results");
     }
 

@@ -35,6 +35,7 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
     private final IntervalResults interval = new IntervalResults();
     private final JvmMemory jvm;
     private final ResidentHeap residentHeap;
+    private final TaskManagerMemory taskManagers;
     private final CheckpointProbe checkpoints;
     private final EngineMetricsScrape engine;
     private final Thread readerThread;
@@ -57,6 +58,7 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
         this.out = out;
         this.jvm = targets.inThisJvm() ? new JvmMemory() : null;
         this.residentHeap = targets.inThisJvm() ? ResidentHeap.ofThisJvm() : null;
+        this.taskManagers = targets.inThisJvm() ? null : new TaskManagerMemory(targets.rest());
         this.checkpoints = new CheckpointProbe(targets.rest(), targets.jobId());
         this.engine =
                 targets.engineMetrics() == null
@@ -154,6 +156,10 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
                     NATIVE_ESTIMATE_BYTES,
                     rss - heapResident - m.nonHeapCommitted() - m.bufferPools());
         } else {
+            TaskManagerMemory.Reading m = taskManagers.read();
+            row.put(HEAP_COMMITTED_BYTES, m.heapCommitted());
+            row.put(NON_HEAP_COMMITTED_BYTES, m.nonHeapCommitted());
+            row.put(BUFFER_POOLS_BYTES, m.bufferPools());
             row.put(RSS_BYTES, ProcessRss.sum(targets.taskManagerPids().get()));
         }
         if (engine != null) {

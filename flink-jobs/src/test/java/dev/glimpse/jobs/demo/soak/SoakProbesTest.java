@@ -125,4 +125,18 @@ class SoakProbesTest {
         assertThat(SoakRecorder.perSecond(12, 10.0004)).isEqualTo(1.2);
         assertThat(SoakRecorder.perSecond(1, 3)).isEqualTo(0.333);
     }
+
+    @Test
+    void taskManagerMetricsAnswersReadAsNumbersByName() throws Exception {
+        String answer =
+                "[{\"id\":\"Status.JVM.Memory.Heap.Committed\",\"value\":\"536870912\"},"
+                        + "{\"id\":\"Status.JVM.Memory.Direct.MemoryUsed\",\"value\":\"1024\"},"
+                        + "{\"id\":\"Status.JVM.Memory.Mapped.MemoryUsed\",\"value\":\"n/a\"}]";
+
+        assertThat(TaskManagerMemory.values(new ObjectMapper().readTree(answer)))
+                .containsExactlyInAnyOrderEntriesOf(
+                        java.util.Map.of(
+                                TaskManagerMemory.HEAP_COMMITTED, 536870912.0,
+                                TaskManagerMemory.DIRECT_USED, 1024.0));
+    }
 }
