@@ -84,7 +84,7 @@ public final class SoakCharts {
         save(
                 dir.resolve(FILES.get(2)),
                 chart(
-                        "Memory of the engine's process",
+                        "Memory of the process(es) running the engine",
                         plot(
                                 "MiB",
                                 marker,
