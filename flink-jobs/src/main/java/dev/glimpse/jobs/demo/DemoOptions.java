@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.demo.soak.SoakOptions;
 import dev.glimpse.serving.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.time.Duration;
  *     {@link Duration#ZERO} = never
  * @param secure run Kafka over SASL_SSL with SCRAM users and least-privilege ACLs ({@code
  *     --secure}, docs/kafka-security.md; the in-JVM cluster only)
+ * @param metrics record the soak time series and charts ({@code --metrics-out DIR}); null = off
  */
 public record DemoOptions(
         Duration duration,
@@ -28,7 +30,8 @@ public record DemoOptions(
         boolean processes,
         int taskManagers,
         Duration killTaskManagerEvery,
-        boolean secure) {
+        boolean secure,
+        SoakOptions metrics) {
 
     public static final double MAX_RATE = 50;
     public static final int DEFAULT_WEB_PORT = 8081;
@@ -54,7 +57,12 @@ public record DemoOptions(
                     + "  --kill-taskmanager-every  kill -9 a random TaskManager every SECONDS and"
                     + " start a fresh one (processes only; default never)\n"
                     + "  --secure     Kafka over SASL_SSL: SCRAM-SHA-512 users, a CA generated at"
-                    + " start, ACLs enforced (in-jvm only)";
+                    + " start, ACLs enforced (in-jvm only)\n"
+                    + "  --metrics-out DIR         sample throughput, latency, memory and"
+                    + " checkpoints into DIR/soak.csv; at the end PNG charts and summary.md"
+                    + " (docs/benchmarks.md, Soak run)\n"
+                    + "  --metrics-interval SECONDS  between samples (default 10)\n"
+                    + "  --metrics-warmup SECONDS    left out of summary.md (default 300)";
 
     public DemoOptions {
         if (duration == null || duration.isNegative()) {
@@ -96,6 +104,28 @@ public record DemoOptions(
         }
     }
 
+    /** These settings without metrics recording. */
+    public DemoOptions(
+            Duration duration,
+            double rate,
+            int webPort,
+            Path modelDir,
+            boolean processes,
+            int taskManagers,
+            Duration killTaskManagerEvery,
+            boolean secure) {
+        this(
+                duration,
+                rate,
+                webPort,
+                modelDir,
+                processes,
+                taskManagers,
+                killTaskManagerEvery,
+                secure,
+                null);
+    }
+
     /** The in-JVM cluster with these streaming settings. */
     public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
         this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO, false);
@@ -116,6 +146,9 @@ public record DemoOptions(
         int taskManagers = DEFAULT_TASK_MANAGERS;
         Duration killEvery = Duration.ZERO;
         boolean secure = false;
+        Path metricsOut = null;
+        Duration metricsInterval = null;
+        Duration metricsWarmup = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--secure")) {
@@ -136,6 +169,11 @@ public record DemoOptions(
                 case "--taskmanagers" -> taskManagers = (int) integer(flag, value);
                 case "--kill-taskmanager-every" ->
                         killEvery = Duration.ofMillis(Math.round(number(flag, value) * 1000));
+                case "--metrics-out" -> metricsOut = Path.of(value);
+                case "--metrics-interval" ->
+                        metricsInterval = Duration.ofMillis(Math.round(number(flag, value) * 1000));
+                case "--metrics-warmup" ->
+                        metricsWarmup = Duration.ofMillis(Math.round(number(flag, value) * 1000));
                 default ->
                         throw new IllegalArgumentException("Unknown flag " + flag + "\n" + USAGE);
             }
@@ -148,7 +186,8 @@ public record DemoOptions(
                 processes,
                 taskManagers,
                 killEvery,
-                secure);
+                secure,
+                SoakOptions.fromFlags(metricsOut, metricsInterval, metricsWarmup));
     }
 
     private static boolean clusterMode(String value) {

@@ -64,6 +64,7 @@ public final class GlimpseDemo {
     private SyntheticProducers producers;
     private String webUiUrl;
     private Path checkpointDir;
+    private DemoMetrics metrics;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -179,9 +180,14 @@ public final class GlimpseDemo {
         checkpointDir = Files.createTempDirectory("glimpse-demo-checkpoints");
         long t0 = System.nanoTime();
         webUiUrl = cluster.webUiUrl();
+        Map<String, String> settings = jobSettings();
+        if (options.metrics() != null) {
+            metrics = new DemoMetrics(options.metrics(), options.processes());
+            settings = metrics.withEngineEndpoint(settings);
+        }
         String jobId =
                 cluster.startJob(
-                        kafkaSecurity.withJobLogin(cluster, jobSettings()),
+                        kafkaSecurity.withJobLogin(cluster, settings),
                         reason -> {
                             if (stopRequested.getCount() > 0) {
                                 out.println("The job ended by itself: " + reason);
@@ -206,6 +212,9 @@ public final class GlimpseDemo {
                                 kafkaSecurity.reader(cluster), RESULTS_TOPIC, DLQ_TOPIC, true),
                         out);
         console.start();
+        if (metrics != null) {
+            metrics.start(cluster, jobId, kafkaSecurity.reader(cluster), out);
+        }
         producers =
                 new SyntheticProducers(
                         new ImageEventProducer(kafkaSecurity.producer(cluster), IMAGES_TOPIC),
@@ -251,6 +260,9 @@ public final class GlimpseDemo {
      * fails.
      */
     private void shutdown() {
+        if (metrics != null) {
+            quietly("metrics", metrics::close); // before the drain: only steady-state samples
+        }
         if (producers != null) {
             quietly("producers", producers::close);
         }

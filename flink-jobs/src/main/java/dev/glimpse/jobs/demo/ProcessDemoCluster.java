@@ -146,6 +146,11 @@ final class ProcessDemoCluster implements DemoCluster {
         }
     }
 
+    /** The TaskManager processes running now (they change when chaos replaces one). */
+    java.util.List<Long> taskManagerPids() {
+        return cluster.taskManagerPids();
+    }
+
     /** Stops the chaos thread: no kill while the job drains and is audited. */
     void stopChaos() throws InterruptedException {
         chaos.shutdownNow();

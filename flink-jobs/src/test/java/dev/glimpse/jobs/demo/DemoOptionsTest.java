@@ -3,6 +3,7 @@ package dev.glimpse.jobs.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glimpse.jobs.demo.soak.SoakOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -104,5 +105,70 @@ class DemoOptionsTest {
                 .hasMessageStartingWith("Unknown flag --speed");
         assertThatThrownBy(() -> DemoOptions.parse("--rate"))
                 .hasMessageStartingWith("--rate needs a value");
+    }
+
+    @Test
+    void metricsFlagsRecordIntoTheDirectoryWithDefaultsForIntervalAndWarmUp() {
+        DemoOptions off = DemoOptions.parse("--model-dir", "" + MODEL);
+        DemoOptions defaults =
+                DemoOptions.parse("--metrics-out", "/tmp/soak", "--model-dir", "" + MODEL);
+        DemoOptions set =
+                DemoOptions.parse(
+                        "--metrics-out",
+                        "out/soak",
+                        "--metrics-interval",
+                        "5",
+                        "--metrics-warmup",
+                        "90",
+                        "--model-dir",
+                        "" + MODEL);
+
+        assertThat(off.metrics()).isNull();
+        assertThat(defaults.metrics())
+                .isEqualTo(
+                        new SoakOptions(
+                                Path.of("/tmp/soak"),
+                                Duration.ofSeconds(10),
+                                Duration.ofMinutes(5)));
+        assertThat(defaults.metrics().csv()).isEqualTo(Path.of("/tmp/soak/soak.csv"));
+        assertThat(set.metrics())
+                .isEqualTo(
+                        new SoakOptions(
+                                Path.of("out/soak"),
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(90)));
+    }
+
+    @Test
+    void metricsFlagErrorsNameTheFlag() {
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--metrics-interval", "5", "--model-dir", "" + MODEL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--metrics-interval needs --metrics-out DIR");
+        assertThatThrownBy(
+                        () -> DemoOptions.parse("--metrics-warmup", "5", "--model-dir", "" + MODEL))
+                .hasMessage("--metrics-warmup needs --metrics-out DIR");
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--metrics-out",
+                                        "d",
+                                        "--metrics-interval",
+                                        "0.5",
+                                        "--model-dir",
+                                        "" + MODEL))
+                .hasMessage("--metrics-interval must be >= 1 second, was 0.5 s");
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--metrics-out",
+                                        "d",
+                                        "--metrics-warmup",
+                                        "-1",
+                                        "--model-dir",
+                                        "" + MODEL))
+                .hasMessage("--metrics-warmup must be >= 0 seconds, was -1.0 s");
     }
 }
