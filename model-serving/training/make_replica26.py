@@ -86,6 +86,8 @@ def case(model, tok, out, name, scene, task, cat, marks):
         c["category"] = cat
         yn = torch.softmax(steps[0][[tok.id("Yes"), tok.id("No")]], dim=0)
         c["pYes"] = round(float(yn[0]), 6)
+        # P(Yes) of a random model is near 0 or 1; its log-odds (the logit difference) shows errors there too
+        c["yesMinusNoLogit"] = float("%.7g" % float(steps[0][tok.id("Yes")] - steps[0][tok.id("No")]))
     return c
 
 
@@ -115,7 +117,7 @@ def goldens(model, tok, out):
            "notes": "PyTorch float32 outputs of glimpse_train.replica26 (HF-semantics forward, no KV cache). "
                     "outputIds: greedy tokens (at most %d; moderation: the one scored token) up to the first step whose "
                     "top-1 minus top-2 logit is below %.2f (a near-tie), minTop2Margin: the smallest margin kept; pYes: softmax over the "
-                    "(Yes, No) logits of the first answer position. textLogits: last-position logits of promptIds "
+                    "(Yes, No) logits (yesMinusNoLogit: their difference, the log-odds) of the first answer position. textLogits: last-position logits of promptIds "
                     "+ forced[:n] for n = 0..len(forced)." % (MAX_NEW, MIN_MARGIN),
            "cases": cases, "textLogits": {"promptIds": ids, "forced": forced, "steps": steps}}
     with open(os.path.join(out, "golden.json"), "w") as f:

@@ -102,10 +102,21 @@ class ReplicaMiniCpmV26ITCase {
                 EngineResult r = engine.submit(b.build()).get(300, TimeUnit.SECONDS);
                 if (task == Task.MODERATION) {
                     double pYes = r.scores().get(0).probabilityYes();
+                    // P(Yes) of random weights is near 1: its log-odds (logit(Yes) - logit(No))
+                    // shows the scored logits' error where the probability cannot
+                    double logOdds = Math.log(pYes / (1 - pYes));
                     System.out.printf(
-                            "replica %s %s: P(Yes) %.6f, PyTorch %.6f%n",
-                            p.dir, name, pYes, c.get("pYes").asDouble());
+                            "replica %s %s: P(Yes) %.6f (log-odds %.5f), PyTorch %.6f (%.5f)%n",
+                            p.dir,
+                            name,
+                            pYes,
+                            logOdds,
+                            c.get("pYes").asDouble(),
+                            c.get("yesMinusNoLogit").asDouble());
                     assertThat(pYes).as(name).isCloseTo(c.get("pYes").asDouble(), within(p.pYes));
+                    assertThat(logOdds)
+                            .as("%s log-odds", name)
+                            .isCloseTo(c.get("yesMinusNoLogit").asDouble(), within(p.logits));
                 } else {
                     assertThat(r.tokenIds()).as("%s greedy tokens", name).isEqualTo(expected);
                 }
