@@ -76,8 +76,10 @@ TASKS_26 = {
 
 def vision_config(hf_cfg, bucket_rule="bucketize"):
     v = hf_cfg.vision_config
+    # MiniCPMV.init_vision_module drops the last SigLIP layer when drop_vision_last_layer (2.6: false)
+    layers = v.num_hidden_layers - (1 if getattr(hf_cfg, "drop_vision_last_layer", False) else 0)
     return Config(pos_bucket_rule=bucket_rule, vocab=hf_cfg.vocab_size, patch=v.patch_size, vit_hidden=v.hidden_size,
-                  vit_layers=v.num_hidden_layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
+                  vit_layers=layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
                   pos_buckets=v.image_size // v.patch_size, query_num=hf_cfg.query_num,
                   resampler_heads=hf_cfg.hidden_size // 128, hidden=hf_cfg.hidden_size, vit_gelu="tanh")
 

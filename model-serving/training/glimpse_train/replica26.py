@@ -37,6 +37,7 @@ def make_config(vocab, s=SIZES):
                              intermediate_size=s["vit_mlp"], image_size=s["image_size"],  # 4304, 980
                              layer_norm_eps=1e-6)
     return SimpleNamespace(vision_config=vision, query_num=s["query_num"], vocab_size=vocab,   # 64, 151666
+                           drop_vision_last_layer=False,
                            hidden_size=s["hidden"], num_hidden_layers=s["layers"],          # 3584, 28
                            num_attention_heads=s["heads"], num_key_value_heads=s["kv_heads"],  # 28, 4
                            intermediate_size=s["intermediate"], rope_theta=s["rope_theta"],  # 18944, 1e6
