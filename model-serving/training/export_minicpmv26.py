@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Export a REAL MiniCPM-V 2.6 checkpoint (openbmb/MiniCPM-V-2_6) to the Glimpse model contract.
 
-NEVER RUN END TO END: it needs `transformers` (trust_remote_code; torch >= 2.1), the ~16 GB checkpoint and, for
-the LLM, a GPU with >= 24 GB (float16) or >= 40 GB of RAM (float32); none of that exists where this project was
-built (no transformers, no network). What was run here: the glimpse_train functions it calls, on the tiny model
-(export by path-checked external data, float32 upcasts that leave float32 outputs unchanged, the HF position-bucket
-table), and the engine's float16 path on the bundled model's float16 variant (to_fp16.py). See docs/real-model.md
+NEVER RUN ON THE REAL CHECKPOINT: that needs `transformers` (trust_remote_code; torch >= 2.1), the ~16 GB
+checkpoint and, for the LLM, a GPU with >= 24 GB (float16) or >= 40 GB of RAM (float32); none of that exists where
+this project was built (no transformers, no network). What was run here: this script end to end with --replica
+(the architecture at toy size, random weights; float32 on CPU), the float16 conversion of its output (to_fp16.py),
+and the engine on both against the replica's PyTorch forward pass. See docs/real-model.md
 for what only a GPU with the real weights can verify; compare its output with the HF model before use.
 
 Fixed against the first version (issue #23): dummy inputs follow the model's device and dtype; RoPE inv_freq and
@@ -40,8 +40,13 @@ What it does, reusing the tiny model's modules and export functions (glimpse_tra
   tokenizer.json copied from the checkpoint (its special tokens include <unk>, <image>, </image>, <slice>, </slice>,
   <image_id>, </image_id>).
 
-usage: export_minicpmv26.py --hf MODEL_DIR_OR_ID --out OUT_DIR [--device cuda] [--skip-llm] [--save-llm-only DIR]
-                            [--position-buckets bucketize|floor]
+usage: export_minicpmv26.py (--hf MODEL_DIR_OR_ID | --replica SEED --replica-tokenizer TOKENIZER_JSON) --out OUT_DIR
+                            [--device cuda] [--skip-llm] [--save-llm-only DIR] [--position-buckets bucketize|floor]
+
+--replica SEED takes the down-sized random-weight replica of the architecture (glimpse_train/replica26.py: the
+real module layout and state-dict names) instead of the checkpoint; everything after loading is the same code.
+make_replica26.py runs it (float32 on CPU; torch 1.13 is enough for the replica, which is copied rather than
+adopted) and checks the result against PyTorch in Java (ReplicaMiniCpmV26ITCase, docs/real-model.md).
 """
 import argparse
 import json
@@ -71,8 +76,10 @@ TASKS_26 = {
 
 def vision_config(hf_cfg, bucket_rule="bucketize"):
     v = hf_cfg.vision_config
+    # MiniCPMV.init_vision_module drops the last SigLIP layer when drop_vision_last_layer (2.6: false)
+    layers = v.num_hidden_layers - (1 if getattr(hf_cfg, "drop_vision_last_layer", False) else 0)
     return Config(pos_bucket_rule=bucket_rule, vocab=hf_cfg.vocab_size, patch=v.patch_size, vit_hidden=v.hidden_size,
-                  vit_layers=v.num_hidden_layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
+                  vit_layers=layers, vit_heads=v.num_attention_heads, vit_mlp=v.intermediate_size,
                   pos_buckets=v.image_size // v.patch_size, query_num=hf_cfg.query_num,
                   resampler_heads=hf_cfg.hidden_size // 128, hidden=hf_cfg.hidden_size, vit_gelu="tanh")
 
@@ -112,6 +119,8 @@ def load_vision(hf, cfg):
         for t in ("weight", "bias"):
             out["resampler.%s.%s" % (ln, t)] = sd[r + "%s.%s" % (ln, t)]
     v = Vision(cfg)
+    if cfg.pos_bucket_rule == "bucketize":
+        out["pos_bucket_table"] = v.pos_bucket_table       # computed here, not a checkpoint weight
     v.load_state_dict(out, strict=True)
     return v.float().eval()
 
@@ -125,6 +134,11 @@ def load_decoder(hf, cfg):
     for k, t in sd.items():
         if k.startswith("model.layers."):
             out[k[len("model."):].replace("self_attn.", "").replace("mlp.", "")] = t
+    if not _torch_at_least(2, 1):
+        # torch < 2.1 has no assign=True: copy (only for a small model, i.e. the replica)
+        d = Decoder(cfg)
+        d.load_state_dict(out, strict=True)
+        return d.eval()
     # adopt the HF tensors (same storage) instead of copying them into a second, randomly initialised
     # Decoder: a 7B LLM must be in memory once
     with torch.device("meta"):
@@ -135,20 +149,52 @@ def load_decoder(hf, cfg):
     return d.eval()
 
 
-def main():
+def _torch_at_least(major, minor):
+    return tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]) >= (major, minor)
+
+
+def load_hf(a, dtype):
+    """(model, tokenizer writer): the real checkpoint through transformers, or with --replica SEED the down-sized
+    replica (glimpse_train.replica26: the real module layout and state-dict names, random weights) and its
+    small byte-level BPE tokenizer (--replica-tokenizer), so that the rest of this script runs unchanged."""
+    if a.replica is not None:
+        from glimpse_train import replica26
+        with open(a.replica_tokenizer, encoding="utf-8") as f:
+            vocab = len(json.load(f)["model"]["vocab"])
+        hf = replica26.build(vocab, a.replica).to(dtype)
+
+        def write_tokenizer(out):
+            shutil.copy(a.replica_tokenizer, os.path.join(out, "tokenizer.json"))
+        return hf, write_tokenizer
+    if not _torch_at_least(2, 1):
+        raise SystemExit("torch >= 2.1 is needed (meta-device modules, load_state_dict(assign=True))")
+    from transformers import AutoModel, AutoTokenizer   # not installed in this project's environment
+    hf = AutoModel.from_pretrained(a.hf, trust_remote_code=True, torch_dtype=dtype).eval()
+
+    def write_tokenizer(out):
+        tok = AutoTokenizer.from_pretrained(a.hf, trust_remote_code=True)
+        tok.save_pretrained(os.path.join(out, "hf-tokenizer"))
+        shutil.copy(os.path.join(out, "hf-tokenizer", "tokenizer.json"), os.path.join(out, "tokenizer.json"))
+    return hf, write_tokenizer
+
+
+def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--hf", required=True, help="openbmb/MiniCPM-V-2_6 or a local copy")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--hf", help="openbmb/MiniCPM-V-2_6 or a local copy")
+    src.add_argument("--replica", type=int, metavar="SEED",
+                     help="export the down-sized random-weight replica built from SEED (glimpse_train.replica26)")
+    ap.add_argument("--replica-tokenizer", help="tokenizer.json for --replica (its vocabulary size sets the LLM's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--skip-llm", action="store_true")
     ap.add_argument("--save-llm-only", help="also save the LLM as a plain Qwen2 checkpoint (for the genai builder)")
     ap.add_argument("--position-buckets", choices=("bucketize", "floor"), default="bucketize")
-    a = ap.parse_args()
-    if tuple(int(x) for x in torch.__version__.split(".")[:2]) < (2, 1):
-        raise SystemExit("torch >= 2.1 is needed (meta-device modules, load_state_dict(assign=True))")
-    from transformers import AutoModel, AutoTokenizer   # not installed in this project's environment
+    a = ap.parse_args(argv)
+    if a.replica is not None and not a.replica_tokenizer:
+        ap.error("--replica needs --replica-tokenizer")
     dtype = torch.float16 if a.device == "cuda" else torch.float32
-    hf = AutoModel.from_pretrained(a.hf, trust_remote_code=True, torch_dtype=dtype).eval()
+    hf, write_tokenizer = load_hf(a, dtype)
     cfg_v = vision_config(hf.config, a.position_buckets)
     os.makedirs(a.out, exist_ok=True)
     with torch.no_grad():
@@ -165,11 +211,10 @@ def main():
             export.export_embed(dec.embed_tokens, os.path.join(a.out, "embed.onnx"))
             export.export_decoder(dec, os.path.join(a.out, "decoder.onnx"), cfg_l.layers, cfg_l.kv_heads,
                                   cfg_l.head_dim, cfg_l.hidden)
-    tok = AutoTokenizer.from_pretrained(a.hf, trust_remote_code=True)
-    tok.save_pretrained(os.path.join(a.out, "hf-tokenizer"))
-    shutil.copy(os.path.join(a.out, "hf-tokenizer", "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
-    m = export.manifest(cfg_l, "2.6.0", {"source": a.hf})
-    m["name"] = "minicpm-v-2.6"
+    write_tokenizer(a.out)
+    source = a.hf if a.replica is None else "glimpse_train.replica26 seed %d (random weights)" % a.replica
+    m = export.manifest(cfg_l, "2.6.0", {"source": source})
+    m["name"] = "minicpm-v-2.6" if a.replica is None else "minicpm-v-2.6-replica"
     m["vision"].update({"scaleResolution": 448, "queryNum": cfg_v.query_num, "posBuckets": cfg_v.pos_buckets,
                         "hidden": cfg_v.vit_hidden, "layers": cfg_v.vit_layers, "heads": cfg_v.vit_heads})
     m["chatTemplate"] = CHAT_TEMPLATE_26

@@ -139,6 +139,11 @@ class Vision(nn.Module):
         self.layers = nn.ModuleList([VitLayer(c) for _ in range(c.vit_layers)])
         self.post_ln = nn.LayerNorm(c.vit_hidden, eps=c.ln_eps)
         self.resampler = Resampler(c)
+        if c.pos_bucket_rule == "bucketize":
+            # a buffer, so that the export writes it once as an initializer (a traced constant is written per use,
+            # and torch 1.13's exporter spends minutes on a table this size); uint8 when the buckets fit (2.6: 70)
+            t = bucket_table(c.pos_buckets)
+            self.register_buffer("pos_bucket_table", t.to(torch.uint8) if c.pos_buckets <= 256 else t)
 
     def forward(self, pixel_values, tgt_sizes, patch_attention_mask=None, return_states=False):
         x = self.patch_embed(pixel_values).flatten(2).transpose(1, 2)        # [N,L,d]
@@ -148,8 +153,8 @@ class Vision(nn.Module):
             valid = valid & (patch_attention_mask > 0)
         B = self.c.pos_buckets
         if self.c.pos_bucket_rule == "bucketize":
-            bh = bucketize_reference(i, tgt_sizes[:, 0:1], B)
-            bw = bucketize_reference(j, tgt_sizes[:, 1:2], B)
+            bh = bucketize_reference(i, tgt_sizes[:, 0:1], B, self.pos_bucket_table)
+            bw = bucketize_reference(j, tgt_sizes[:, 1:2], B, self.pos_bucket_table)
         else:
             bh = torch.div(i * B, tgt_sizes[:, 0:1], rounding_mode="floor")
             bw = torch.div(j * B, tgt_sizes[:, 1:2], rounding_mode="floor")
@@ -188,12 +193,12 @@ def bucket_table(B, max_side=512):
     return _BUCKET_TABLES[key]
 
 
-def bucketize_reference(idx, n, B, max_side=512):
-    """Buckets of patch indices idx [N, L] on sides n [N, 1] by the HF rule (bucket_table), as a
-    Gather that exports. Sides above max_side are not supported (the table would be clamped)."""
-    t = bucket_table(B, max_side).to(idx.device)
+def bucketize_reference(idx, n, B, table=None, max_side=512):
+    """Buckets of patch indices idx [N, L] on sides n [N, 1] by the HF rule (bucket_table, or the given copy of it,
+    any integer dtype), as a Gather that exports. Sides above max_side are not supported (clamped)."""
+    t = (bucket_table(B, max_side) if table is None else table).to(idx.device)
     flat = n.clamp(max=max_side) * max_side + idx.clamp(max=max_side - 1)
-    return t.reshape(-1)[flat]
+    return t.reshape(-1)[flat].to(torch.int64)
 
 
 class RMSNorm(nn.Module):

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
  * ModelManifest#MINICPMV26_CHAT_TEMPLATE}) renders the exact string HF {@code chat()} builds for
  * {@code [{"role": "user", "content": [image, question]}]}: the Qwen2 default system turn, the
  * image placeholder (processor {@code get_slice_image_placeholder}, {@code use_image_id}), a
- * newline, the question. Token ids would need the real Qwen2 tokenizer (not in this repository):
- * the string is the golden.
+ * newline, the question. The same prompts as Qwen2 token ids: {@link Qwen2PromptIdsTest}.
  */
 class ReferencePromptTest {
     private static final String UNK64 = "<unk>".repeat(64);
