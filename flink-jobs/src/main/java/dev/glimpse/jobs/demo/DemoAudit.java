@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.cluster.FlinkRestClient;
 import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.jobs.kafka.TaskAudit;
 import java.io.PrintStream;
@@ -62,6 +63,18 @@ final class DemoAudit implements AutoCloseable {
         out.println(report.line());
         tasks.report().forEach(r -> out.println(r.line()));
         return report;
+    }
+
+    /**
+     * {@code Checkpoints while streaming: completed=N failed=M}, with the latest failure's message
+     * when one failed.
+     */
+    static String checkpointLine(FlinkRestClient.CheckpointCounts c) {
+        return "Checkpoints while streaming: completed="
+                + c.completed()
+                + " failed="
+                + c.failed()
+                + (c.failed() > 0 ? " (latest: " + c.latestFailure() + ")" : "");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.cluster.FlinkRestClient;
 import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.jobs.kafka.OutputTopicsReader;
@@ -60,6 +61,7 @@ public final class GlimpseDemo {
     private SyntheticProducers producers;
     private String webUiUrl;
     private Path checkpointDir;
+    private FlinkRestClient.CheckpointCounts checkpointsAtStart;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -211,6 +213,7 @@ public final class GlimpseDemo {
                         audit.delivery(),
                         audit.tasks(),
                         out::println);
+        checkpointsAtStart = cluster.checkpoints();
         producers.start();
         LoadOptions load = options.load();
         out.printf(
@@ -299,6 +302,7 @@ public final class GlimpseDemo {
     /** Waits (bounded) until every sent event is accounted for, then prints the audit lines. */
     private void drainAndAudit() throws Exception {
         report = audit.drainAndPrint(options.load().drainTimeout(), cluster.restarts(), out);
+        out.println(DemoAudit.checkpointLine(cluster.checkpoints().since(checkpointsAtStart)));
     }
 
     private Summary summarize() {
