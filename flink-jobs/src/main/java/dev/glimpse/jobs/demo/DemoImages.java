@@ -19,7 +19,12 @@ final class DemoImages {
     /** An encoded picture and the attributes its events carry ({@code expected} among them). */
     record Picture(byte[] png, Map<String, String> attributes) {}
 
-    /** Camera frames in the pool: each camera walks the same sequence from its own offset. */
+    /**
+     * Camera frames in the pool: one camera's sequence (a scene held for 3 to 6 frames), which the
+     * cameras take in turns, so with more than six cameras a camera's consecutive frames show
+     * different scenes (the frame gate's duplicate check passes them; its minimum interval still
+     * applies).
+     */
     static final int FRAME_POOL = 240;
 
     /** Text pages and moderation images in the pool. */
@@ -79,8 +84,7 @@ final class DemoImages {
         if (framePool == null) {
             return framePicture(feeds.get(camera).next());
         }
-        // cameras start at different points of the sequence, so they show different scenes
-        return framePool.get((int) ((camera * 37L + n) % framePool.size()));
+        return framePool.get((int) ((n * cameras() + camera) % framePool.size()));
     }
 
     /** The next text page. */

@@ -47,7 +47,7 @@ public record DemoOptions(
                     + " [--model-dir DIR] [--cluster in-jvm|processes] [--taskmanagers N]"
                     + " [--kill-taskmanager-every SECONDS] [--secure] [--burst N]"
                     + " [--mix caption=W,ocr=W,moderation=W] [--cameras N] [--pages normal|large]"
-                    + " [--caption-deadline SECONDS] [--drain-timeout SECONDS]\n"
+                    + " [--caption-deadline SECONDS] [--drain-timeout SECONDS] [--ramp SECONDS] [--set KEY=VALUE]...\n"
                     + "  --duration   stop after this many seconds of streaming (default: run until"
                     + " Ctrl-C)\n"
                     + "  --rate       images per second produced, all sources together (default 3,"
@@ -75,7 +75,11 @@ public record DemoOptions(
                     + "  --caption-deadline  the job's tasks.caption.deadline: older captions are"
                     + " skipped (default: the job's, 60 s; 0 = never)\n"
                     + "  --drain-timeout     wait at most this long at the end for every sent event"
-                    + " to come back (default 240)";
+                    + " to come back (default 240)\n"
+                    + "  --ramp       raise the rate linearly from 0 to --rate over SECONDS (the job"
+                    + " warms up first; default 0)\n"
+                    + "  --set        a job configuration key (README, Configuration reference), e.g."
+                    + " --set pipeline.asyncCapacity=512; repeatable";
 
     public DemoOptions {
         if (duration == null || duration.isNegative()) {
@@ -168,6 +172,8 @@ public record DemoOptions(
         boolean largePages = false;
         Duration captionDeadline = null;
         Duration drainTimeout = LoadOptions.DEFAULT_DRAIN_TIMEOUT;
+        Map<String, String> jobSettings = new java.util.LinkedHashMap<>();
+        Duration ramp = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--secure")) {
@@ -194,6 +200,8 @@ public record DemoOptions(
                 case "--pages" -> largePages = LoadOptions.parsePages(value);
                 case "--caption-deadline" -> captionDeadline = seconds(flag, value);
                 case "--drain-timeout" -> drainTimeout = seconds(flag, value);
+                case "--set" -> LoadOptions.parseSetting(value, jobSettings);
+                case "--ramp" -> ramp = seconds(flag, value);
                 default ->
                         throw new IllegalArgumentException("Unknown flag " + flag + "\n" + USAGE);
             }
@@ -207,7 +215,15 @@ public record DemoOptions(
                 taskManagers,
                 killEvery,
                 secure,
-                new LoadOptions(burst, mix, cameras, largePages, captionDeadline, drainTimeout));
+                new LoadOptions(
+                        burst,
+                        mix,
+                        cameras,
+                        largePages,
+                        captionDeadline,
+                        drainTimeout,
+                        ramp,
+                        jobSettings));
     }
 
     private static boolean clusterMode(String value) {

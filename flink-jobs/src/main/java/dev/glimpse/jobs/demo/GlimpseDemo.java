@@ -230,14 +230,18 @@ public final class GlimpseDemo {
         if (load.burst() > 0) {
             out.printf("Burst: %d events at once, then the steady rate.%n", load.burst());
         }
+        if (!load.ramp().isZero()) {
+            out.printf(
+                    Locale.ROOT,
+                    "Ramp: the rate rises from 0 to %.1f images/s over %d s.%n",
+                    options.rate(),
+                    load.ramp().toSeconds());
+        }
     }
 
     private Map<String, String> jobSettings() {
         Map<String, String> settings = new java.util.HashMap<>(baseJobSettings());
-        if (options.load().captionDeadline() != null) {
-            settings.put(
-                    "tasks.caption.deadline", options.load().captionDeadline().toMillis() + " ms");
-        }
+        settings.putAll(options.load().extraJobSettings());
         return settings;
     }
 

@@ -20,6 +20,12 @@ import java.util.Map;
  *     OCR event) instead of words, lines and short pages
  * @param captionDeadline the job's {@code tasks.caption.deadline}; null = the job's default
  * @param drainTimeout how long the demo waits at the end for every sent event to come back
+ * @param ramp the steady rate rises linearly from 0 to {@code --rate} over this long (after the
+ *     burst), so the job warms up (JIT, first ONNX runs) before it is loaded; zero = full rate at
+ *     once
+ * @param jobSettings further job configuration keys ({@code --set KEY=VALUE}, the keys of README's
+ *     configuration reference), validated by the job when it starts; not those the demo sets itself
+ *     (Kafka, model directory, checkpoint directory)
  */
 public record LoadOptions(
         int burst,
@@ -27,7 +33,9 @@ public record LoadOptions(
         int cameras,
         boolean largePages,
         Duration captionDeadline,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Duration ramp,
+        Map<String, String> jobSettings) {
 
     public static final int MAX_BURST = 100_000;
     public static final int MAX_CAMERAS = 1000;
@@ -68,11 +76,66 @@ public record LoadOptions(
             throw new IllegalArgumentException(
                     "--drain-timeout must be 0..7200 seconds, was " + drainTimeout);
         }
+        if (ramp == null || ramp.isNegative() || ramp.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--ramp must be 0..3600 seconds, was " + ramp);
+        }
+        jobSettings = Map.copyOf(jobSettings == null ? Map.of() : jobSettings);
+        for (String key : jobSettings.keySet()) {
+            if (key.startsWith("kafka.")
+                    || key.equals("model.dir")
+                    || key.equals("pipeline.checkpointDir")) {
+                throw new IllegalArgumentException(
+                        "--set "
+                                + key
+                                + " is set by the demo itself (Kafka, model.dir via"
+                                + " --model-dir, pipeline.checkpointDir)");
+            }
+        }
+        if (captionDeadline != null && jobSettings.containsKey(CAPTION_DEADLINE_KEY)) {
+            throw new IllegalArgumentException(
+                    "--caption-deadline and --set "
+                            + CAPTION_DEADLINE_KEY
+                            + " both given; use one");
+        }
+    }
+
+    /** The job key {@code --caption-deadline} sets. */
+    static final String CAPTION_DEADLINE_KEY = "tasks.caption.deadline";
+
+    /** Adds {@code KEY=VALUE} of {@code --set} to {@code settings}. */
+    static void parseSetting(String value, Map<String, String> settings) {
+        int eq = value.indexOf('=');
+        String key = eq > 0 ? value.substring(0, eq).strip() : "";
+        if (key.isEmpty() || settings.containsKey(key)) {
+            throw new IllegalArgumentException(
+                    "--set must be KEY=VALUE with a job configuration key (README, Configuration"
+                            + " reference), each key once, was '"
+                            + value
+                            + "'");
+        }
+        settings.put(key, value.substring(eq + 1).strip());
+    }
+
+    /** What the demo adds to its job settings: {@code --set} and {@code --caption-deadline}. */
+    Map<String, String> extraJobSettings() {
+        Map<String, String> all = new java.util.TreeMap<>(jobSettings);
+        if (captionDeadline != null) {
+            all.put(CAPTION_DEADLINE_KEY, captionDeadline.toMillis() + " ms");
+        }
+        return all;
     }
 
     /** The demo's gentle stream: no burst, the default mix, three cameras, small pages. */
     public static LoadOptions defaults() {
-        return new LoadOptions(0, DEFAULT_MIX, DEFAULT_CAMERAS, false, null, DEFAULT_DRAIN_TIMEOUT);
+        return new LoadOptions(
+                0,
+                DEFAULT_MIX,
+                DEFAULT_CAMERAS,
+                false,
+                null,
+                DEFAULT_DRAIN_TIMEOUT,
+                Duration.ZERO,
+                Map.of());
     }
 
     /** The mix of {@code --mix caption=0.6,ocr=0.2,moderation=0.2} (missing tasks weigh 0). */

@@ -55,6 +55,10 @@ final class SyntheticProducers implements AutoCloseable {
     private final AtomicLong broken = new AtomicLong();
     private final DeliveryAudit audit;
     private final TaskAudit taskAudit;
+    private final double rate;
+    private final double rampSeconds;
+    private long rampStartNanos;
+    private long ticks;
     private long frames;
     private long scans;
     private long uploads;
@@ -78,6 +82,8 @@ final class SyntheticProducers implements AutoCloseable {
         this.audit = audit;
         this.taskAudit = taskAudit;
         this.periodMicros = Math.max(1, Math.round(1_000_000 / rate));
+        this.rate = rate;
+        this.rampSeconds = load.ramp().toMillis() / 1000.0;
         this.burst = load.burst();
         for (AnalysisTask t : TASKS) {
             weights[t.ordinal()] = load.mix().get(t);
@@ -108,9 +114,10 @@ final class SyntheticProducers implements AutoCloseable {
                     for (int i = 0; i < burst && !Thread.currentThread().isInterrupted(); i++) {
                         sendNext();
                     }
+                    rampStartNanos = System.nanoTime();
                     try {
                         scheduler.scheduleAtFixedRate(
-                                this::sendNext, 0, periodMicros, TimeUnit.MICROSECONDS);
+                                this::tick, 0, periodMicros, TimeUnit.MICROSECONDS);
                     } catch (java.util.concurrent.RejectedExecutionException closed) {
                         // close() came during the burst
                     }
@@ -138,6 +145,19 @@ final class SyntheticProducers implements AutoCloseable {
         }
         credit[best] -= 1;
         return TASKS[best];
+    }
+
+    /**
+     * One period of the steady rate: sends, except during the ramp, where the events sent so far
+     * follow rate x t^2 / (2 x ramp), the integral of a rate rising linearly from 0.
+     */
+    private void tick() {
+        double t = (System.nanoTime() - rampStartNanos) / 1e9;
+        if (t < rampSeconds && ticks >= rate * t * t / (2 * rampSeconds)) {
+            return;
+        }
+        ticks++;
+        sendNext();
     }
 
     private void sendNext() {

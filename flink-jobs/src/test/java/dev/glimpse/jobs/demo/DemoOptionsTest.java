@@ -128,6 +128,8 @@ class DemoOptionsTest {
                         "2.5",
                         "--drain-timeout",
                         "600",
+                        "--ramp",
+                        "20",
                         "--model-dir",
                         MODEL.toString());
         LoadOptions load = o.load();
@@ -144,6 +146,7 @@ class DemoOptionsTest {
         assertThat(load.largePages()).isTrue();
         assertThat(load.captionDeadline()).isEqualTo(Duration.ofMillis(2500));
         assertThat(load.drainTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(load.ramp()).isEqualTo(Duration.ofSeconds(20));
     }
 
     @Test
@@ -156,6 +159,7 @@ class DemoOptionsTest {
         assertThat(load.largePages()).isFalse();
         assertThat(load.captionDeadline()).isNull();
         assertThat(load.drainTimeout()).isEqualTo(Duration.ofMinutes(4));
+        assertThat(load.ramp()).isZero();
     }
 
     @Test
@@ -199,6 +203,59 @@ class DemoOptionsTest {
                         "--caption-deadline must be 0..86400 seconds (0 = never skip), was PT-1S");
         assertThatThrownBy(() -> parse("--drain-timeout", "7201"))
                 .hasMessage("--drain-timeout must be 0..7200 seconds, was PT2H1S");
+        assertThatThrownBy(() -> parse("--ramp", "-2"))
+                .hasMessage("--ramp must be 0..3600 seconds, was PT-2S");
+    }
+
+    @Test
+    void setPassesJobKeysAndCaptionDeadlineBecomesTheJobsKey() {
+        DemoOptions o =
+                DemoOptions.parse(
+                        "--set",
+                        "pipeline.asyncCapacity=512",
+                        "--set",
+                        " engine.maxQueuedRequests = 1024",
+                        "--caption-deadline",
+                        "0.5",
+                        "--model-dir",
+                        MODEL.toString());
+        assertThat(o.load().extraJobSettings())
+                .containsExactly(
+                        Map.entry("engine.maxQueuedRequests", "1024"),
+                        Map.entry("pipeline.asyncCapacity", "512"),
+                        Map.entry("tasks.caption.deadline", "500 ms"));
+        assertThat(DemoOptions.parse("--model-dir", MODEL.toString()).load().extraJobSettings())
+                .isEmpty();
+    }
+
+    @Test
+    void setErrorsNameTheFlagAndTheKey() {
+        String format =
+                "--set must be KEY=VALUE with a job configuration key (README, Configuration"
+                        + " reference), each key once, was '%s'";
+        assertThatThrownBy(() -> parse("--set", "pipeline.asyncCapacity"))
+                .hasMessage(format.formatted("pipeline.asyncCapacity"));
+        assertThatThrownBy(() -> parse("--set", "=5")).hasMessage(format.formatted("=5"));
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--set", "a=1", "--set", "a=2", "--model-dir", "" + MODEL))
+                .hasMessage(format.formatted("a=2"));
+        assertThatThrownBy(() -> parse("--set", "kafka.groupId=x"))
+                .hasMessage(
+                        "--set kafka.groupId is set by the demo itself (Kafka, model.dir via"
+                                + " --model-dir, pipeline.checkpointDir)");
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        "--set",
+                                        "tasks.caption.deadline=1 s",
+                                        "--caption-deadline",
+                                        "2",
+                                        "--model-dir",
+                                        "" + MODEL))
+                .hasMessage(
+                        "--caption-deadline and --set tasks.caption.deadline both given; use one");
     }
 
     private static DemoOptions parse(String flag, String value) {
