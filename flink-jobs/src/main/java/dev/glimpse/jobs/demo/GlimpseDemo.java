@@ -71,7 +71,8 @@ public final class GlimpseDemo {
 
     /**
      * {@code --duration SECONDS --rate N --web-port P --model-dir DIR --cluster in-jvm|processes
-     * --taskmanagers N --kill-taskmanager-every SECONDS --secure}; Ctrl-C stops it.
+     * --taskmanagers N --kill-taskmanager-every SECONDS --secure} and the load flags of {@link
+     * LoadOptions} ({@link DemoOptions#USAGE}); Ctrl-C stops it.
      */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
