@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The shape of the demo's load beyond its rate, validated on construction (messages name the flag):
  * what {@code --burst}, {@code --mix}, {@code --cameras}, {@code --pages}, {@code
- * --caption-deadline} and {@code --drain-timeout} set. The defaults are the demo's gentle stream.
+ * --caption-deadline}, {@code --drain-timeout}, {@code --ramp} and {@code --set} set. The defaults
+ * are the demo's gentle stream.
  *
  * @param burst events sent at once when streaming starts, on top of the steady rate, in the same
  *     task mix as the stream; 0 = none
