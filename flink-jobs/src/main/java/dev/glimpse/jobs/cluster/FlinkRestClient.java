@@ -136,6 +136,35 @@ public final class FlinkRestClient {
         return get("jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
 
+    /**
+     * The job's checkpoints by status ({@code /jobs/:id/checkpoints}, counts) and the failure
+     * message of the latest failed one (empty when none failed).
+     */
+    public record CheckpointCounts(
+            long completed, long failed, long inProgress, String latestFailure) {
+
+        /** The checkpoints since {@code before} (the same job, earlier). */
+        public CheckpointCounts since(CheckpointCounts before) {
+            return new CheckpointCounts(
+                    completed - before.completed,
+                    failed - before.failed,
+                    inProgress,
+                    failed > before.failed ? latestFailure : "");
+        }
+    }
+
+    /** The job's checkpoint counts. */
+    public CheckpointCounts checkpointCounts(String jobId)
+            throws IOException, InterruptedException {
+        JsonNode stats = get("jobs/" + jobId + "/checkpoints");
+        JsonNode counts = stats.path("counts");
+        return new CheckpointCounts(
+                counts.path("completed").asLong(),
+                counts.path("failed").asLong(),
+                counts.path("in_progress").asLong(),
+                stats.path("latest").path("failed").path("failure_message").asText(""));
+    }
+
     /** Registered TaskManagers. */
     public int taskManagerCount() throws IOException, InterruptedException {
         return get("taskmanagers").path("taskmanagers").size();

@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.cluster.FlinkRestClient;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -35,6 +36,9 @@ interface DemoCluster extends AutoCloseable {
 
     /** The job's numRestarts (Flink REST). */
     long restarts() throws Exception;
+
+    /** The job's checkpoint counts (Flink REST). */
+    FlinkRestClient.CheckpointCounts checkpoints() throws Exception;
 
     /** Cancels the job if it still runs, and waits for it to end (bounded). */
     void cancelJob() throws Exception;

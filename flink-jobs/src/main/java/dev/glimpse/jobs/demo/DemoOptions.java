@@ -1,10 +1,12 @@
 package dev.glimpse.jobs.demo;
 
 import dev.glimpse.jobs.demo.soak.SoakOptions;
+import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.serving.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The demo's flags, validated on construction (messages name the flag).
@@ -20,6 +22,8 @@ import java.time.Duration;
  *     {@link Duration#ZERO} = never
  * @param secure run Kafka over SASL_SSL with SCRAM users and least-privilege ACLs ({@code
  *     --secure}, docs/kafka-security.md; the in-JVM cluster only)
+ * @param load burst, task mix, cameras, page size, caption deadline and drain bound ({@link
+ *     LoadOptions})
  * @param metrics record the soak time series and charts ({@code --metrics-out DIR}); null = off
  */
 public record DemoOptions(
@@ -31,9 +35,12 @@ public record DemoOptions(
         int taskManagers,
         Duration killTaskManagerEvery,
         boolean secure,
+        LoadOptions load,
         SoakOptions metrics) {
 
-    public static final double MAX_RATE = 50;
+    /** Enough to overload the engine on two cores many times over (README, "Overload"). */
+    public static final double MAX_RATE = 2000;
+
     public static final int DEFAULT_WEB_PORT = 8081;
     public static final double DEFAULT_RATE = 3;
     public static final int DEFAULT_TASK_MANAGERS = 2;
@@ -41,11 +48,13 @@ public record DemoOptions(
     static final String USAGE =
             "Usage: GlimpseDemo [--duration SECONDS] [--rate IMAGES_PER_SECOND] [--web-port PORT]"
                     + " [--model-dir DIR] [--cluster in-jvm|processes] [--taskmanagers N]"
-                    + " [--kill-taskmanager-every SECONDS] [--secure]\n"
+                    + " [--kill-taskmanager-every SECONDS] [--secure] [--burst N]"
+                    + " [--mix caption=W,ocr=W,moderation=W] [--cameras N] [--pages normal|large]"
+                    + " [--caption-deadline SECONDS] [--drain-timeout SECONDS] [--ramp SECONDS] [--set KEY=VALUE]...\n"
                     + "  --duration   stop after this many seconds of streaming (default: run until"
                     + " Ctrl-C)\n"
                     + "  --rate       images per second produced, all sources together (default 3,"
-                    + " at most 50)\n"
+                    + " at most 2000)\n"
                     + "  --web-port   Flink web UI port (default 8081; a taken port falls back to a"
                     + " free one; 0 = any)\n"
                     + "  --model-dir  model directory (default: the bundled"
@@ -58,6 +67,22 @@ public record DemoOptions(
                     + " start a fresh one (processes only; default never)\n"
                     + "  --secure     Kafka over SASL_SSL: SCRAM-SHA-512 users, a CA generated at"
                     + " start, ACLs enforced (in-jvm only)\n"
+                    + "  --burst      send N events at once when streaming starts, on top of --rate,"
+                    + " in the --mix (default 0)\n"
+                    + "  --mix        task shares of the stream and the burst (default"
+                    + " caption=0.75,ocr=0.125,moderation=0.125)\n"
+                    + "  --cameras    camera sources the caption frames rotate over (default 3; the"
+                    + " frame gate passes at most 5 frames/s per camera)\n"
+                    + "  --pages      normal (default: words, lines, short pages) or large (full-page"
+                    + " scans: many slices and lines per OCR event)\n"
+                    + "  --caption-deadline  the job's tasks.caption.deadline: older captions are"
+                    + " skipped (default: the job's, 60 s; 0 = never)\n"
+                    + "  --drain-timeout     wait at most this long at the end for every sent event"
+                    + " to come back (default 240)\n"
+                    + "  --ramp       raise the rate linearly from 0 to --rate over SECONDS (the job"
+                    + " warms up first; default 0)\n"
+                    + "  --set        a job configuration key (README, Configuration reference), e.g."
+                    + " --set pipeline.asyncCapacity=512; repeatable\n"
                     + "  --metrics-out DIR         sample throughput, latency, memory and"
                     + " checkpoints into DIR/soak.csv; at the end PNG charts and summary.md"
                     + " (docs/benchmarks.md, Soak run)\n"
@@ -97,6 +122,9 @@ public record DemoOptions(
                     "--kill-taskmanager-every needs --cluster processes (the in-JVM cluster has no"
                             + " TaskManager process to kill)");
         }
+        if (load == null) {
+            load = LoadOptions.defaults();
+        }
         if (secure && processes) {
             throw new IllegalArgumentException(
                     "--secure runs with --cluster in-jvm only (the process cluster's broker runs"
@@ -104,7 +132,12 @@ public record DemoOptions(
         }
     }
 
-    /** These settings without metrics recording. */
+    /** The in-JVM cluster with these streaming settings. */
+    public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
+        this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO, false);
+    }
+
+    /** These cluster settings with the default load and no metrics recording. */
     public DemoOptions(
             Duration duration,
             double rate,
@@ -123,12 +156,8 @@ public record DemoOptions(
                 taskManagers,
                 killTaskManagerEvery,
                 secure,
+                LoadOptions.defaults(),
                 null);
-    }
-
-    /** The in-JVM cluster with these streaming settings. */
-    public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
-        this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO, false);
     }
 
     /** The defaults: until Ctrl-C, 3 images/s, port 8081, the bundled model. */
@@ -146,6 +175,14 @@ public record DemoOptions(
         int taskManagers = DEFAULT_TASK_MANAGERS;
         Duration killEvery = Duration.ZERO;
         boolean secure = false;
+        int burst = 0;
+        Map<AnalysisTask, Double> mix = LoadOptions.DEFAULT_MIX;
+        int cameras = LoadOptions.DEFAULT_CAMERAS;
+        boolean largePages = false;
+        Duration captionDeadline = null;
+        Duration drainTimeout = LoadOptions.DEFAULT_DRAIN_TIMEOUT;
+        Map<String, String> jobSettings = new java.util.LinkedHashMap<>();
+        Duration ramp = Duration.ZERO;
         Path metricsOut = null;
         Duration metricsInterval = null;
         Duration metricsWarmup = null;
@@ -169,6 +206,14 @@ public record DemoOptions(
                 case "--taskmanagers" -> taskManagers = (int) integer(flag, value);
                 case "--kill-taskmanager-every" ->
                         killEvery = Duration.ofMillis(Math.round(number(flag, value) * 1000));
+                case "--burst" -> burst = count(flag, value);
+                case "--mix" -> mix = LoadOptions.parseMix(value);
+                case "--cameras" -> cameras = count(flag, value);
+                case "--pages" -> largePages = LoadOptions.parsePages(value);
+                case "--caption-deadline" -> captionDeadline = seconds(flag, value);
+                case "--drain-timeout" -> drainTimeout = seconds(flag, value);
+                case "--set" -> LoadOptions.parseSetting(value, jobSettings);
+                case "--ramp" -> ramp = seconds(flag, value);
                 case "--metrics-out" -> metricsOut = Path.of(value);
                 case "--metrics-interval" ->
                         metricsInterval = Duration.ofMillis(Math.round(number(flag, value) * 1000));
@@ -187,6 +232,15 @@ public record DemoOptions(
                 taskManagers,
                 killEvery,
                 secure,
+                new LoadOptions(
+                        burst,
+                        mix,
+                        cameras,
+                        largePages,
+                        captionDeadline,
+                        drainTimeout,
+                        ramp,
+                        jobSettings),
                 SoakOptions.fromFlags(metricsOut, metricsInterval, metricsWarmup));
     }
 
@@ -213,6 +267,15 @@ public record DemoOptions(
         }
         Path sibling = Path.of("..", "model-serving", "models", "glimpse-tiny");
         return Files.isRegularFile(sibling.resolve("model.json")) ? sibling : dir;
+    }
+
+    /** An integer flag, saturated to the int range (so a huge value fails its range check). */
+    private static int count(String flag, String value) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, integer(flag, value)));
+    }
+
+    private static Duration seconds(String flag, String value) {
+        return Duration.ofMillis(Math.round(number(flag, value) * 1000));
     }
 
     private static double number(String flag, String value) {

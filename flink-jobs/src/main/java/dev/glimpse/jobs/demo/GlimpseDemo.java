@@ -1,5 +1,6 @@
 package dev.glimpse.jobs.demo;
 
+import dev.glimpse.jobs.cluster.FlinkRestClient;
 import dev.glimpse.jobs.kafka.DeliveryAudit;
 import dev.glimpse.jobs.kafka.ImageEventProducer;
 import dev.glimpse.jobs.kafka.OutputTopicsReader;
@@ -36,10 +37,6 @@ public final class GlimpseDemo {
     public static final String RESULTS_TOPIC = "glimpse.results";
     public static final String DLQ_TOPIC = "glimpse.dlq";
 
-    /** A restart after a TaskManager kill takes a minute on a loaded 2-core machine. */
-    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(4);
-
-    private static final Duration DRAIN_QUIET = Duration.ofMinutes(2);
     private static final long SEED = 2026;
 
     /** What the demo did. */
@@ -58,13 +55,14 @@ public final class GlimpseDemo {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String stopReason;
     private DemoCluster cluster;
-    private DeliveryAudit audit;
+    private DemoAudit audit;
     private DeliveryAudit.Report report;
     private LiveConsole console;
     private SyntheticProducers producers;
     private String webUiUrl;
     private Path checkpointDir;
     private DemoMetrics metrics;
+    private FlinkRestClient.CheckpointCounts checkpointsAtStart;
 
     GlimpseDemo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -74,7 +72,8 @@ public final class GlimpseDemo {
 
     /**
      * {@code --duration SECONDS --rate N --web-port P --model-dir DIR --cluster in-jvm|processes
-     * --taskmanagers N --kill-taskmanager-every SECONDS --secure}; Ctrl-C stops it.
+     * --taskmanagers N --kill-taskmanager-every SECONDS --secure} and the load flags of {@link
+     * LoadOptions} ({@link DemoOptions#USAGE}); Ctrl-C stops it.
      */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
@@ -205,7 +204,7 @@ public final class GlimpseDemo {
                     options.killTaskManagerEvery().toSeconds());
         }
 
-        audit = new DeliveryAudit().start(kafkaSecurity.reader(cluster), RESULTS_TOPIC, DLQ_TOPIC);
+        audit = new DemoAudit().start(kafkaSecurity.reader(cluster), RESULTS_TOPIC, DLQ_TOPIC);
         console =
                 new LiveConsole(
                         new OutputTopicsReader(
@@ -219,21 +218,44 @@ public final class GlimpseDemo {
                 new SyntheticProducers(
                         new ImageEventProducer(kafkaSecurity.producer(cluster), IMAGES_TOPIC),
                         options.rate(),
+                        options.load(),
                         SEED,
-                        audit,
+                        audit.delivery(),
+                        audit.tasks(),
                         out::println);
+        checkpointsAtStart = cluster.checkpoints();
         producers.start();
+        LoadOptions load = options.load();
         out.printf(
                 Locale.ROOT,
-                "Producing %.1f images/s: cameras camera-1..3 (CAPTION, near-duplicate frames),"
-                        + " %s (OCR), %s (MODERATION). Results appear as checkpoints commit"
+                "Producing %.1f images/s: cameras camera-1..%d (CAPTION, near-duplicate frames),"
+                        + " %s (OCR%s), %s (MODERATION)%s. Results appear as checkpoints commit"
                         + " them (every 2 s).%n",
                 options.rate(),
+                load.cameras(),
                 SyntheticProducers.SCANNER,
-                SyntheticProducers.UPLOADS);
+                load.largePages() ? ", full-page scans" : "",
+                SyntheticProducers.UPLOADS,
+                load.mix().equals(LoadOptions.DEFAULT_MIX) ? "" : "; mix " + load.describeMix());
+        if (load.burst() > 0) {
+            out.printf("Burst: %d events at once, then the steady rate.%n", load.burst());
+        }
+        if (!load.ramp().isZero()) {
+            out.printf(
+                    Locale.ROOT,
+                    "Ramp: the rate rises from 0 to %.1f images/s over %d s.%n",
+                    options.rate(),
+                    load.ramp().toSeconds());
+        }
     }
 
     private Map<String, String> jobSettings() {
+        Map<String, String> settings = new java.util.HashMap<>(baseJobSettings());
+        settings.putAll(options.load().extraJobSettings());
+        return settings;
+    }
+
+    private Map<String, String> baseJobSettings() {
         return Map.of(
                 "kafka.bootstrapServers",
                 cluster.bootstrapServers(),
@@ -294,17 +316,10 @@ public final class GlimpseDemo {
         return !"job ended".equals(stopReason);
     }
 
-    /** Waits (bounded) until every sent event is accounted for, then prints the audit line. */
+    /** Waits (bounded) until every sent event is accounted for, then prints the audit lines. */
     private void drainAndAudit() throws Exception {
-        out.println("Draining: waiting until every sent event is committed (at most 4 min) ...");
-        audit.awaitDrained(DRAIN_TIMEOUT, DRAIN_QUIET);
-        report = audit.report(cluster.restarts());
-        if (report.unsent() > 0) {
-            out.printf(
-                    "%d events were not acknowledged by the broker (not counted).%n",
-                    report.unsent());
-        }
-        out.println(report.line());
+        report = audit.drainAndPrint(options.load().drainTimeout(), cluster.restarts(), out);
+        out.println(DemoAudit.checkpointLine(cluster.checkpoints().since(checkpointsAtStart)));
     }
 
     private Summary summarize() {

@@ -130,6 +130,13 @@ final class InJvmDemoCluster implements DemoCluster {
     }
 
     @Override
+    public FlinkRestClient.CheckpointCounts checkpoints() throws Exception {
+        return job == null
+                ? new FlinkRestClient.CheckpointCounts(0, 0, 0, "")
+                : rest.checkpointCounts(job.getJobID().toString());
+    }
+
+    @Override
     public void cancelJob() throws Exception {
         if (job == null) {
             return;

@@ -2,6 +2,7 @@ package dev.glimpse.jobs.demo;
 
 import dev.glimpse.jobs.VisionAnalysisJob;
 import dev.glimpse.jobs.cluster.FlinkDistribution;
+import dev.glimpse.jobs.cluster.FlinkRestClient;
 import dev.glimpse.jobs.cluster.ProcessCluster;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -160,6 +161,13 @@ final class ProcessDemoCluster implements DemoCluster {
     @Override
     public long restarts() throws Exception {
         return jobId == null ? 0 : cluster.rest().numRestarts(jobId);
+    }
+
+    @Override
+    public FlinkRestClient.CheckpointCounts checkpoints() throws Exception {
+        return jobId == null
+                ? new FlinkRestClient.CheckpointCounts(0, 0, 0, "")
+                : cluster.rest().checkpointCounts(jobId);
     }
 
     @Override

@@ -37,6 +37,29 @@ final class TextPageGenerator {
         };
     }
 
+    /**
+     * A full-page scan ({@code --pages large}): 8 to 12 lines of 16 to 28 characters, about 9
+     * slices of 112 x 112 and a long answer, so one OCR event costs the engine many vision runs and
+     * decode steps. The model reads it less well than its training pages; it is load, not a test of
+     * reading.
+     */
+    TextPage fullPage() {
+        int n = Palette.between(rng, 8, 12);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lines.add(randomLine(16, 28));
+        }
+        BufferedImage img =
+                render(
+                        lines,
+                        Palette.between(rng, 18, 22),
+                        Palette.between(rng, 12, 24),
+                        Palette.between(rng, 12, 24),
+                        Palette.between(rng, 4, 8),
+                        0);
+        return new TextPage(img, String.join("\n", lines), "full page");
+    }
+
     /** One word, small enough for a single slice. */
     TextPage word() {
         String text = randomWord(3, 6, 0.1);

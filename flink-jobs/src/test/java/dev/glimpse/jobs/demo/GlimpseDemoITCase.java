@@ -93,6 +93,19 @@ class GlimpseDemoITCase {
         assertThat(audit.skipped()).as("near-duplicate frames skipped").isPositive();
         assertThat(audit.dead()).isEqualTo(summary.broken());
         assertThat(audit.committed() + audit.dead() + audit.skipped()).isEqualTo(audit.sent());
+        // one accounting line per task beside it, every event of each task accounted for
+        for (AnalysisTask task : AnalysisTask.values()) {
+            assertThat(text)
+                    .as("the %s audit line", task)
+                    .containsPattern(
+                            "(?m)^Task "
+                                    + task
+                                    + ": sent="
+                                    + summary.sent().get(task)
+                                    + " results=\\d+ dead=\\d+ skipped=\\d+ missing=0"
+                                    + " p50=\\d+ms p99=\\d+ms$");
+        }
+        assertThat(text).containsPattern("(?m)^Checkpoints while streaming: completed=[1-9]\\d*");
         assertThat(kafkaThreadsAfter(Duration.ofSeconds(30))).isEmpty();
     }
 
