@@ -4,8 +4,8 @@
 NEVER RUN ON THE REAL CHECKPOINT: that needs `transformers` (trust_remote_code; torch >= 2.1), the ~16 GB
 checkpoint and, for the LLM, a GPU with >= 24 GB (float16) or >= 40 GB of RAM (float32); none of that exists where
 this project was built (no transformers, no network). What was run here: this script end to end with --replica
-(the architecture at toy size, random weights; float32 on CPU), the float16 conversion of its output (to_fp16.py),
-and the engine on both against the replica's PyTorch forward pass. See docs/real-model.md
+(the architecture at toy size, random weights) on CPU in float32 and with --precision float16 (float32 export, then
+to_fp16's conversion), and the engine on both against the replica's PyTorch forward pass. See docs/real-model.md
 for what only a GPU with the real weights can verify; compare its output with the HF model before use.
 
 Fixed against the first version (issue #23): dummy inputs follow the model's device and dtype; RoPE inv_freq and
@@ -41,20 +41,29 @@ What it does, reusing the tiny model's modules and export functions (glimpse_tra
   <image_id>, </image_id>).
 
 usage: export_minicpmv26.py (--hf MODEL_DIR_OR_ID | --replica SEED --replica-tokenizer TOKENIZER_JSON) --out OUT_DIR
-                            [--device cuda] [--skip-llm] [--save-llm-only DIR] [--position-buckets bucketize|floor]
+                            [--device cuda] [--precision float32|float16] [--skip-llm] [--save-llm-only DIR]
+                            [--position-buckets bucketize|floor]
+
+--precision defaults to float16 on cuda (the LLM traced in float16, the vision tower in float32) and float32 on cpu.
+--device cpu --precision float16 exports float32 into a staging directory beside OUT_DIR, converts it into OUT_DIR
+with to_fp16.convert (everything float16 except the reference's float32 regions; model.json "precision" as to_fp16
+writes it) and removes the staging directory: it needs disk for both copies (~30 + ~16 GB for the real model).
 
 --replica SEED takes the down-sized random-weight replica of the architecture (glimpse_train/replica26.py: the
 real module layout and state-dict names) instead of the checkpoint; everything after loading is the same code.
-make_replica26.py runs it (float32 on CPU; torch 1.13 is enough for the replica, which is copied rather than
-adopted) and checks the result against PyTorch in Java (ReplicaMiniCpmV26ITCase, docs/real-model.md).
+make_replica26.py runs it twice on CPU, --precision float32 and float16 (torch 1.13 is enough for the replica,
+which is copied rather than adopted); ReplicaMiniCpmV26ITCase checks both against PyTorch in Java
+(docs/real-model.md).
 """
 import argparse
 import json
 import os
 import shutil
+import tempfile
 
 import torch
 
+import to_fp16
 from glimpse_train import export
 from glimpse_train.model import Config, Decoder, Vision
 
@@ -187,19 +196,43 @@ def main(argv=None):
     ap.add_argument("--replica-tokenizer", help="tokenizer.json for --replica (its vocabulary size sets the LLM's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--precision", choices=("float32", "float16"),
+                    help="default: float16 on cuda, float32 on cpu; float16 on cpu exports float32, then to_fp16")
     ap.add_argument("--skip-llm", action="store_true")
     ap.add_argument("--save-llm-only", help="also save the LLM as a plain Qwen2 checkpoint (for the genai builder)")
     ap.add_argument("--position-buckets", choices=("bucketize", "floor"), default="bucketize")
     a = ap.parse_args(argv)
     if a.replica is not None and not a.replica_tokenizer:
         ap.error("--replica needs --replica-tokenizer")
-    dtype = torch.float16 if a.device == "cuda" else torch.float32
+    precision = a.precision or ("float16" if a.device == "cuda" else "float32")
+    if precision == "float16" and a.device == "cpu":
+        # torch 1.13 cannot trace float16 on CPU ("addmm_impl_cpu_" not implemented for 'Half'): export float32
+        # into a staging directory beside OUT, then convert it with to_fp16 (weights, I/O and activations float16;
+        # RMSNorm, softmax, RoPE and mask arithmetic kept float32, as the reference), the conversion its CLI does
+        parent = os.path.dirname(os.path.abspath(a.out))
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=os.path.basename(os.path.abspath(a.out)) + ".fp32-", dir=parent)
+        try:
+            export_model(a, "float32", staging)
+            to_fp16.convert(staging, a.out)
+            if os.path.isdir(os.path.join(staging, "hf-tokenizer")):   # to_fp16 copies tokenizer.json only
+                shutil.copytree(os.path.join(staging, "hf-tokenizer"), os.path.join(a.out, "hf-tokenizer"),
+                                dirs_exist_ok=True)
+        finally:
+            shutil.rmtree(staging)
+    else:
+        export_model(a, precision, a.out)
+
+
+def export_model(a, precision, out):
+    """Exports in PRECISION on a.device into OUT: the native path (float16 needs --device cuda)."""
+    dtype = torch.float16 if precision == "float16" else torch.float32
     hf, write_tokenizer = load_hf(a, dtype)
     cfg_v = vision_config(hf.config, a.position_buckets)
-    os.makedirs(a.out, exist_ok=True)
+    os.makedirs(out, exist_ok=True)
     with torch.no_grad():
         vis = load_vision(hf, cfg_v)
-        export.export_vision(vis, os.path.join(a.out, "vision.onnx"), cfg_v.patch)
+        export.export_vision(vis, os.path.join(out, "vision.onnx"), cfg_v.patch)
         if a.save_llm_only:
             hf.llm.save_pretrained(a.save_llm_only)
         cfg_l = llm_config(hf.config.llm_config if hasattr(hf.config, "llm_config") else hf.config)
@@ -208,10 +241,10 @@ def main(argv=None):
             del hf.llm  # dec holds the only reference to the LLM's tensors from here on
             dec = dec.to(a.device, dtype)  # moves (cuda) or nothing to do (cpu, already float32)
             # torch.onnx writes graphs over 2 GiB with external data beside the .onnx
-            export.export_embed(dec.embed_tokens, os.path.join(a.out, "embed.onnx"))
-            export.export_decoder(dec, os.path.join(a.out, "decoder.onnx"), cfg_l.layers, cfg_l.kv_heads,
+            export.export_embed(dec.embed_tokens, os.path.join(out, "embed.onnx"))
+            export.export_decoder(dec, os.path.join(out, "decoder.onnx"), cfg_l.layers, cfg_l.kv_heads,
                                   cfg_l.head_dim, cfg_l.hidden)
-    write_tokenizer(a.out)
+    write_tokenizer(out)
     source = a.hf if a.replica is None else "glimpse_train.replica26 seed %d (random weights)" % a.replica
     m = export.manifest(cfg_l, "2.6.0", {"source": source})
     m["name"] = "minicpm-v-2.6" if a.replica is None else "minicpm-v-2.6-replica"
@@ -220,8 +253,8 @@ def main(argv=None):
     m["chatTemplate"] = CHAT_TEMPLATE_26
     m["tasks"] = TASKS_26
     m["preprocessing"] = {"exifOrientation": "ignore", "positionBuckets": a.position_buckets}
-    m["precision"] = {"vision": "float32", "llm": "float16" if a.device == "cuda" else "float32"}
-    with open(os.path.join(a.out, "model.json"), "w") as f:
+    m["precision"] = {"vision": "float32", "llm": precision}
+    with open(os.path.join(out, "model.json"), "w") as f:
         f.write(export.dumps(m))
 
 

@@ -4,10 +4,11 @@
     cd model-serving/training && nice -n 19 /usr/bin/python3 make_replica26.py ../src/test/resources/replica-minicpmv26
 
 writes OUT/tokenizer-src.json (a small byte-level BPE with the real special tokens, trained on the 2.6 prompt
-texts), OUT/fp32 (export_minicpmv26.py --replica SEED, the same export path as the real checkpoint), OUT/fp16
-(to_fp16.py on OUT/fp32) and OUT/golden (PNG images and golden.json: greedy tokens of the replica's own
-HF-semantics forward pass in float32, the smallest top-2 logit margin along each case, moderation P(Yes), and
-teacher-forced logits of a text prompt). Deterministic: a rerun with the same torch writes the same bytes.
+texts), OUT/fp32 and OUT/fp16 (export_minicpmv26.py --replica SEED --precision float32 / float16 on CPU, the same
+export path as the real checkpoint; float16 on CPU is the float32 export converted by to_fp16.convert) and OUT/golden
+(PNG images and golden.json: greedy tokens of the replica's own HF-semantics forward pass in float32, the smallest
+top-2 logit margin along each case, moderation P(Yes), and teacher-forced logits of a text prompt). Deterministic: a
+rerun with the same torch writes the same bytes.
 """
 import json
 import os
@@ -19,7 +20,6 @@ import torch
 from PIL import Image
 
 import export_minicpmv26 as exporter
-import to_fp16
 from glimpse_train import data, replica26, slicing
 from glimpse_train.export import dumps
 from glimpse_train.tokenizer import Tokenizer, train_bpe
@@ -131,11 +131,11 @@ def main(out):
     tok_path = os.path.join(out, "tokenizer-src.json")
     tok.save(tok_path)
     fp32, fp16 = os.path.join(out, "fp32"), os.path.join(out, "fp16")
-    exporter.main(["--replica", str(SEED), "--replica-tokenizer", tok_path, "--out", fp32])
+    for precision, path in (("float32", fp32), ("float16", fp16)):
+        exporter.main(["--replica", str(SEED), "--replica-tokenizer", tok_path, "--device", "cpu",
+                       "--precision", precision, "--out", path])
     with open(os.path.join(fp32, "model.json")) as f:
         m = json.load(f)
-    # the decoder's external data was written only if the graph is large; a small replica has none
-    to_fp16.main([fp32, fp16])
     model = replica26.build(len(tok.vocab), SEED)
     goldens(model, tok, os.path.join(out, "golden"))
     print("vocab", len(tok.vocab), "model", m["name"], file=sys.stderr)

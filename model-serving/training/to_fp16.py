@@ -229,32 +229,41 @@ def main(argv):
     ap.add_argument("--graphs", default="", help="graph files to convert (default: every *.onnx)")
     ap.add_argument("--dtype", choices=("float16", "bfloat16"), default="float16")
     args = ap.parse_args(argv)
+    convert(args.model_dir, args.out_dir, args.dtype, args.keep_fp32, args.graphs)
+
+
+def convert(model_dir, out_dir, dtype="float16", keep_fp32="", graphs=""):
+    """Writes the half-precision copy of model directory MODEL_DIR to OUT_DIR (created if missing): the graphs
+    (GRAPHS, comma-separated file names, or every *.onnx), their external data, tokenizer.json and model.json
+    (version suffixed, "precision" stating DTYPE and the float32 regions). What the command line does; callers
+    in Python (export_minicpmv26.py --precision float16 on CPU) use this instead of a subprocess.
+    Not thread-safe: DTYPE sets this module's half type."""
     global F16
-    F16 = TensorProto.BFLOAT16 if args.dtype == "bfloat16" else TensorProto.FLOAT16
-    keep = {s for s in args.keep_fp32.split(",") if s}
-    os.makedirs(args.out_dir, exist_ok=True)
-    manifest = json.load(open(os.path.join(args.model_dir, "model.json")))
-    graphs = sorted(f for f in os.listdir(args.model_dir) if f.endswith(".onnx"))
-    if args.graphs:
-        graphs = [g for g in graphs if g in args.graphs.split(",")]
-    weights = Weights(args.model_dir, args.out_dir)
-    for name in graphs:
-        m = convert_graph(load(os.path.join(args.model_dir, name)), keep, weights)
-        onnx.save(m, os.path.join(args.out_dir, name))
-        print(f"{name}: {args.dtype}", file=sys.stderr)
+    F16 = TensorProto.BFLOAT16 if dtype == "bfloat16" else TensorProto.FLOAT16
+    keep = {s for s in keep_fp32.split(",") if s}
+    os.makedirs(out_dir, exist_ok=True)
+    manifest = json.load(open(os.path.join(model_dir, "model.json")))
+    names = sorted(f for f in os.listdir(model_dir) if f.endswith(".onnx"))
+    if graphs:
+        names = [g for g in names if g in graphs.split(",")]
+    weights = Weights(model_dir, out_dir)
+    for name in names:
+        m = convert_graph(load(os.path.join(model_dir, name)), keep, weights)
+        onnx.save(m, os.path.join(out_dir, name))
+        print(f"{name}: {dtype}", file=sys.stderr)
     weights.close()
     for f in ("tokenizer.json",):
-        shutil.copyfile(os.path.join(args.model_dir, f), os.path.join(args.out_dir, f))
-    manifest["version"] = manifest["version"] + ("-fp16" if args.dtype == "float16" else "-bf16")
+        shutil.copyfile(os.path.join(model_dir, f), os.path.join(out_dir, f))
+    manifest["version"] = manifest["version"] + ("-fp16" if dtype == "float16" else "-bf16")
     manifest["precision"] = {
-        "weights": args.dtype,
+        "weights": dtype,
         "command": "model-serving/training/to_fp16.py MODEL_DIR OUT_DIR"
-        + (f" --keep-fp32 {args.keep_fp32}" if keep else "")
-        + (" --dtype bfloat16" if args.dtype == "bfloat16" else ""),
+        + (f" --keep-fp32 {keep_fp32}" if keep else "")
+        + (" --dtype bfloat16" if dtype == "bfloat16" else ""),
         "fp32Regions": "RMSNorm written out, Softmax, RoPE tables, attention-mask arithmetic",
     }
     manifest.pop("training", None)
-    with open(os.path.join(args.out_dir, "model.json"), "w") as f:
+    with open(os.path.join(out_dir, "model.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")
 
