@@ -29,6 +29,7 @@ final class RequestTable {
     private final LongSupplier nanoTime;
     private final Map<String, ActiveRequest> owners = new HashMap<>(); // by sequence id
     private final List<ActiveRequest> active = new ArrayList<>();
+    private final ServiceTimes serviceTimes = new ServiceTimes();
     private long arrivals; // submit order: the scheduler's "oldest"
 
     RequestTable(
@@ -73,9 +74,11 @@ final class RequestTable {
 
     /** Earliest deadline (timeout, or freshness of one not started) among active requests. */
     long nextDeadline() {
+        long now = nanoTime.getAsLong();
         long d = Long.MAX_VALUE;
         for (ActiveRequest r : active) {
-            d = Math.min(d, r.started ? r.deadlineNanos : Math.min(r.deadlineNanos, r.staleNanos));
+            long stale = r.staleNanos - serviceTimes.expectedNanos(r.request.task(), now);
+            d = Math.min(d, r.started ? r.deadlineNanos : Math.min(r.deadlineNanos, stale));
         }
         return d;
     }
@@ -99,6 +102,8 @@ final class RequestTable {
     /** Completes a request whose sequences all finished with an answer. */
     void complete(ActiveRequest req, EngineResult result) {
         markDone(req);
+        long now = nanoTime.getAsLong();
+        serviceTimes.record(req.request.task(), now - req.admittedNanos, now);
         metrics.completed("ok");
         completions.execute(() -> req.future.complete(result));
     }
@@ -122,15 +127,18 @@ final class RequestTable {
 
     /**
      * Aborts cancelled requests and those past their timeout, and skips those that have not started
-     * and are older than their freshness deadline (checked before every schedule, so no stale
-     * request is ever admitted).
+     * and could not be answered within their freshness deadline: already older than it, or too old
+     * to finish before it in the task's recent service time ({@link ServiceTimes}). Checked before
+     * every schedule, so no stale request is ever admitted.
      */
     void expire() {
         long now = nanoTime.getAsLong();
         for (ActiveRequest req : List.copyOf(active)) {
             if (req.future.isCancelled()) {
                 abort(req, RequestState.FINISHED_CANCELLED, null);
-            } else if (!req.started && now >= req.staleNanos) {
+            } else if (!req.started
+                    && now + serviceTimes.expectedNanos(req.request.task(), now)
+                            >= req.staleNanos) {
                 metrics.skipped(req.request.task().name().toLowerCase(Locale.ROOT));
                 abort(
                         req,
@@ -138,7 +146,10 @@ final class RequestTable {
                         new StaleRequestException(
                                 req.id(),
                                 req.request.task(),
-                                req.request.deadline().orElseThrow()));
+                                req.request.deadline().orElseThrow(),
+                                now >= req.staleNanos
+                                        ? 0
+                                        : serviceTimes.expectedNanos(req.request.task(), now)));
             } else if (now >= req.deadlineNanos) {
                 abort(
                         req,

@@ -129,6 +129,48 @@ class EnginePriorityTest {
     }
 
     @Test
+    void
+            aCaptionThatCouldNotFinishWithinItsDeadlineInTheRecentServiceTimeIsSkippedBeforeItIsTooOld() {
+        ActiveRequest first =
+                add(request("first", Task.CAPTION, 1).deadline(Duration.ofSeconds(1)), 0);
+        core.step(); // admitted and prefilled
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
+        runUntilIdle(); // answered 600 ms after its admission: the captions' recent service time
+        add(request("busy", Task.OCR, 2).maxNewTokens(4), 0);
+        core.step();
+        ActiveRequest late =
+                add(request("late", Task.CAPTION, 1).deadline(Duration.ofSeconds(1)), 0);
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // 500 ms old: 500 + 600 > 1000
+
+        runUntilIdle();
+        assertThat(first.future.join().tokenIds()).hasSize(2);
+        assertThat(late.future.handle((r, e) -> e).join())
+                .isInstanceOf(StaleRequestException.class)
+                .hasMessage(
+                        "request late (CAPTION) skipped: it could not finish within its deadline of"
+                                + " PT1S (the task's recent service time is 600 ms)");
+        assertThat(model.embeddedRequestIds).doesNotContain("late");
+        assertThat(skipped("caption")).isEqualTo(1.0);
+    }
+
+    @Test
+    void serviceTimesAgeOutSoASlowPeriodDoesNotSkipLaterCaptions() {
+        add(request("slow", Task.CAPTION, 1).deadline(Duration.ofSeconds(1)), 0);
+        core.step();
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(900));
+        runUntilIdle(); // 900 ms: any later caption with under 900 ms left would be skipped
+        now.addAndGet(TimeUnit.SECONDS.toNanos(ServiceTimes.MAX_AGE_SECONDS + 1));
+        ActiveRequest again =
+                add(
+                        request("again", Task.CAPTION, 1).deadline(Duration.ofSeconds(1)),
+                        TimeUnit.MILLISECONDS.toNanos(500));
+
+        runUntilIdle();
+        assertThat(again.future.join().tokenIds()).hasSize(2);
+        assertThat(skipped("caption")).isEqualTo(0.0);
+    }
+
+    @Test
     void theAgeCountsFromTheEventTimeSoAnEventAlreadyTooOldIsSkippedAtTheFirstStep() {
         ActiveRequest cap =
                 add(
