@@ -35,18 +35,9 @@ import sys
 import tempfile
 
 from glimpse_train import data, heldout
+from glimpse_train.metrics import edit_distance
 
 EVAL_SEED = 900_000_000     # evaluate.py's: its OCR set is drawn from EVAL_SEED + 2
-
-
-def edit_distance(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def align(pred, ref, sub_cost, gap_cost):

@@ -26,20 +26,11 @@ import torch
 from glimpse_train import batching, data, heldout
 from glimpse_train.batching import CHAR_CLASS
 from glimpse_train.infer import encode_image, generate, load_model
+from glimpse_train.metrics import edit_distance
 from glimpse_train.tokenizer import Tokenizer
 
 EVAL_SEED = 900_000_000
 INV_CLASS = {v: k for k, v in CHAR_CLASS.items()}
-
-
-def edit_distance(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def auc(pairs):

@@ -2,6 +2,7 @@ package dev.glimpse.jobs.demo;
 
 import dev.glimpse.jobs.cluster.FlinkRestClient;
 import dev.glimpse.jobs.kafka.DeliveryAudit;
+import dev.glimpse.jobs.kafka.ReaderThread;
 import dev.glimpse.jobs.kafka.TaskAudit;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -23,10 +24,17 @@ final class DemoAudit implements AutoCloseable {
 
     private final DeliveryAudit delivery = new DeliveryAudit();
     private final TaskAudit tasks = new TaskAudit();
+    private ReaderThread deliveryReader;
+    private ReaderThread tasksReader;
 
+    /** Starts both audits' readers on the output topics, from the beginning. */
     DemoAudit start(Properties reader, String resultsTopic, String deadLetterTopic) {
-        delivery.start(reader, resultsTopic, deadLetterTopic);
-        tasks.start(reader, resultsTopic, deadLetterTopic);
+        deliveryReader =
+                ReaderThread.start(
+                        reader, resultsTopic, deadLetterTopic, delivery, "glimpse-delivery-audit");
+        tasksReader =
+                ReaderThread.start(
+                        reader, resultsTopic, deadLetterTopic, tasks, "glimpse-task-audit");
         return this;
     }
 
@@ -80,9 +88,13 @@ final class DemoAudit implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
-            delivery.close();
+            if (deliveryReader != null) {
+                deliveryReader.close();
+            }
         } finally {
-            tasks.close();
+            if (tasksReader != null) {
+                tasksReader.close();
+            }
         }
     }
 

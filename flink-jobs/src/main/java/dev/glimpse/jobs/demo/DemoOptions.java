@@ -134,28 +134,15 @@ public record DemoOptions(
 
     /** The in-JVM cluster with these streaming settings. */
     public DemoOptions(Duration duration, double rate, int webPort, Path modelDir) {
-        this(duration, rate, webPort, modelDir, false, DEFAULT_TASK_MANAGERS, Duration.ZERO, false);
-    }
-
-    /** These cluster settings with the default load and no metrics recording. */
-    public DemoOptions(
-            Duration duration,
-            double rate,
-            int webPort,
-            Path modelDir,
-            boolean processes,
-            int taskManagers,
-            Duration killTaskManagerEvery,
-            boolean secure) {
         this(
                 duration,
                 rate,
                 webPort,
                 modelDir,
-                processes,
-                taskManagers,
-                killTaskManagerEvery,
-                secure,
+                false,
+                DEFAULT_TASK_MANAGERS,
+                Duration.ZERO,
+                false,
                 LoadOptions.defaults(),
                 null);
     }

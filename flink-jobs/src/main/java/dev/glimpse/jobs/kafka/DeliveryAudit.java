@@ -5,7 +5,6 @@ import dev.glimpse.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -14,12 +13,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Accounts for every event sent to the job: each sent event id must come back exactly once on the
  * committed ({@code read_committed}) output topics, as an analysis, a dead letter or a frame-gate
- * skip record. Reads the topics on its own thread (an {@link OutputTopicsReader}) from {@link
- * #start} to {@link #close}.
+ * skip record. Register it as an {@link OutputTopicsReader.Listener} (a {@link ReaderThread} reads
+ * the topics for it).
  *
  * <p>Thread-safe: producers call {@link #sent} from any thread while the reader counts.
  */
-public final class DeliveryAudit implements OutputTopicsReader.Listener, AutoCloseable {
+public final class DeliveryAudit implements OutputTopicsReader.Listener {
 
     /** The audit's figures; {@link #line()} is the demo's one-line summary. */
     public record Report(
@@ -54,27 +53,6 @@ public final class DeliveryAudit implements OutputTopicsReader.Listener, AutoClo
     private final Map<String, Integer> committed = new ConcurrentHashMap<>();
     private final Map<String, Integer> dead = new ConcurrentHashMap<>();
     private final Map<String, Integer> skipped = new ConcurrentHashMap<>();
-    private OutputTopicsReader reader;
-    private Thread thread;
-
-    /** Starts reading {@code resultsTopic} and {@code deadLetterTopic} from the beginning. */
-    public DeliveryAudit start(
-            Properties clientProperties, String resultsTopic, String deadLetterTopic) {
-        reader = new OutputTopicsReader(clientProperties, resultsTopic, deadLetterTopic, true);
-        thread =
-                new Thread(
-                        () -> {
-                            try {
-                                reader.run(this);
-                            } finally {
-                                reader.close();
-                            }
-                        },
-                        "glimpse-delivery-audit");
-        thread.setDaemon(true);
-        thread.start();
-        return this;
-    }
 
     /** An event handed to the producer; it counts as sent once {@code ack} succeeds. */
     public void sent(String eventId, Future<?> ack) {
@@ -158,15 +136,6 @@ public final class DeliveryAudit implements OutputTopicsReader.Listener, AutoClo
                 duplicates,
                 restarts,
                 unsent.size());
-    }
-
-    /** Stops the reader thread. */
-    @Override
-    public void close() throws InterruptedException {
-        if (reader != null) {
-            reader.stop();
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-        }
     }
 
     private int outputs(String id) {

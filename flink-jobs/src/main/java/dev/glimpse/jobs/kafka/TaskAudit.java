@@ -10,9 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The demo's accounting per task, beside {@link DeliveryAudit}'s overall line: for each task, the
@@ -22,10 +20,11 @@ import java.util.concurrent.TimeUnit;
  * it, else the time the reader received it minus the event time).
  *
  * <p>An event counts once by its first outcome; an outcome for an id not sent here is ignored.
- * Register it as an {@link OutputTopicsReader.Listener} (or feed it from one). Thread-safe:
- * producers call {@link #sent} from any thread while the reader thread counts.
+ * Register it as an {@link OutputTopicsReader.Listener} (a {@link ReaderThread} reads the topics
+ * for it). Thread-safe: producers call {@link #sent} from any thread while the reader thread
+ * counts.
  */
-public final class TaskAudit implements OutputTopicsReader.Listener, AutoCloseable {
+public final class TaskAudit implements OutputTopicsReader.Listener {
 
     /** One task's figures; {@link #line()} is the demo's per-task audit line. */
     public record TaskReport(
@@ -66,40 +65,9 @@ public final class TaskAudit implements OutputTopicsReader.Listener, AutoCloseab
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> latencies = new ConcurrentHashMap<>();
 
-    private OutputTopicsReader reader;
-    private Thread thread;
-
-    /** Starts reading {@code resultsTopic} and {@code deadLetterTopic} from the beginning. */
-    public TaskAudit start(
-            Properties clientProperties, String resultsTopic, String deadLetterTopic) {
-        reader = new OutputTopicsReader(clientProperties, resultsTopic, deadLetterTopic, true);
-        thread =
-                new Thread(
-                        () -> {
-                            try {
-                                reader.run(this);
-                            } finally {
-                                reader.close();
-                            }
-                        },
-                        "glimpse-task-audit");
-        thread.setDaemon(true);
-        thread.start();
-        return this;
-    }
-
     /** Sent events with no outcome yet, all tasks together. */
     public long missing() {
         return sent.keySet().stream().filter(id -> !outcomes.containsKey(id)).count();
-    }
-
-    /** Stops the reader thread, if {@link #start} started one. */
-    @Override
-    public void close() throws InterruptedException {
-        if (reader != null) {
-            reader.stop();
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-        }
     }
 
     /** An event handed to the producer for {@code task}, made at {@code eventTimeMillis}. */

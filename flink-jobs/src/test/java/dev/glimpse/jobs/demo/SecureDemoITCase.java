@@ -28,7 +28,16 @@ class SecureDemoITCase {
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         DemoOptions options =
                 new DemoOptions(
-                        Duration.ofSeconds(15), 3, 0, BUNDLED_MODEL, false, 1, Duration.ZERO, true);
+                        Duration.ofSeconds(15),
+                        3,
+                        0,
+                        BUNDLED_MODEL,
+                        false,
+                        1,
+                        Duration.ZERO,
+                        true,
+                        LoadOptions.defaults(),
+                        null);
 
         GlimpseDemo.Summary summary = GlimpseDemo.run(options, out);
         String text = printed.toString(StandardCharsets.UTF_8);

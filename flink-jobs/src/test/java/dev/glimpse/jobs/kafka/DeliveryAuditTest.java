@@ -1,21 +1,16 @@
 package dev.glimpse.jobs.kafka;
 
+import static dev.glimpse.jobs.kafka.OutputRecords.skip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.DeadLetter;
-import dev.glimpse.schemas.FailureStage;
-import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class DeliveryAuditTest {
-
-    private static final Instant T0 = Instant.parse("2026-12-07T00:00:00Z");
 
     @Test
     void everySentEventIsCountedOnceAsResultDeadLetterSkipMissingOrDuplicate() {
@@ -56,33 +51,10 @@ class DeliveryAuditTest {
     }
 
     private static AnalysisResult result(String id) {
-        AnalysisResult skip = skip(id);
-        skip.setSkipped(null);
-        return skip;
-    }
-
-    private static AnalysisResult skip(String id) {
-        return SkipRecords.of(event(id), AnalysisTask.CAPTION, SkipRecords.DUPLICATE);
-    }
-
-    private static ImageEvent event(String id) {
-        return ImageEvent.newBuilder()
-                .setEventId(id)
-                .setSourceId("cam")
-                .setEventTime(T0)
-                .setTask("CAPTION")
-                .setImage(new dev.glimpse.schemas.ImageReference("file:///x.png"))
-                .setAttributes(java.util.Map.of())
-                .build();
+        return OutputRecords.result(id, AnalysisTask.CAPTION, 0);
     }
 
     private static DeadLetter deadLetter(String id) {
-        return DeadLetter.newBuilder()
-                .setEventId(id)
-                .setStage(FailureStage.DECODE)
-                .setReason(ReasonCode.TRUNCATED_IMAGE)
-                .setMessage("cut off")
-                .setFailedAt(T0)
-                .build();
+        return OutputRecords.deadLetter(id, ReasonCode.TRUNCATED_IMAGE);
     }
 }

@@ -1,24 +1,20 @@
 package dev.glimpse.jobs.kafka;
 
+import static dev.glimpse.jobs.kafka.OutputRecords.T0;
+import static dev.glimpse.jobs.kafka.OutputRecords.deadLetter;
+import static dev.glimpse.jobs.kafka.OutputRecords.result;
+import static dev.glimpse.jobs.kafka.OutputRecords.skip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glimpse.operators.gate.SkipRecords;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.AnalysisTask;
-import dev.glimpse.schemas.DeadLetter;
-import dev.glimpse.schemas.FailureStage;
-import dev.glimpse.schemas.ImageEvent;
 import dev.glimpse.schemas.ReasonCode;
-import dev.glimpse.schemas.Timings;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class TaskAuditTest {
 
-    private static final Instant T0 = Instant.parse("2026-12-07T00:00:00Z");
     private static final long T0_MS = T0.toEpochMilli();
 
     @Test
@@ -81,37 +77,5 @@ class TaskAuditTest {
         audit.onResult(r, T0_MS + 99_000);
 
         assertThat(audit.report().get(AnalysisTask.OCR.ordinal()).p50Ms()).isEqualTo(1235);
-    }
-
-    private static AnalysisResult result(String id, AnalysisTask task, double endToEndMs) {
-        AnalysisResult r = SkipRecords.of(event(id), task, SkipRecords.DUPLICATE);
-        r.setSkipped(null);
-        r.setTimings(new Timings(0.0, 0.0, 0.0, 0.0, endToEndMs));
-        return r;
-    }
-
-    private static AnalysisResult skip(String id) {
-        return SkipRecords.of(event(id), AnalysisTask.CAPTION, SkipRecords.DUPLICATE);
-    }
-
-    private static ImageEvent event(String id) {
-        return ImageEvent.newBuilder()
-                .setEventId(id)
-                .setSourceId("cam")
-                .setEventTime(T0)
-                .setTask("CAPTION")
-                .setImage(new dev.glimpse.schemas.ImageReference("file:///x.png"))
-                .setAttributes(Map.of())
-                .build();
-    }
-
-    private static DeadLetter deadLetter(String id, ReasonCode reason) {
-        return DeadLetter.newBuilder()
-                .setEventId(id)
-                .setStage(FailureStage.DECODE)
-                .setReason(reason)
-                .setMessage("x")
-                .setFailedAt(T0)
-                .build();
     }
 }

@@ -48,34 +48,4 @@ public record EngineResult(
                             + confidence.get().tokenProbabilities().size());
         }
     }
-
-    /** A result without confidence (moderation, or a caller that did not measure it). */
-    public EngineResult(
-            String requestId,
-            Task task,
-            String text,
-            List<Integer> tokenIds,
-            List<CategoryScore> scores,
-            FinishReason finishReason,
-            int promptTokens,
-            int cachedPromptTokens,
-            long timeToFirstTokenNanos,
-            long totalNanos,
-            long queuedNanos,
-            long encodeNanos) {
-        this(
-                requestId,
-                task,
-                text,
-                tokenIds,
-                scores,
-                finishReason,
-                promptTokens,
-                cachedPromptTokens,
-                timeToFirstTokenNanos,
-                totalNanos,
-                queuedNanos,
-                encodeNanos,
-                Optional.empty());
-    }
 }

@@ -175,7 +175,8 @@ final class OutputProcessor {
                             lastFirstToken - req.submitNanos,
                             now - req.submitNanos,
                             queued,
-                            req.encodeNanos);
+                            req.encodeNanos,
+                            Optional.empty());
         } else {
             List<Integer> tokens = first.outputTokens();
             String text = prompts.decode(tokens);

@@ -32,6 +32,7 @@ import dev.glimpse.serving.model.ModelManifest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -140,7 +141,8 @@ class AnalyzeTest {
                 1_000_000L,
                 2_000_000L,
                 3_000_000L,
-                4_000_000L);
+                4_000_000L,
+                Optional.empty());
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ResultBuilderTest {
@@ -72,7 +73,8 @@ class ResultBuilderTest {
                 10_000_000L,
                 25_000_000L,
                 2_500_000L,
-                4_000_000L);
+                4_000_000L,
+                Optional.empty());
     }
 
     private static EngineResult moderation(double... probabilities) {
@@ -96,7 +98,8 @@ class ResultBuilderTest {
                 30_000_000L,
                 30_000_000L,
                 0L,
-                0L);
+                0L,
+                Optional.empty());
     }
 
     @Test
@@ -194,7 +197,8 @@ class ResultBuilderTest {
                         5_000_000L,
                         4_000_000L,
                         3_000_000L,
-                        3_000_000L);
+                        3_000_000L,
+                        Optional.empty());
 
         AnalysisResult r =
                 builder(Map.of())
