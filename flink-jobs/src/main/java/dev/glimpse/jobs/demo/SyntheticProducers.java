@@ -172,7 +172,14 @@ final class SyntheticProducers implements AutoCloseable {
                     event.getEventId(),
                     AnalysisTask.valueOf(event.getTask()),
                     event.getEventTime().toEpochMilli());
-            audit.sent(event.getEventId(), producer.send(event));
+            String id = event.getEventId();
+            audit.handed(id);
+            try {
+                producer.send(event, (metadata, error) -> audit.acknowledged(id, error == null));
+            } catch (RuntimeException refused) {
+                audit.acknowledged(id, false);
+                throw refused;
+            }
         } catch (RuntimeException e) {
             warnings.accept("producer: cannot send an image: " + e);
         }

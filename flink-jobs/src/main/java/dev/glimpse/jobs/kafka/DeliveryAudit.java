@@ -3,9 +3,9 @@ package dev.glimpse.jobs.kafka;
 import dev.glimpse.schemas.AnalysisResult;
 import dev.glimpse.schemas.DeadLetter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +16,12 @@ import java.util.concurrent.TimeUnit;
  * skip record. Register it as an {@link OutputTopicsReader.Listener} (a {@link ReaderThread} reads
  * the topics for it).
  *
- * <p>Thread-safe: producers call {@link #sent} from any thread while the reader counts.
+ * <p>Memory: an event is kept whole only until it is settled (acknowledged and answered); then only
+ * a hash of its id and a byte of flags remain ({@link SettledEvents}), so the audit of a long run
+ * stays small, and a later record for a settled event still counts as a duplicate.
+ *
+ * <p>Thread-safe: producers call {@link #handed}, {@link #acknowledged} and {@link #sent} from any
+ * thread while the reader counts.
  */
 public final class DeliveryAudit implements OutputTopicsReader.Listener {
 
@@ -47,44 +52,92 @@ public final class DeliveryAudit implements OutputTopicsReader.Listener {
         }
     }
 
-    private final Map<String, Future<?>> acks = new ConcurrentHashMap<>();
-    private final Set<String> sent = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> unsent = new ConcurrentHashMap<>();
-    private final Map<String, Integer> committed = new ConcurrentHashMap<>();
-    private final Map<String, Integer> dead = new ConcurrentHashMap<>();
-    private final Map<String, Integer> skipped = new ConcurrentHashMap<>();
+    private static final int RESULT = 1;
+    private static final int DEAD = 2;
+    private static final int SKIPPED = 4;
+    private static final int DUPLICATE = 8;
 
-    /** An event handed to the producer; it counts as sent once {@code ack} succeeds. */
+    /** An event not settled yet: its acknowledgement and the kinds of output seen so far. */
+    private static final class Pending {
+        Boolean acked; // null until the broker answered
+        int kinds;
+        int outputs;
+    }
+
+    private final Map<String, Future<?>> acks = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final SettledEvents settled = new SettledEvents();
+    private long sent;
+    private long unsent;
+    private long committed;
+    private long dead;
+    private long skipped;
+    private long duplicates;
+
+    /**
+     * An event handed to the producer whose acknowledgement comes through a future; it counts as
+     * sent once {@code ack} succeeds. Producers that can pass a callback use {@link #handed} and
+     * {@link #acknowledged}, which keep no future.
+     */
     public void sent(String eventId, Future<?> ack) {
+        handed(eventId);
         acks.put(eventId, ack);
     }
 
     /** An event the broker acknowledged. */
     public void sent(String eventId) {
-        sent.add(eventId);
+        handed(eventId);
+        acknowledged(eventId, true);
+    }
+
+    /** An event handed to the producer; {@link #acknowledged} follows once the broker answers. */
+    public synchronized void handed(String eventId) {
+        pending.putIfAbsent(eventId, new Pending());
+    }
+
+    /** The broker's answer for a handed event: it counts as sent, or as unsent if it failed. */
+    public synchronized void acknowledged(String eventId, boolean ok) {
+        Pending p = pending.get(eventId);
+        if (p == null || p.acked != null) {
+            return;
+        }
+        p.acked = ok;
+        if (!ok) {
+            unsent++;
+            pending.remove(eventId);
+            return;
+        }
+        sent++;
+        if (p.outputs > 0) {
+            settle(eventId, p);
+        }
     }
 
     @Override
     public void onResult(AnalysisResult result, long receivedAtMillis) {
-        committed.merge(result.getEventId(), 1, Integer::sum);
+        output(result.getEventId(), RESULT);
     }
 
     @Override
     public void onSkipped(AnalysisResult skip, long receivedAtMillis) {
-        skipped.merge(skip.getEventId(), 1, Integer::sum);
+        output(skip.getEventId(), SKIPPED);
     }
 
     @Override
     public void onDeadLetter(DeadLetter deadLetter, long receivedAtMillis) {
         if (deadLetter.getEventId() != null) {
-            dead.merge(deadLetter.getEventId(), 1, Integer::sum);
+            output(deadLetter.getEventId(), DEAD);
         }
     }
 
     /** Sent events with no record on the output topics yet. */
     public long missing() {
         resolveAcks(Duration.ZERO);
-        return sent.stream().filter(id -> outputs(id) == 0).count();
+        synchronized (this) {
+            return pending.values().stream()
+                    .filter(p -> Boolean.TRUE.equals(p.acked) && p.outputs == 0)
+                    .count();
+        }
     }
 
     /**
@@ -111,60 +164,72 @@ public final class DeliveryAudit implements OutputTopicsReader.Listener {
 
     /** The figures now; {@code restarts} comes from Flink (the job's numRestarts). */
     public Report report(long restarts) {
-        resolveAcks(Duration.ZERO);
-        long committedEvents = 0;
-        long deadEvents = 0;
-        long skippedEvents = 0;
-        long missing = 0;
-        long duplicates = 0;
-        for (String id : sent) {
-            int c = committed.getOrDefault(id, 0);
-            int d = dead.getOrDefault(id, 0);
-            int s = skipped.getOrDefault(id, 0);
-            committedEvents += c > 0 ? 1 : 0;
-            deadEvents += d > 0 ? 1 : 0;
-            skippedEvents += s > 0 ? 1 : 0;
-            missing += c + d + s == 0 ? 1 : 0;
-            duplicates += c + d + s > 1 ? 1 : 0;
+        long missing = missing();
+        synchronized (this) {
+            return new Report(
+                    sent, committed, dead, skipped, missing, duplicates, restarts, unsent);
         }
-        return new Report(
-                sent.size(),
-                committedEvents,
-                deadEvents,
-                skippedEvents,
-                missing,
-                duplicates,
-                restarts,
-                unsent.size());
     }
 
-    private int outputs(String id) {
-        return committed.getOrDefault(id, 0)
-                + dead.getOrDefault(id, 0)
-                + skipped.getOrDefault(id, 0);
+    private synchronized void output(String id, int kind) {
+        Pending p = pending.get(id);
+        if (p != null) {
+            p.outputs++;
+            p.kinds |= kind;
+            if (Boolean.TRUE.equals(p.acked)) {
+                settle(id, p);
+            }
+            return;
+        }
+        int flags = settled.get(id);
+        if (flags < 0) {
+            return; // not sent here
+        }
+        count(kind & ~flags);
+        if ((flags & DUPLICATE) == 0) {
+            duplicates++;
+        }
+        settled.put(id, flags | kind | DUPLICATE);
     }
 
-    /** Moves acknowledged sends to {@code sent} and failed ones to {@code unsent}. */
+    private void settle(String id, Pending p) {
+        pending.remove(id);
+        count(p.kinds);
+        boolean duplicate = p.outputs > 1;
+        duplicates += duplicate ? 1 : 0;
+        settled.put(id, p.kinds | (duplicate ? DUPLICATE : 0));
+    }
+
+    /** Counts an event once per kind of output it has. */
+    private void count(int kinds) {
+        committed += (kinds & RESULT) != 0 ? 1 : 0;
+        dead += (kinds & DEAD) != 0 ? 1 : 0;
+        skipped += (kinds & SKIPPED) != 0 ? 1 : 0;
+    }
+
+    /** Passes the acknowledgements of futures that completed to {@link #acknowledged}. */
     private void resolveAcks(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         for (Map.Entry<String, Future<?>> e : acks.entrySet()) {
             Future<?> ack = e.getValue();
+            boolean ok;
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 if (!ack.isDone() && left == 0) {
                     continue;
                 }
                 ack.get(left, TimeUnit.NANOSECONDS);
-                sent.add(e.getKey());
+                ok = true;
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (java.util.concurrent.TimeoutException notYet) {
                 continue;
             } catch (Exception failed) {
-                unsent.put(e.getKey(), 1);
+                ok = false;
             }
             acks.remove(e.getKey());
+            acknowledged(e.getKey(), ok);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,6 +46,14 @@ public final class ImageEventProducer implements AutoCloseable {
 
     /** Sends {@code event} asynchronously. */
     public Future<RecordMetadata> send(ImageEvent event) {
+        return send(event, null);
+    }
+
+    /**
+     * Sends {@code event} asynchronously; {@code onAck} (may be null) runs on the producer's I/O
+     * thread once the broker answered, with the exception when it failed.
+     */
+    public Future<RecordMetadata> send(ImageEvent event, Callback onAck) {
         byte[] value;
         synchronized (codec) {
             value = codec.encode(event);
@@ -53,7 +62,7 @@ public final class ImageEventProducer implements AutoCloseable {
                 new ProducerRecord<>(
                         topic, event.getSourceId().getBytes(StandardCharsets.UTF_8), value);
         record.headers().add(SchemaHistory.VERSION_HEADER, VERSION);
-        return producer.send(record);
+        return producer.send(record, onAck);
     }
 
     /** Waits until every sent event is acknowledged. */

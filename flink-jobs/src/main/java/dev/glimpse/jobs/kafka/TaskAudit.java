@@ -5,12 +5,11 @@ import dev.glimpse.schemas.AnalysisTask;
 import dev.glimpse.schemas.DeadLetter;
 import dev.glimpse.schemas.ReasonCode;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The demo's accounting per task, beside {@link DeliveryAudit}'s overall line: for each task, the
@@ -19,10 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * results: from the event's time to the result ({@code timings.endToEndMs} when the result carries
  * it, else the time the reader received it minus the event time).
  *
- * <p>An event counts once by its first outcome; an outcome for an id not sent here is ignored.
- * Register it as an {@link OutputTopicsReader.Listener} (a {@link ReaderThread} reads the topics
- * for it). Thread-safe: producers call {@link #sent} from any thread while the reader thread
- * counts.
+ * <p>An event counts once by its first outcome; an outcome for an id not sent here is ignored. An
+ * event is kept only until its first outcome; then only its latency remains (a {@code long}), so
+ * the audit of a long run stays small. Register it as an {@link OutputTopicsReader.Listener} (a
+ * {@link ReaderThread} reads the topics for it). Thread-safe: producers call {@link #sent} from any
+ * thread while the reader thread counts.
  */
 public final class TaskAudit implements OutputTopicsReader.Listener {
 
@@ -53,99 +53,98 @@ public final class TaskAudit implements OutputTopicsReader.Listener {
         }
     }
 
-    private enum Outcome {
-        RESULT,
-        DEAD,
-        SKIPPED
-    }
+    private static final int SENT = 0;
+    private static final int RESULTS = 1;
+    private static final int DEAD = 2;
+    private static final int SKIPPED = 3;
 
     private record Sent(AnalysisTask task, long eventTimeMillis) {}
 
-    private final Map<String, Sent> sent = new ConcurrentHashMap<>();
-    private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
-    private final Map<String, Long> latencies = new ConcurrentHashMap<>();
+    private final Map<String, Sent> pending = new HashMap<>();
+    private final long[][] counts = new long[AnalysisTask.values().length][4];
+    private final long[][] latencies = new long[AnalysisTask.values().length][64];
+    private final int[] numLatencies = new int[AnalysisTask.values().length];
 
     /** Sent events with no outcome yet, all tasks together. */
-    public long missing() {
-        return sent.keySet().stream().filter(id -> !outcomes.containsKey(id)).count();
+    public synchronized long missing() {
+        return pending.size();
     }
 
     /** An event handed to the producer for {@code task}, made at {@code eventTimeMillis}. */
-    public void sent(String eventId, AnalysisTask task, long eventTimeMillis) {
-        sent.put(eventId, new Sent(task, eventTimeMillis));
-    }
-
-    @Override
-    public void onResult(AnalysisResult result, long receivedAtMillis) {
-        String id = result.getEventId();
-        Sent s = sent.get(id);
-        if (s != null && outcomes.putIfAbsent(id, Outcome.RESULT) == null) {
-            double endToEnd = result.getTimings() == null ? 0 : result.getTimings().getEndToEndMs();
-            latencies.put(
-                    id,
-                    endToEnd > 0
-                            ? Math.round(endToEnd)
-                            : Math.max(0, receivedAtMillis - s.eventTimeMillis()));
+    public synchronized void sent(String eventId, AnalysisTask task, long eventTimeMillis) {
+        if (pending.putIfAbsent(eventId, new Sent(task, eventTimeMillis)) == null) {
+            counts[task.ordinal()][SENT]++;
         }
     }
 
     @Override
+    public synchronized void onResult(AnalysisResult result, long receivedAtMillis) {
+        Sent s = pending.remove(result.getEventId());
+        if (s == null) {
+            return;
+        }
+        int t = s.task().ordinal();
+        counts[t][RESULTS]++;
+        double endToEnd = result.getTimings() == null ? 0 : result.getTimings().getEndToEndMs();
+        long ms =
+                endToEnd > 0
+                        ? Math.round(endToEnd)
+                        : Math.max(0, receivedAtMillis - s.eventTimeMillis());
+        if (numLatencies[t] == latencies[t].length) {
+            latencies[t] = Arrays.copyOf(latencies[t], 2 * latencies[t].length);
+        }
+        latencies[t][numLatencies[t]++] = ms;
+    }
+
+    @Override
     public void onSkipped(AnalysisResult skip, long receivedAtMillis) {
-        record(skip.getEventId(), Outcome.SKIPPED);
+        record(skip.getEventId(), SKIPPED);
     }
 
     @Override
     public void onDeadLetter(DeadLetter deadLetter, long receivedAtMillis) {
         record(
                 deadLetter.getEventId(),
-                deadLetter.getReason() == ReasonCode.STALE_SKIPPED
-                        ? Outcome.SKIPPED
-                        : Outcome.DEAD);
+                deadLetter.getReason() == ReasonCode.STALE_SKIPPED ? SKIPPED : DEAD);
     }
 
     /** The figures now, one per task in {@link AnalysisTask} order. */
-    public List<TaskReport> report() {
-        Map<AnalysisTask, long[]> counts = new EnumMap<>(AnalysisTask.class);
-        Map<AnalysisTask, List<Long>> lat = new EnumMap<>(AnalysisTask.class);
-        for (AnalysisTask t : AnalysisTask.values()) {
-            counts.put(t, new long[5]);
-            lat.put(t, new ArrayList<>());
-        }
-        sent.forEach(
-                (id, s) -> {
-                    long[] c = counts.get(s.task());
-                    c[0]++;
-                    Outcome o = outcomes.get(id);
-                    c[o == null ? 4 : 1 + o.ordinal()]++;
-                    Long ms = o == Outcome.RESULT ? latencies.get(id) : null;
-                    if (ms != null) {
-                        lat.get(s.task()).add(ms);
-                    }
-                });
+    public synchronized List<TaskReport> report() {
+        long[] missing = new long[AnalysisTask.values().length];
+        pending.values().forEach(s -> missing[s.task().ordinal()]++);
         List<TaskReport> reports = new ArrayList<>();
-        for (AnalysisTask t : AnalysisTask.values()) {
-            long[] c = counts.get(t);
-            List<Long> l = lat.get(t);
-            Collections.sort(l);
+        for (AnalysisTask task : AnalysisTask.values()) {
+            int t = task.ordinal();
+            long[] sorted = Arrays.copyOf(latencies[t], numLatencies[t]);
+            Arrays.sort(sorted);
+            long[] c = counts[t];
             reports.add(
                     new TaskReport(
-                            t, c[0], c[1], c[2], c[3], c[4], percentile(l, 50), percentile(l, 99)));
+                            task,
+                            c[SENT],
+                            c[RESULTS],
+                            c[DEAD],
+                            c[SKIPPED],
+                            missing[t],
+                            percentile(sorted, 50),
+                            percentile(sorted, 99)));
         }
         return reports;
     }
 
     /** The nearest-rank percentile of sorted {@code values}; 0 when there are none. */
-    static long percentile(List<Long> sorted, int p) {
-        if (sorted.isEmpty()) {
+    static long percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
             return 0;
         }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
     }
 
-    private void record(String id, Outcome outcome) {
-        if (id != null && sent.containsKey(id)) {
-            outcomes.putIfAbsent(id, outcome);
+    private synchronized void record(String id, int outcome) {
+        Sent s = id == null ? null : pending.remove(id);
+        if (s != null) {
+            counts[s.task().ordinal()][outcome]++;
         }
     }
 }

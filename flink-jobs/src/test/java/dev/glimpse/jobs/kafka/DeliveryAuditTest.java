@@ -50,6 +50,42 @@ class DeliveryAuditTest {
         assertThat(audit.report(0).sent()).isEqualTo(2);
     }
 
+    @Test
+    void aRecordForAnEventAlreadySettledStillCountsAsADuplicateOnceAndByItsKind() {
+        DeliveryAudit audit = new DeliveryAudit();
+        audit.handed("a");
+        audit.onResult(result("a"), 0); // before the broker's answer: held until it comes
+        assertThat(audit.report(0).committed()).isZero();
+        audit.acknowledged("a", true);
+        audit.sent("b");
+        audit.onDeadLetter(deadLetter("b"), 0);
+
+        audit.onResult(result("a"), 0); // a settled event again: a duplicate
+        audit.onResult(result("a"), 0); // the same event stays one duplicate
+        audit.onResult(result("b"), 0); // b now also has a result
+
+        assertThat(audit.report(0).line())
+                .isEqualTo(
+                        "Audit: sent=2 committed=2 dead=1 skipped=0 missing=0 duplicates=2"
+                                + " restarts=0");
+    }
+
+    @Test
+    void aHandedEventTheBrokerRefusedIsUnsentNotMissing() {
+        DeliveryAudit audit = new DeliveryAudit();
+        audit.handed("refused");
+        audit.handed("waiting");
+        audit.acknowledged("refused", false);
+        audit.acknowledged("refused", true); // a second answer changes nothing
+
+        DeliveryAudit.Report r = audit.report(0);
+        assertThat(r.unsent()).isEqualTo(1);
+        assertThat(r.sent()).isZero();
+        assertThat(r.missing()).isZero();
+        audit.acknowledged("waiting", true);
+        assertThat(audit.missing()).isEqualTo(1);
+    }
+
     private static AnalysisResult result(String id) {
         return OutputRecords.result(id, AnalysisTask.CAPTION, 0);
     }
