@@ -50,6 +50,10 @@ def main():
                         "synthetic, data version 2 (glimpse_train/varied.py: relations anywhere in frames of varied "
                         "size and aspect; text 14-48 px in 10 DejaVu/Liberation faces; symbols 14-64 px, rotated; "
                         "rescaling, JPEG, noise, blur, small rotations)"}
+    if len(ck.get("data_mix") or ()) > 1:
+        training["data"] = ("synthetic, data versions mixed per batch (%s; version 1: glimpse_train/data.py, "
+                            "version 2: glimpse_train/varied.py)"
+                            % ",".join("%d=%g" % (v, w) for v, w in ck["data_mix"]))
     if a.eval_json:
         with open(a.eval_json) as f:
             ev = json.load(f)

@@ -61,6 +61,40 @@ def task_mix(lines, lines_mix=None):
 DATA_VERSIONS = {1: data.make_sample, 2: varied.make_sample}     # glimpse_train/data.py, glimpse_train/varied.py
 
 
+def parse_data_mix(text):
+    """"1=0.5,2=0.5" -> [(1, 0.5), (2, 0.5)]: the share of batches drawn from each data version."""
+    out = []
+    for part in text.split(","):
+        name, eq, w = part.partition("=")
+        if not eq or not name.strip().isdigit() or int(name) not in DATA_VERSIONS:
+            raise argparse.ArgumentTypeError("%r: expected VERSION=WEIGHT with VERSION in %s, e.g. 1=0.5,2=0.5"
+                                             % (part, "/".join(map(str, sorted(DATA_VERSIONS)))))
+        try:
+            weight = float(w)
+        except ValueError:
+            weight = float("nan")
+        if not (weight > 0 and math.isfinite(weight)):
+            raise argparse.ArgumentTypeError("%r: the weight must be a positive number" % part)
+        if int(name) in dict(out):
+            raise argparse.ArgumentTypeError("version %d given twice" % int(name))
+        out.append((int(name), weight))
+    return out
+
+
+def format_data_mix(mix):
+    return ",".join("%d=%g" % (v, w) for v, w in mix)
+
+
+def data_version_at(seed, step, data_mix):
+    """The data version of batch `step`: a function of (seed, step, mix) only, so a resumed run draws the same
+    versions. Its own generator (string seed), so a batch drawn from version v is the very batch a run on version v
+    alone draws at that step."""
+    if len(data_mix) == 1:
+        return data_mix[0][0]
+    versions, weights = zip(*data_mix)
+    return random.Random("data-mix %d %d" % (seed, step)).choices(versions, weights)[0]
+
+
 def draw_batch(seed, step, n, lines, lines_mix=None, data_version=2):
     rng = random.Random(seed * 1_000_003 + step)
     make_sample = DATA_VERSIONS[data_version]
@@ -82,20 +116,23 @@ class StepBatches(torch.utils.data.Dataset):
     """Index = training step -> collated batch. lines_from is shared with the loader's worker processes; the
     trainer only ever sets it to a step that no worker has been handed yet, so a batch never changes phase."""
 
-    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None, data_version=2):
+    def __init__(self, seed, batch, tok, query_num, lines_from, lines_mix=None, data_mix=((2, 1.0),)):
         self.seed, self.batch, self.tok, self.query_num = seed, batch, tok, query_num
-        self.lines_from, self.lines_mix, self.data_version = lines_from, lines_mix, data_version
+        self.lines_from, self.lines_mix, self.data_mix = lines_from, lines_mix, list(data_mix)
 
     def __len__(self):
         return NEVER
 
     def __getitem__(self, step):
         lines = step >= self.lines_from.value
-        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix, self.data_version)
+        version = data_version_at(self.seed, step, self.data_mix)
+        samples = draw_batch(self.seed, step, self.batch, lines, self.lines_mix, version)
         b = batching.collate(samples, self.tok, self.query_num)
         # uint8 pixels: a quarter of the bytes through the loader's shared memory; undone on the device
         b["pixel_values"] = ((b["pixel_values"] + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
         b["group"] = samples[0].get("kind", samples[0]["task"])
+        if len(self.data_mix) > 1:
+            b["group"] += "@v%d" % version
         b["images"] = len(samples)
         b["batch"] = step
         b["lines"] = lines
@@ -184,11 +221,16 @@ def main():
                     "glimpse_train/data.py (the shipped 0.1.0-0.4.1 runs; retrain_shipped.sh replays them with it), 2 = "
                     "glimpse_train/varied.py (wider layouts, sizes, typefaces, degradations). Default: the resumed "
                     "checkpoint's, else 2")
+    ap.add_argument("--data-mix", type=parse_data_mix, help="draw each batch from one data version, chosen by the "
+                    "seed and the batch number with these weights, e.g. 1=0.5,2=0.5 (replaces --data-version)")
     ap.add_argument("--max-echo", type=int, default=1, help="up to this many optimizer steps per batch while the "
                     "loader has no fresh batch ready (data echoing; 1 = off, every batch once)")
     a = ap.parse_args()
     if a.freeze_vision and a.vision_only:
         ap.error("--freeze-vision and --vision-only exclude each other (one trains the decoder, the other the vision)")
+    if a.data_version is not None and a.data_mix is not None:
+        ap.error("--data-version and --data-mix exclude each other (--data-version N is --data-mix N=1)")
+    data_mix = a.data_mix or ([(a.data_version, 1.0)] if a.data_version is not None else None)
     torch.set_num_threads(a.threads)
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device)
     if dev.type == "cuda":
@@ -217,19 +259,20 @@ def main():
         batch_pos = ck.get("batches", step)         # differs from step only in runs with --max-echo
         images_before = ck.get("images", 0)
         lines_from = ck.get("lines_from", lines_from)
-        resumed_version = ck.get("data_version", 1)     # checkpoints from before version 2 trained on version 1
-        if a.data_version is None:
-            a.data_version = resumed_version
-        elif a.data_version != resumed_version:
-            print("note: the run so far used data version %d, continuing with %d" % (resumed_version, a.data_version),
-                  flush=True)
-        print("resumed from step", step, "data version", a.data_version, flush=True)
+        # checkpoints from before version 2 trained on version 1, those from before --data-mix on one version
+        resumed_mix = [tuple(x) for x in ck.get("data_mix") or [(ck.get("data_version", 1), 1.0)]]
+        if data_mix is None:
+            data_mix = resumed_mix
+        elif data_mix != resumed_mix:
+            print("note: the run so far used data %s, continuing with %s" % (format_data_mix(resumed_mix),
+                                                                          format_data_mix(data_mix)), flush=True)
+        print("resumed from step", step, "data", format_data_mix(data_mix), flush=True)
     elif a.init:
         init = checkpoint.with_query_num(checkpoint.load(a.init), cfg.query_num, a.seed)
         checkpoint.load_into(model, init)
         print("initialised from", a.init, "step", init["step"], flush=True)
-    if a.data_version is None:
-        a.data_version = 2
+    if data_mix is None:
+        data_mix = [(2, 1.0)]
     budget_s = a.fit_minutes * 60 if a.fit_minutes else None
     if a.lines_from is None and lines_from == NEVER and a.word_phase == 0:
         lines_from = 0
@@ -239,7 +282,7 @@ def main():
     # prefetch_factor only with worker processes (torch 1.13 rejects any value without them)
     parallel = dict(num_workers=a.workers, worker_init_fn=_worker_init, prefetch_factor=4) if a.workers else {}
     loader = torch.utils.data.DataLoader(
-        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix, a.data_version), batch_size=None,
+        StepBatches(a.seed, a.batch, tok, cfg.query_num, shared_lines_from, a.mix, data_mix), batch_size=None,
         sampler=range(batch_pos, NEVER), **parallel)
     batches = Prefetcher(loader, depth=2)
     # batch indices the loader and the prefetcher may have handed out beyond the current one
@@ -272,7 +315,9 @@ def main():
                "images": images_before + total_images, "batches": batch_pos, "max_echo": a.max_echo,
                "schedule": "time-based, %.1f minutes" % a.fit_minutes if budget_s is not None else "step-based",
                "init": a.init and os.path.basename(os.path.normpath(a.init)), "mix": a.mix,
-               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied, "data_version": a.data_version}
+               "ctc_weight": a.ctc_weight, "ctc_tied": a.ctc_tied, "data_mix": data_mix,
+               # one version, or None for a mix (readers of older checkpoints take a missing key as version 1)
+               "data_version": data_mix[0][0] if len(data_mix) == 1 else None}
         checkpoint.save_atomic(obj, latest)
         if step % a.snapshot_every == 0 or final:
             checkpoint.save_atomic({k: v for k, v in obj.items() if k != "opt"},

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Fast self-checks of the Python side (no trained weights needed): strip layout, placeholder length,
 tokenizer round trip, vision padding invariance, KV-cache and left-padding equivalence of the decoder, the
-bundled model directory loading as a checkpoint, split checkpoints round-tripping exactly, and data echoing in
-train.py (--max-echo) keeping batches aligned across a resume.
+bundled model directory loading as a checkpoint, split checkpoints round-tripping exactly, data echoing in
+train.py (--max-echo) keeping batches aligned across a resume, and train.py --data-mix (its errors, its per-batch
+choice of data version, the choice recorded in and resumed from a checkpoint).
 
 usage: selftest.py [TOKENIZER_JSON]    (default: the bundled model's)
 """
@@ -88,6 +89,7 @@ def main():
     checkpoint.load_into(GlimpseModel(Config(**wide["config"])), wide)
     assert checkpoint.with_query_num(ck, n) is ck
     check_data_echo(tok_path)
+    check_data_mix(tok_path)
     print("selftest passed")
 
 
@@ -115,6 +117,65 @@ def check_data_echo(tok_path):
                     (ck["step"], ck["batches"])
     finally:
         train.StepBatches.__getitem__ = slow_getitem
+        sys.argv = argv
+
+
+def check_data_mix(tok_path):
+    """train.py --data-mix: exact errors; batch s comes from the version the seed and s choose, and is the batch
+    a run on that version alone draws at s; the mix is written to the checkpoint and kept by a resumed run."""
+    import argparse
+    import io
+    from contextlib import redirect_stderr
+    import train
+    assert train.parse_data_mix("1=0.5,2=0.5") == [(1, 0.5), (2, 0.5)]
+    assert train.parse_data_mix("2=3") == [(2, 3.0)]
+    for text, error in [("1=0.5,3=0.5", "'3=0.5': expected VERSION=WEIGHT with VERSION in 1/2, e.g. 1=0.5,2=0.5"),
+                        ("1", "'1': expected VERSION=WEIGHT with VERSION in 1/2, e.g. 1=0.5,2=0.5"),
+                        ("1=0,2=1", "'1=0': the weight must be a positive number"),
+                        ("1=half", "'1=half': the weight must be a positive number"),
+                        ("2=1,2=1", "version 2 given twice")]:
+        try:
+            train.parse_data_mix(text)
+            raise AssertionError("accepted --data-mix " + text)
+        except argparse.ArgumentTypeError as e:
+            assert str(e) == error, (text, str(e))
+    mix = [(1, 0.5), (2, 0.5)]
+    chosen = [train.data_version_at(31, s, mix) for s in range(400)]
+    assert chosen == [train.data_version_at(31, s, mix) for s in range(400)]
+    assert 150 < chosen.count(1) < 250 and chosen.count(1) + chosen.count(2) == 400, chosen.count(1)
+    assert all(train.data_version_at(31, s, [(1, 1.0)]) == 1 for s in range(20))
+    lines_from = type("Shared", (), {"value": 0})()
+    tok = Tokenizer.load(tok_path)
+    mixed = train.StepBatches(31, 2, tok, 16, lines_from, data_mix=mix)
+    for s in (chosen.index(1), chosen.index(2)):
+        alone = train.StepBatches(31, 2, tok, 16, lines_from, data_mix=[(chosen[s], 1.0)])[s]
+        b = mixed[s]
+        assert b["group"] == alone["group"] + "@v%d" % chosen[s], (b["group"], alone["group"])
+        assert torch.equal(b["pixel_values"], alone["pixel_values"]) and torch.equal(b["input_ids"], alone["input_ids"])
+    argv = sys.argv
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            base = ["train.py", "--tokenizer", tok_path, "--out", d, "--batch", "2", "--word-phase", "0",
+                    "--ckpt-min", "100", "--snapshot-every", "1000000", "--seed", "31"]
+            sys.argv = base + ["--steps", "2", "--data-mix", "1=0.5,2=0.5"]
+            train.main()
+            ck = torch.load(os.path.join(d, "latest.pt"))
+            assert ck["data_mix"] == mix and ck["data_version"] is None and ck["step"] == 2, ck["data_mix"]
+            sys.argv = base + ["--steps", "3"]     # resumed without a data flag: the checkpoint's mix
+            train.main()
+            ck = torch.load(os.path.join(d, "latest.pt"))
+            assert ck["data_mix"] == mix and ck["step"] == 3, ck["data_mix"]
+            sys.argv = base + ["--steps", "3", "--data-version", "2", "--data-mix", "1=1"]
+            err = io.StringIO()
+            try:
+                with redirect_stderr(err):
+                    train.main()
+                raise AssertionError("accepted --data-version with --data-mix")
+            except SystemExit as e:
+                assert e.code == 2 and err.getvalue().endswith(
+                    "error: --data-version and --data-mix exclude each other (--data-version N is --data-mix N=1)\n"), \
+                    err.getvalue()
+    finally:
         sys.argv = argv
 
 
