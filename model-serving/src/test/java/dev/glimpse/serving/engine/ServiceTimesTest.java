@@ -41,4 +41,14 @@ class ServiceTimesTest {
         assertThat(times.expectedNanos(Task.CAPTION, maxAge + 1)).isEqualTo(100 * MS);
         assertThat(times.expectedNanos(Task.CAPTION, 5_000 * MS + maxAge + 1)).isZero();
     }
+
+    @Test
+    void anAnswerRecordedAtTheSameInstantChangesTheEstimateAtOnce() {
+        times.record(Task.CAPTION, 100 * MS, 1_000 * MS);
+        assertThat(times.expectedNanos(Task.CAPTION, 2_000 * MS)).isEqualTo(100 * MS);
+
+        times.record(Task.CAPTION, 400 * MS, 2_000 * MS);
+
+        assertThat(times.expectedNanos(Task.CAPTION, 2_000 * MS)).isEqualTo(400 * MS);
+    }
 }
