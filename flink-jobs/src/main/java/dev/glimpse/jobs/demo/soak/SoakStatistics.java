@@ -37,6 +37,17 @@ public final class SoakStatistics {
         return n == 0 ? Double.NaN : sum / n;
     }
 
+    /** The smallest of the non-NaN values; NaN if there are none. */
+    public static double min(double[] values) {
+        double min = Double.NaN;
+        for (double v : values) {
+            if (!Double.isNaN(v) && !(v >= min)) {
+                min = v;
+            }
+        }
+        return min;
+    }
+
     /**
      * The least-squares slope of {@code y} over {@code x} (units of y per unit of x), pairs with a
      * NaN left out; NaN for fewer than two pairs or no spread in x.

@@ -11,7 +11,11 @@ import java.util.Locale;
  * of the window's first third and of its last third and the change between them in percent ({@link
  * SoakStatistics#thirdsChangePercent}), and the least-squares slope per minute with the growth it
  * implies over the window in percent of the mean ({@link SoakStatistics#trendPercent}). RSS drift
- * is the thirds change of RSS; the run's criterion is |drift| &lt; 5 %.
+ * is the thirds change of RSS; the run's criterion is |drift| &lt; 5 %. Heap after GC also gets its
+ * floor, the lowest sample of the first and of the last third: after young collections that figure
+ * includes garbage promoted since the last marking cycle, a saw-tooth whose period can be as long
+ * as a third, so the means move with its phase while the floor (what is left after a mixed
+ * collection, about the live set) rises only with what the job keeps.
  *
  * @param warmup the start left out
  * @param samples samples in the window
@@ -26,7 +30,9 @@ public record SoakSummary(
         double toSeconds,
         List<Trend> trends,
         double checkpointsCompleted,
-        double checkpointsFailed) {
+        double checkpointsFailed,
+        double heapFloorFirstThird,
+        double heapFloorLastThird) {
 
     /** The limit on |RSS drift| that a soak run must stay under, in percent. */
     public static final double RSS_DRIFT_LIMIT_PERCENT = 5;
@@ -84,6 +90,9 @@ public record SoakSummary(
                             SoakStatistics.slope(x, y) * 60,
                             SoakStatistics.trendPercent(x, y)));
         }
+        double[] heap = column(window, SoakColumn.HEAP_AFTER_GC_BYTES);
+        int third = heap.length / 3;
+        boolean enough = heap.length >= MIN_SAMPLES;
         double[] completed = column(window, SoakColumn.CHECKPOINTS_COMPLETED);
         double[] failed = column(window, SoakColumn.CHECKPOINTS_FAILED);
         return new SoakSummary(
@@ -93,7 +102,17 @@ public record SoakSummary(
                 x.length == 0 ? Double.NaN : x[x.length - 1],
                 List.copyOf(trends),
                 increase(completed),
-                increase(failed));
+                increase(failed),
+                enough ? SoakStatistics.min(Arrays.copyOfRange(heap, 0, third)) : Double.NaN,
+                enough
+                        ? SoakStatistics.min(
+                                Arrays.copyOfRange(heap, heap.length - third, heap.length))
+                        : Double.NaN);
+    }
+
+    /** Change of the heap-after-GC floor from the first third to the last, in percent. */
+    public double heapFloorChangePercent() {
+        return 100 * (heapFloorLastThird - heapFloorFirstThird) / heapFloorFirstThird;
     }
 
     private static double[] column(List<SoakRow> rows, SoakColumn c) {
@@ -169,6 +188,13 @@ public record SoakSummary(
         lines.add(
                 String.format(
                         Locale.ROOT,
+                        "  heap after GC floor (lowest sample) %s -> %s (%s)",
+                        value(SoakColumn.HEAP_AFTER_GC_BYTES, heapFloorFirstThird),
+                        value(SoakColumn.HEAP_AFTER_GC_BYTES, heapFloorLastThird),
+                        percent(heapFloorChangePercent())));
+        lines.add(
+                String.format(
+                        Locale.ROOT,
                         "  RSS drift %s (limit +-%.0f %%: %s); checkpoints in the window: %.0f"
                                 + " completed, %.0f failed",
                         percent(rssDriftPercent()),
@@ -210,7 +236,9 @@ public record SoakSummary(
                             percent(t.changePercent()),
                             percent(t.trendPercent())));
         }
-        md.append('\n').append(lines().get(lines().size() - 1).strip()).append('\n');
+        List<String> lines = lines();
+        md.append('\n').append(lines.get(lines.size() - 2).strip()).append('\n');
+        md.append('\n').append(lines.get(lines.size() - 1).strip()).append('\n');
         return md.toString();
     }
 

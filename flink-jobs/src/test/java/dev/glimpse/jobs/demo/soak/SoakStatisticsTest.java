@@ -58,4 +58,11 @@ class SoakStatisticsTest {
         assertThat(SoakStatistics.trendPercent(x, y)).isCloseTo(20.0, within(1e-9));
         assertThat(SoakStatistics.trendPercent(x, new double[] {5, 5, 5, 5, 5})).isEqualTo(0);
     }
+
+    @Test
+    void minLeavesNaNOutAndIsNaNWithoutValues() {
+        assertThat(SoakStatistics.min(new double[] {3, Double.NaN, 1, 2})).isEqualTo(1);
+        assertThat(SoakStatistics.min(new double[] {Double.NaN})).isNaN();
+        assertThat(SoakStatistics.min(new double[0])).isNaN();
+    }
 }
