@@ -9,7 +9,6 @@ import dev.glimpse.serving.engine.EngineResult;
 import dev.glimpse.serving.engine.ExecutionStage;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.ModelExecutor;
-import dev.glimpse.serving.engine.ModelShape;
 import dev.glimpse.serving.engine.StaleRequestException;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.engine.kv.KvState;
@@ -291,8 +290,7 @@ class EngineSchedulingRulesITCase {
      * The real executor; holds the engine thread in the first prefill run of {@code heldId} until
      * {@link #release}, and records which requests each prefill run served.
      */
-    private static final class GatedExecutor implements ModelExecutor {
-        private final ModelExecutor delegate;
+    private static final class GatedExecutor extends ForwardingModelExecutor {
         private final String heldId;
         private final AtomicBoolean held = new AtomicBoolean();
         final CountDownLatch entered = new CountDownLatch(1);
@@ -301,7 +299,7 @@ class EngineSchedulingRulesITCase {
         private final List<String> seen = new CopyOnWriteArrayList<>();
 
         GatedExecutor(ModelExecutor delegate, String heldId) {
-            this.delegate = delegate;
+            super(delegate);
             this.heldId = heldId;
         }
 
@@ -333,16 +331,6 @@ class EngineSchedulingRulesITCase {
                     seen.add(id);
                 }
             }
-        }
-
-        @Override
-        public ModelShape shape() {
-            return delegate.shape();
-        }
-
-        @Override
-        public String executionProvider() {
-            return delegate.executionProvider();
         }
 
         @Override
@@ -378,16 +366,6 @@ class EngineSchedulingRulesITCase {
                 }
             }
             return delegate.decode(kv, inputsEmbeds, newTokens, requestIds, stage);
-        }
-
-        @Override
-        public long numLiveTensors() {
-            return delegate.numLiveTensors();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

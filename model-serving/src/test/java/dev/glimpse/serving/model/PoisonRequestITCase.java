@@ -13,7 +13,6 @@ import dev.glimpse.serving.engine.ExecutionFailedException;
 import dev.glimpse.serving.engine.ExecutionStage;
 import dev.glimpse.serving.engine.InferenceEngine;
 import dev.glimpse.serving.engine.ModelExecutor;
-import dev.glimpse.serving.engine.ModelShape;
 import dev.glimpse.serving.engine.Task;
 import dev.glimpse.serving.engine.kv.KvState;
 import dev.glimpse.serving.engine.kv.KvStyle;
@@ -193,35 +192,14 @@ class PoisonRequestITCase {
     }
 
     /** The real executor, except that every run of {@code stage} holding {@code poison} fails. */
-    private static final class PoisonedExecutor implements ModelExecutor {
-        private final ModelExecutor delegate;
+    private static final class PoisonedExecutor extends ForwardingModelExecutor {
         private final String poison;
         private final ExecutionStage stage;
 
         PoisonedExecutor(ModelExecutor delegate, String poison, ExecutionStage stage) {
-            this.delegate = delegate;
+            super(delegate);
             this.poison = poison;
             this.stage = stage;
-        }
-
-        @Override
-        public ModelShape shape() {
-            return delegate.shape();
-        }
-
-        @Override
-        public String executionProvider() {
-            return delegate.executionProvider();
-        }
-
-        @Override
-        public List<float[]> encodeImages(List<EngineImage> images, List<String> requestIds) {
-            return delegate.encodeImages(images, requestIds);
-        }
-
-        @Override
-        public float[] embed(int[] tokenIds, List<String> requestIds) {
-            return delegate.embed(tokenIds, requestIds);
         }
 
         @Override
@@ -235,16 +213,6 @@ class PoisonRequestITCase {
                 throw new ExecutionFailedException(runStage, requestIds, "poisoned row", null);
             }
             return delegate.decode(kv, inputsEmbeds, newTokens, requestIds, runStage);
-        }
-
-        @Override
-        public long numLiveTensors() {
-            return delegate.numLiveTensors();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
