@@ -83,22 +83,36 @@ public final class SoakStatistics {
         return sxx == 0 ? Double.NaN : sxy / sxx;
     }
 
+    /** The first third of {@code y} (its first {@code length / 3} values); empty below 3 values. */
+    public static double[] firstThird(double[] y) {
+        return y.length < 3 ? new double[0] : Arrays.copyOfRange(y, 0, y.length / 3);
+    }
+
+    /** The last third of {@code y} (its last {@code length / 3} values); empty below 3 values. */
+    public static double[] lastThird(double[] y) {
+        return y.length < 3
+                ? new double[0]
+                : Arrays.copyOfRange(y, y.length - y.length / 3, y.length);
+    }
+
     /**
-     * The change from the first third of {@code y} to its last third, in percent of the first
-     * third's mean: {@code (mean(last) - mean(first)) / |mean(first)| * 100}. NaN for fewer than
-     * three values or a first-third mean of 0 or NaN.
+     * The change from {@code first} to {@code last} in percent of {@code first}: {@code (last -
+     * first) / |first| * 100}; NaN when {@code first} is 0 or NaN.
      */
-    public static double thirdsChangePercent(double[] y) {
-        if (y.length < 3) {
-            return Double.NaN;
-        }
-        int third = y.length / 3;
-        double first = mean(Arrays.copyOfRange(y, 0, third));
-        double last = mean(Arrays.copyOfRange(y, y.length - third, y.length));
+    public static double changePercent(double first, double last) {
         if (Double.isNaN(first) || first == 0) {
             return Double.NaN;
         }
         return (last - first) / Math.abs(first) * 100;
+    }
+
+    /**
+     * The change from the first third of {@code y} to its last third, in percent of the first
+     * third's mean ({@link #changePercent} of the thirds' means). NaN for fewer than three values
+     * or a first-third mean of 0 or NaN.
+     */
+    public static double thirdsChangePercent(double[] y) {
+        return changePercent(mean(firstThird(y)), mean(lastThird(y)));
     }
 
     /**

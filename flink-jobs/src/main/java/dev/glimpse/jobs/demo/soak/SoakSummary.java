@@ -2,7 +2,6 @@ package dev.glimpse.jobs.demo.soak;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,25 +73,16 @@ public record SoakSummary(
         List<Trend> trends = new ArrayList<>();
         for (SoakColumn c : REPORTED) {
             double[] y = column(window, c);
-            int third = y.length / 3;
-            boolean enough = y.length >= MIN_SAMPLES;
             trends.add(
                     new Trend(
                             c,
-                            enough
-                                    ? SoakStatistics.mean(Arrays.copyOfRange(y, 0, third))
-                                    : Double.NaN,
-                            enough
-                                    ? SoakStatistics.mean(
-                                            Arrays.copyOfRange(y, y.length - third, y.length))
-                                    : Double.NaN,
+                            SoakStatistics.mean(SoakStatistics.firstThird(y)),
+                            SoakStatistics.mean(SoakStatistics.lastThird(y)),
                             SoakStatistics.thirdsChangePercent(y),
                             SoakStatistics.slope(x, y) * 60,
                             SoakStatistics.trendPercent(x, y)));
         }
         double[] heap = column(window, SoakColumn.HEAP_AFTER_GC_BYTES);
-        int third = heap.length / 3;
-        boolean enough = heap.length >= MIN_SAMPLES;
         double[] completed = column(window, SoakColumn.CHECKPOINTS_COMPLETED);
         double[] failed = column(window, SoakColumn.CHECKPOINTS_FAILED);
         return new SoakSummary(
@@ -103,16 +93,13 @@ public record SoakSummary(
                 List.copyOf(trends),
                 increase(completed),
                 increase(failed),
-                enough ? SoakStatistics.min(Arrays.copyOfRange(heap, 0, third)) : Double.NaN,
-                enough
-                        ? SoakStatistics.min(
-                                Arrays.copyOfRange(heap, heap.length - third, heap.length))
-                        : Double.NaN);
+                SoakStatistics.min(SoakStatistics.firstThird(heap)),
+                SoakStatistics.min(SoakStatistics.lastThird(heap)));
     }
 
     /** Change of the heap-after-GC floor from the first third to the last, in percent. */
     public double heapFloorChangePercent() {
-        return 100 * (heapFloorLastThird - heapFloorFirstThird) / heapFloorFirstThird;
+        return SoakStatistics.changePercent(heapFloorFirstThird, heapFloorLastThird);
     }
 
     private static double[] column(List<SoakRow> rows, SoakColumn c) {
