@@ -1,7 +1,5 @@
 package dev.glimpse.serving.engine;
 
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,39 +21,51 @@ final class ServiceTimes {
     static final long MAX_AGE_SECONDS = 10;
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(MAX_AGE_SECONDS);
 
-    private final Map<Task, long[]> durations = new EnumMap<>(Task.class);
-    private final Map<Task, long[]> endedAt = new EnumMap<>(Task.class);
-    private final Map<Task, Integer> counts = new EnumMap<>(Task.class);
-    private final Map<Task, long[]> memo = new EnumMap<>(Task.class); // {now, estimate}
+    private static final int TASKS = Task.values().length;
+
+    // per task, by ordinal: ring buffers of the last WINDOW answers, created at the first one
+    private final long[][] durations = new long[TASKS][];
+    private final long[][] endedAt = new long[TASKS][];
+    private final int[] next = new int[TASKS]; // the slot the next answer goes to
+    private final int[] filled = new int[TASKS]; // slots holding an answer, at most WINDOW
+    // the last estimate per task and the instant it is for; recording an answer clears it
+    private final long[] estimateAt = new long[TASKS];
+    private final long[] estimate = new long[TASKS];
+    private final boolean[] estimated = new boolean[TASKS];
 
     /** Records one answered request of {@code task}: admitted {@code nanos} before {@code now}. */
     void record(Task task, long nanos, long now) {
-        int n = counts.getOrDefault(task, 0);
-        durations.computeIfAbsent(task, t -> new long[WINDOW])[n % WINDOW] = Math.max(0, nanos);
-        endedAt.computeIfAbsent(task, t -> new long[WINDOW])[n % WINDOW] = now;
-        counts.put(task, n + 1);
-        memo.remove(task);
+        int t = task.ordinal();
+        if (durations[t] == null) {
+            durations[t] = new long[WINDOW];
+            endedAt[t] = new long[WINDOW];
+        }
+        int slot = next[t];
+        next[t] = (slot + 1) % WINDOW;
+        filled[t] = Math.min(filled[t] + 1, WINDOW);
+        durations[t][slot] = Math.max(0, nanos);
+        endedAt[t][slot] = now;
+        estimated[t] = false;
     }
 
     /** The longest recent service time of {@code task} at {@code now}; 0 when there is none. */
     long expectedNanos(Task task, long now) {
-        long[] d = durations.get(task);
-        if (d == null) {
+        int t = task.ordinal();
+        if (durations[t] == null) {
             return 0;
         }
-        long[] known = memo.get(task);
-        if (known != null && known[0] == now) {
-            return known[1];
+        if (estimated[t] && estimateAt[t] == now) {
+            return estimate[t];
         }
-        long[] at = endedAt.get(task);
-        int n = Math.min(counts.get(task), WINDOW);
         long max = 0;
-        for (int i = 0; i < n; i++) {
-            if (now - at[i] <= MAX_AGE_NANOS) {
-                max = Math.max(max, d[i]);
+        for (int i = 0; i < filled[t]; i++) {
+            if (now - endedAt[t][i] <= MAX_AGE_NANOS) {
+                max = Math.max(max, durations[t][i]);
             }
         }
-        memo.put(task, new long[] {now, max});
+        estimated[t] = true;
+        estimateAt[t] = now;
+        estimate[t] = max;
         return max;
     }
 }
