@@ -91,9 +91,12 @@ final class ClusterConfigFiles {
         c.put("restart-strategy.fixed-delay.delay", "2 s");
         c.put("heartbeat.interval", "2000");
         c.put("heartbeat.timeout", "20000");
-        // REST answers (job details, metrics such as numRestarts) at most 1 s old
+        // REST answers (job details, exception history, metrics) at most 1 s old
         c.put("web.refresh-interval", "1000");
         c.put("metrics.fetcher.update-interval", "1000");
+        // restarts are counted in the exception history (FlinkRestClient#numRestarts): keep enough
+        // entries for a chaos demo killing a TaskManager every few seconds (16 by default)
+        c.put("web.exception-history-size", "256");
         c.put("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
         c.put(
                 "execution.checkpointing.savepoint-dir",

@@ -121,8 +121,31 @@ public final class FlinkRestClient {
         return true;
     }
 
-    /** The job's {@code numRestarts} metric: how often it restarted after a failure. */
+    /**
+     * How often the job restarted after a failure: the entries of its exception history (one per
+     * handled failure, recorded as its restart begins; concurrent failures of one restart are one
+     * entry), less the last one if the job then failed for good.
+     *
+     * <p>Read from the execution graph rather than the {@code numRestarts} metric: the REST metric
+     * fetcher starts a new fetch only when the last one finished, and a fetch that asks the metric
+     * service of a TaskManager killed but not yet unregistered waits for {@code web.timeout} (10
+     * minutes by default), so every metric can stay stale that long after a SIGKILL. Where the
+     * history is truncated ({@code web.exception-history-size}) the metric, then current again,
+     * gives the count.
+     */
     public long numRestarts(String jobId) throws IOException, InterruptedException {
+        JsonNode history = get("jobs/" + jobId + "/exceptions").path("exceptionHistory");
+        long failures = history.path("entries").size();
+        if (history.path("truncated").asBoolean(false)) {
+            failures = Math.max(failures, numRestartsMetric(jobId));
+        }
+        if (failures > 0 && "FAILED".equals(jobState(jobId))) {
+            failures--;
+        }
+        return failures;
+    }
+
+    private long numRestartsMetric(String jobId) throws IOException, InterruptedException {
         for (JsonNode m : get("jobs/" + jobId + "/metrics?get=numRestarts")) {
             if ("numRestarts".equals(m.path("id").asText())) {
                 return Long.parseLong(m.path("value").asText("0"));

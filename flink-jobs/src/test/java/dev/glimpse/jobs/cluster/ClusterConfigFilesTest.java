@@ -52,6 +52,7 @@ class ClusterConfigFilesTest {
                 .containsEntry("taskmanager.numberOfTaskSlots", "1")
                 .containsEntry("rest.bind-address", "127.0.0.1")
                 .containsEntry("restart-strategy.type", "fixed-delay")
+                .containsEntry("web.exception-history-size", "256")
                 .containsEntry(
                         "execution.checkpointing.dir",
                         work.resolve("checkpoints").toUri().toString())
