@@ -134,7 +134,7 @@ final class AnalysisBatch {
             ObjectNode line = item.head.deepCopy();
             EngineResult result = item.error == null ? await(item) : null;
             if (result != null) {
-                ResultLines.result(line, item.spec.task(), item.image, result, queryNum);
+                ResultLines.result(line, item.spec, item.image, result, queryNum);
             } else {
                 ResultLines.error(line, item.error);
                 failed++;

@@ -60,7 +60,11 @@ final class AnalyzeCommand implements Subcommand {
                 task == Task.MODERATION
                         ? "  --categories a,b     categories to score (default: the model's)\n"
                         : "  --prompt TEXT        question instead of the task's default\n"
-                                + "  --max-new-tokens N   generation cap (default: the model's)\n";
+                                + "  --max-new-tokens N   generation cap (default: the model's)\n"
+                                + (task == Task.OCR
+                                        ? "  --review-below P     add \"needsReview\": true when a"
+                                                + " word's min is under P (0..1)\n"
+                                        : "");
         String result =
                 task == Task.MODERATION
                         ? "\"verdict\":{\"flagged\":bool,\"flaggedCategories\":[..],"
@@ -68,7 +72,8 @@ final class AnalyzeCommand implements Subcommand {
                         : task == Task.OCR
                                 ? "\"text\":..,\"confidence\":{\"mean\":..,\"min\":..},\n"
                                         + "   \"lines\":[{\"text\":..,\"mean\":..,\"min\":..,"
-                                        + "\"words\":[{\"text\":..,\"mean\":..,\"min\":..}]}]"
+                                        + "\"words\":[{\"text\":..,\"mean\":..,\"min\":..}]}],"
+                                        + "\n   \"needsReview\":bool (with --review-below)"
                                 : "\"text\":..,\"confidence\":{\"mean\":..,\"min\":..}";
         return "usage: glimpse "
                 + name
@@ -107,12 +112,20 @@ final class AnalyzeCommand implements Subcommand {
         Set<String> allowed =
                 task == Task.MODERATION
                         ? Set.of("--model", "--threads", "--timeout", "--categories")
-                        : Set.of(
-                                "--model",
-                                "--threads",
-                                "--timeout",
-                                "--prompt",
-                                "--max-new-tokens");
+                        : task == Task.OCR
+                                ? Set.of(
+                                        "--model",
+                                        "--threads",
+                                        "--timeout",
+                                        "--prompt",
+                                        "--max-new-tokens",
+                                        "--review-below")
+                                : Set.of(
+                                        "--model",
+                                        "--threads",
+                                        "--timeout",
+                                        "--prompt",
+                                        "--max-new-tokens");
         CliOptions options = CliOptions.parse(args, allowed);
         List<String> files = options.positional();
         if (files.isEmpty()) {
@@ -123,7 +136,8 @@ final class AnalyzeCommand implements Subcommand {
                         task,
                         options.string("--prompt"),
                         options.words("--categories"),
-                        options.positiveInt("--max-new-tokens", 0));
+                        options.positiveInt("--max-new-tokens", 0),
+                        options.fraction("--review-below"));
         Duration timeout = Duration.ofSeconds(options.positiveInt("--timeout", DEFAULT_TIMEOUT_S));
         try (EngineSession session = EngineSession.open(options, files.size())) {
             AnalysisBatch batch = new AnalysisBatch(session, timeout);

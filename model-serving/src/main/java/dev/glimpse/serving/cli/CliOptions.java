@@ -75,6 +75,24 @@ final class CliOptions {
         return out;
     }
 
+    /** A number strictly between 0 and 1, e.g. {@code 0.3}; empty when not given. */
+    Optional<Double> fraction(String name) throws UsageException {
+        String value = values.get(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            double v = Double.parseDouble(value);
+            if (v > 0 && v < 1) {
+                return Optional.of(v);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(
+                name + " expects a number between 0 and 1 (exclusive), got '" + value + "'");
+    }
+
     /** A comma-separated list of non-empty words. */
     List<String> words(String name) throws UsageException {
         List<String> out = new ArrayList<>();

@@ -19,10 +19,10 @@ import java.util.Set;
 
 /**
  * {@code glimpse analyze --requests FILE.jsonl}: one request per line, {@code
- * {"file":..,"task":"caption|ocr|moderation","prompt":..,"categories":[..],"maxNewTokens":..}}, all
- * submitted together so the engine batches them; one output line per request in input order, each
- * starting with the request's line number. A line that is not such an object gets a BAD_REQUEST
- * error line and the others still run; blank lines are skipped.
+ * {"file":..,"task":"caption|ocr|moderation","prompt":..,"categories":[..],"maxNewTokens":..,
+ * "reviewBelow":..}}, all submitted together so the engine batches them; one output line per
+ * request in input order, each starting with the request's line number. A line that is not such an
+ * object gets a BAD_REQUEST error line and the others still run; blank lines are skipped.
  */
 final class RequestsCommand implements Subcommand {
 
@@ -31,7 +31,7 @@ final class RequestsCommand implements Subcommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS =
-            Set.of("file", "task", "prompt", "categories", "maxNewTokens");
+            Set.of("file", "task", "prompt", "categories", "maxNewTokens", "reviewBelow");
 
     @Override
     public String name() {
@@ -48,9 +48,9 @@ final class RequestsCommand implements Subcommand {
         return "usage: glimpse analyze --requests FILE.jsonl [options]\n\n"
                 + "Each line of FILE.jsonl is one request:\n"
                 + "  {\"file\":\"a.jpg\",\"task\":\"caption|ocr|moderation\",\"prompt\":..,"
-                + "\"categories\":[..],\"maxNewTokens\":..}\n"
-                + "(prompt and maxNewTokens for caption and ocr, categories for moderation;"
-                + " all optional).\n"
+                + "\"categories\":[..],\"maxNewTokens\":..,\"reviewBelow\":..}\n"
+                + "(prompt and maxNewTokens for caption and ocr, categories for moderation,"
+                + " reviewBelow\nfor ocr: adds \"needsReview\"; all optional).\n"
                 + "Prints one JSON object per request, in input order, with its \"line\" number:"
                 + " the result\n"
                 + "fields of 'glimpse caption|ocr|moderate --help', or"
@@ -159,8 +159,23 @@ final class RequestsCommand implements Subcommand {
             }
             maxNewTokens = m.asInt();
         }
-        return new Parsed(
-                file, new RequestSpec(task, text(node, "prompt"), categories, maxNewTokens));
+        Optional<Double> reviewBelow = Optional.empty();
+        JsonNode r = node.get("reviewBelow");
+        if (r != null && !r.isNull()) {
+            if (!r.isNumber()) {
+                throw new BadRequest(
+                        "\"reviewBelow\" must be a number, got " + abbreviate(r.toString()));
+            }
+            reviewBelow = Optional.of(r.asDouble());
+        }
+        try {
+            return new Parsed(
+                    file,
+                    new RequestSpec(
+                            task, text(node, "prompt"), categories, maxNewTokens, reviewBelow));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
     }
 
     private static Optional<String> text(JsonNode node, String field) throws BadRequest {

@@ -25,10 +25,12 @@ final class ResultLines {
 
     /**
      * Appends a result's fields to {@code line} (which already names the input): task, text with
-     * its confidence (OCR: per line and word) or verdict, grid, tokens, timings.
+     * its confidence (OCR: per line and word, and {@code needsReview} when the spec asks) or
+     * verdict, grid, tokens, timings.
      */
     static ObjectNode result(
-            ObjectNode line, Task task, EngineImage image, EngineResult r, int queryNum) {
+            ObjectNode line, RequestSpec spec, EngineImage image, EngineResult r, int queryNum) {
+        Task task = spec.task();
         line.put("task", taskName(task));
         if (task == Task.MODERATION) {
             ObjectNode verdict = line.putObject("verdict");
@@ -49,6 +51,13 @@ final class ResultLines {
         } else {
             line.put("text", r.text());
             confidence(line, task, r);
+            if (spec.reviewBelow().isPresent()) {
+                line.put(
+                        "needsReview",
+                        r.confidence()
+                                .map(c -> c.needsReview(spec.reviewBelow().get()))
+                                .orElse(false));
+            }
         }
         if (image.gridCols() > 0) {
             line.putArray("grid").add(image.gridCols()).add(image.gridRows());

@@ -37,6 +37,16 @@ public record AnswerConfidence(
     }
 
     /**
+     * Whether a person should check this answer: some word's confidence (its lowest token
+     * probability) is under {@code reviewBelow}. An answer without a word is not marked. The rule
+     * of the job's {@code tasks.ocr.reviewBelow} and the CLI's {@code --review-below}.
+     */
+    public boolean needsReview(double reviewBelow) {
+        OptionalDouble lowest = lowestWordConfidence();
+        return lowest.isPresent() && lowest.getAsDouble() < reviewBelow;
+    }
+
+    /**
      * Summarises {@code probabilities} of the tokens of {@code text}.
      *
      * @param tokenEnds {@code tokenEnds[i]}: the index after token {@code i}'s last character in

@@ -140,6 +140,25 @@ class GlimpseCliAnalyzeITCase {
     }
 
     @Test
+    void ocrWithReviewBelowMarksTheAnswerExactlyWhenAPrintedWordMinIsUnderTheBar()
+            throws Exception {
+        // the greedy token is the argmax of 393: its probability is at least 1/393 > 0.001
+        assertThat(run("ocr", "--review-below", "0.001", image("ocr_line_sliced.png"))).isZero();
+        assertThat(run("ocr", "--review-below", "0.999", image("ocr_line_sliced.png"))).isZero();
+
+        List<JsonNode> lines = lines();
+        assertThat(lines.get(0).get("needsReview").asBoolean()).isFalse();
+        double lowest = Double.MAX_VALUE;
+        for (JsonNode l : lines.get(1).get("lines")) {
+            for (JsonNode w : l.get("words")) {
+                lowest = Math.min(lowest, w.get("min").asDouble());
+            }
+        }
+        assertThat(lines.get(1).get("needsReview").asBoolean()).isEqualTo(lowest < 0.999);
+        assertThat(lines.get(0).get("text")).isEqualTo(lines.get(1).get("text"));
+    }
+
+    @Test
     void captionPrintsItsConfidenceAndNoLines() throws Exception {
         int code = run("caption", image("caption_112x112.png"));
 

@@ -183,6 +183,53 @@ class GlimpseCliRequestsITCase {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void reviewBelowAddsNeedsReviewToOcrAndIsABadRequestElsewhereOrOutOfRange() throws Exception {
+        String ocr = image("ocr_word.png");
+        Path requests = dir.resolve("review.jsonl");
+        Files.write(
+                requests,
+                List.of(
+                        JSON.createObjectNode()
+                                .put("file", ocr)
+                                .put("task", "ocr")
+                                .put("reviewBelow", 0.001)
+                                .toString(),
+                        JSON.createObjectNode()
+                                .put("file", image("caption_112x112.png"))
+                                .put("task", "caption")
+                                .put("reviewBelow", 0.5)
+                                .toString(),
+                        JSON.createObjectNode()
+                                .put("file", ocr)
+                                .put("task", "ocr")
+                                .put("reviewBelow", 1.5)
+                                .toString(),
+                        JSON.createObjectNode()
+                                .put("file", ocr)
+                                .put("task", "ocr")
+                                .put("reviewBelow", "low")
+                                .toString(),
+                        request(ocr, "ocr")),
+                StandardCharsets.UTF_8);
+
+        int code = run("analyze", "--requests", requests.toString());
+
+        assertThat(code).isEqualTo(1);
+        List<JsonNode> lines = lines();
+        // the greedy token is the argmax of 393: its probability is at least 1/393 > 0.001
+        assertThat(lines.get(0).get("needsReview").asBoolean()).isFalse();
+        assertThat(lines.subList(1, 4))
+                .extracting(l -> l.get("error").get("message").asText())
+                .containsExactly(
+                        "line 2: reviewBelow is for ocr requests, not caption",
+                        "line 3: reviewBelow must be in (0, 1), got 1.5",
+                        "line 4: \"reviewBelow\" must be a number, got \"low\"");
+        assertThat(lines.get(4).has("needsReview")).isFalse();
+        assertThat(lines.get(4).get("text")).isEqualTo(lines.get(0).get("text"));
+    }
+
+    @Test
     void aMissingRequestsFileIsAUsageError() {
         int code = run("analyze", "--requests", dir.resolve("none.jsonl").toString());
 

@@ -136,6 +136,19 @@ class GlimpseCliTest {
     }
 
     @Test
+    void reviewBelowIsAnOptionOfOcrOnlyAndANumberBetweenZeroAndOne() {
+        assertThat(run("", "caption", "--review-below", "0.3", "a.png"))
+                .isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr()).startsWith("glimpse caption: unknown option --review-below\n");
+        err.reset();
+        assertThat(run("", "ocr", "--review-below", "1", "a.png")).isEqualTo(GlimpseCli.EXIT_USAGE);
+        assertThat(stderr())
+                .startsWith(
+                        "glimpse ocr: --review-below expects a number between 0 and 1"
+                                + " (exclusive), got '1'\n");
+    }
+
+    @Test
     void aNonPositiveMaxNewTokensIsAUsageError() {
         assertThat(run("", "ocr", "--max-new-tokens", "0", "a.png"))
                 .isEqualTo(GlimpseCli.EXIT_USAGE);

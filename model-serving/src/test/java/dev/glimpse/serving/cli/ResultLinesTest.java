@@ -1,7 +1,9 @@
 package dev.glimpse.serving.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.serving.engine.AnswerConfidence;
 import dev.glimpse.serving.engine.EngineImage;
 import dev.glimpse.serving.engine.EngineResult;
@@ -36,7 +38,9 @@ class ResultLinesTest {
         // tokens "GO" " 1" "\n" "X"
         EngineResult r = ocr("GO 1\nX", new int[] {2, 4, 5, 6}, new double[] {1.0, 0.5, 1.0, 0.25});
 
-        String json = ResultLines.result(JsonLines.object(), Task.OCR, image(), r, 16).toString();
+        String json =
+                ResultLines.result(JsonLines.object(), ocrSpec(Optional.empty()), image(), r, 16)
+                        .toString();
 
         assertThat(json)
                 .startsWith(
@@ -55,10 +59,69 @@ class ResultLinesTest {
     void anEmptyAnswerHasNullConfidenceAndNoLines() {
         EngineResult r = ocr("", new int[0], new double[0]);
 
-        String json = ResultLines.result(JsonLines.object(), Task.OCR, image(), r, 16).toString();
+        String json =
+                ResultLines.result(JsonLines.object(), ocrSpec(Optional.empty()), image(), r, 16)
+                        .toString();
 
         assertThat(json)
                 .startsWith("{\"task\":\"ocr\",\"text\":\"\",\"confidence\":null,\"lines\":[],");
+    }
+
+    @Test
+    void needsReviewIsPrintedOnlyWhenAskedAndIsTrueOnlyWhenSomeWordIsUnderTheBar() {
+        // words "GO" (min 1.0), "1" (min 0.5), "X" (min 0.25)
+        EngineResult r = ocr("GO 1\nX", new int[] {2, 4, 5, 6}, new double[] {1.0, 0.5, 1.0, 0.25});
+
+        ObjectNode under =
+                ResultLines.result(JsonLines.object(), ocrSpec(Optional.of(0.3)), image(), r, 16);
+        ObjectNode atTheLowest =
+                ResultLines.result(JsonLines.object(), ocrSpec(Optional.of(0.25)), image(), r, 16);
+        ObjectNode notAsked =
+                ResultLines.result(JsonLines.object(), ocrSpec(Optional.empty()), image(), r, 16);
+
+        assertThat(under.get("needsReview").asBoolean()).isTrue();
+        assertThat(atTheLowest.get("needsReview").asBoolean()).isFalse();
+        assertThat(notAsked.has("needsReview")).isFalse();
+    }
+
+    @Test
+    void anEmptyAnswerHasNoWordToReview() {
+        EngineResult r = ocr("", new int[0], new double[0]);
+
+        assertThat(
+                        ResultLines.result(
+                                        JsonLines.object(),
+                                        ocrSpec(Optional.of(0.99)),
+                                        image(),
+                                        r,
+                                        16)
+                                .get("needsReview")
+                                .asBoolean())
+                .isFalse();
+    }
+
+    @Test
+    void reviewBelowIsOnlyForOcrAndStrictlyBetweenZeroAndOne() {
+        assertThatThrownBy(
+                        () ->
+                                new RequestSpec(
+                                        Task.CAPTION,
+                                        Optional.empty(),
+                                        List.of(),
+                                        0,
+                                        Optional.of(0.5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reviewBelow is for ocr requests, not caption");
+        assertThatThrownBy(() -> ocrSpec(Optional.of(1.0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reviewBelow must be in (0, 1), got 1.0");
+        assertThatThrownBy(() -> ocrSpec(Optional.of(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reviewBelow must be in (0, 1), got NaN");
+    }
+
+    private static RequestSpec ocrSpec(Optional<Double> reviewBelow) {
+        return new RequestSpec(Task.OCR, Optional.empty(), List.of(), 0, reviewBelow);
     }
 
     private static EngineImage image() {

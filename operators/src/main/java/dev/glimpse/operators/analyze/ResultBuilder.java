@@ -128,10 +128,7 @@ public final class ResultBuilder {
             }
             Optional<Double> bar =
                     tasks.getOrDefault(AnalysisTask.OCR, TaskSettings.DEFAULT).reviewThreshold();
-            needsReview =
-                    bar.isPresent()
-                            && c.lowestWordConfidence().isPresent()
-                            && c.lowestWordConfidence().getAsDouble() < bar.get();
+            needsReview = bar.isPresent() && c.needsReview(bar.get());
         }
         return new OcrText(answer.text(), answerConfidence(answer), lines, needsReview);
     }
