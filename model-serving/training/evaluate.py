@@ -5,10 +5,13 @@ usage: evaluate.py --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-caption 200] [--n
                    [--json OUT.json]
        evaluate.py --suite heldout --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-per-factor 40] [--tasks caption,ocr,moderation]
                    [--json OUT.json]
+       evaluate.py --suite version2-ocr --ckpt CKPT --tokenizer TOKENIZER_JSON [--n-per-factor 20] [--json OUT.json]
 --suite standard (the default) draws the held-out sets from the training generator (data version 1) with seeds never
 used in training: the in-distribution figures. --suite heldout runs glimpse_train/heldout.py's sets, one per factor
 (layout, frame, font size, typeface, canvas width, scale, JPEG, symbol design and size), whose ranges no training
-run drew from.
+run drew from. --suite version2-ocr reads data version 2's own lines and pages (glimpse_train/varied.py, fresh seeds)
+by font-size band, as trained ("train": scaling, JPEG, noise, blur, rotation) and without those ("clean"): whether a
+run has learnt what it was trained on, apart from how far that carries to the held-out sets.
 Metrics: caption exact match; moderation precision/recall/F1 at P(yes) >= 0.5 (P(yes) = softmax over the yes/no
 logits of the first answer position); OCR CER (edit distance / reference length) of the decoder's greedy answer on
 held-out text lines/pages that need slicing, with slicing (maxSliceNums 9) and overview-only (maxSliceNums 1);
@@ -19,17 +22,19 @@ import json
 import os
 import random
 import time
+from dataclasses import replace
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
 
-from glimpse_train import batching, data, heldout
+from glimpse_train import batching, data, heldout, varied
 from glimpse_train.batching import CHAR_CLASS
 from glimpse_train.infer import encode_image, generate, load_model
 from glimpse_train.metrics import edit_distance
 from glimpse_train.tokenizer import Tokenizer
 
 EVAL_SEED = 900_000_000
+VERSION2_SEED = 960_000_000      # --suite version2-ocr; used by nothing else
 INV_CLASS = {v: k for k, v in CHAR_CLASS.items()}
 
 
@@ -114,10 +119,32 @@ def heldout_suite(model, tok, n, tasks, only=None):
     return res
 
 
+def version2_ocr_suite(model, tok, n):
+    """OCR CER on version 2 lines (even samples) and pages (odd) per font-size band, with and without the
+    training augmentations; n samples per band and look."""
+    clean = replace(varied.TRAIN, scale=(1.0, 1.0), jpeg=0.0, noise=0.0, blur=0.0, rotate=0.0)
+    res = {}
+    t0 = time.time()
+    for look, r in (("train", varied.TRAIN), ("clean", clean)):
+        for lo, hi in ((14, 22), (23, 32), (33, 48)):
+            errors = total = 0
+            for i in range(n):
+                rng = random.Random(VERSION2_SEED + 1000 * lo + i)
+                make = varied.make_ocr_line if i % 2 == 0 else varied.make_ocr_page
+                img, text, _ = make(rng, r, size=rng.randint(lo, hi))
+                errors += edit_distance(generate(model, tok, img, "ocr", max_slices=9)["text"], text)
+                total += len(text)
+            key = "%s_%d-%dpx" % (look, lo, hi)
+            res[key] = {"n": n, "cer": errors / max(1, total)}
+            print("ocr version2", key, res[key], "%.0fs" % (time.time() - t0), flush=True)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--suite", choices=("standard", "heldout"), default="standard")
-    ap.add_argument("--n-per-factor", type=int, default=40, help="--suite heldout: samples per factor")
+    ap.add_argument("--suite", choices=("standard", "heldout", "version2-ocr"), default="standard")
+    ap.add_argument("--n-per-factor", type=int, default=40,
+                    help="--suite heldout: samples per factor; version2-ocr: per font-size band and look")
     ap.add_argument("--tasks", default="caption,ocr,moderation", help="--suite heldout: which tasks")
     ap.add_argument("--factors", help="--suite heldout: only these factors (name or task/name, comma-separated)")
     ap.add_argument("--threads", type=int, default=2)
@@ -137,10 +164,14 @@ def main():
     res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1),
            "device": a.device}
     t0 = time.time()
-    if a.suite == "heldout":
-        res["suite"] = "heldout (glimpse_train/heldout.py)"
-        res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
-                                 a.factors and a.factors.split(",")))
+    if a.suite in ("heldout", "version2-ocr"):
+        if a.suite == "heldout":
+            res["suite"] = "heldout (glimpse_train/heldout.py)"
+            res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
+                                     a.factors and a.factors.split(",")))
+        else:
+            res["suite"] = "version2-ocr (glimpse_train/varied.py)"
+            res["ocr_version2"] = version2_ocr_suite(model, tok, a.n_per_factor)
         res["eval_seconds"] = round(time.time() - t0)
         if a.json:
             with open(a.json, "w") as f:
