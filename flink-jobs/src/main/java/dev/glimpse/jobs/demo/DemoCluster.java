@@ -34,7 +34,7 @@ interface DemoCluster extends AutoCloseable {
      */
     String startJob(Map<String, String> settings, Consumer<String> onEnd) throws Exception;
 
-    /** The job's numRestarts (Flink REST). */
+    /** How often the job restarted ({@link FlinkRestClient#numRestarts}: its exception history). */
     long restarts() throws Exception;
 
     /** The job's checkpoint counts (Flink REST). */

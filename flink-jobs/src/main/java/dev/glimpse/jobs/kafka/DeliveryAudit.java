@@ -162,7 +162,7 @@ public final class DeliveryAudit implements OutputTopicsReader.Listener {
         return lastMissing;
     }
 
-    /** The figures now; {@code restarts} comes from Flink (the job's numRestarts). */
+    /** The figures now; {@code restarts} comes from Flink (FlinkRestClient#numRestarts). */
     public Report report(long restarts) {
         long missing = missing();
         synchronized (this) {
