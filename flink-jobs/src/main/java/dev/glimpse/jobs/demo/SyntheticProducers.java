@@ -175,9 +175,17 @@ final class SyntheticProducers implements AutoCloseable {
             String id = event.getEventId();
             audit.handed(id);
             try {
-                producer.send(event, (metadata, error) -> audit.acknowledged(id, error == null));
+                producer.send(
+                        event,
+                        (metadata, error) -> {
+                            audit.acknowledged(id, error == null);
+                            if (error != null) {
+                                taskAudit.refused(id);
+                            }
+                        });
             } catch (RuntimeException refused) {
                 audit.acknowledged(id, false);
+                taskAudit.refused(id);
                 throw refused;
             }
         } catch (RuntimeException e) {

@@ -20,9 +20,11 @@ import java.util.Map;
  *
  * <p>An event counts once by its first outcome; an outcome for an id not sent here is ignored. An
  * event is kept only until its first outcome; then only its latency remains (a {@code long}), so
- * the audit of a long run stays small. Register it as an {@link OutputTopicsReader.Listener} (a
- * {@link ReaderThread} reads the topics for it). Thread-safe: producers call {@link #sent} from any
- * thread while the reader thread counts.
+ * the audit of a long run stays small. {@code sent} counts the events handed to the producer less
+ * those it or the broker {@link #refused}, so once every send is answered it is the overall line's
+ * acknowledged {@code sent}. Register it as an {@link OutputTopicsReader.Listener} (a {@link
+ * ReaderThread} reads the topics for it). Thread-safe: producers call {@link #sent} from any thread
+ * while the reader thread counts.
  */
 public final class TaskAudit implements OutputTopicsReader.Listener {
 
@@ -70,10 +72,24 @@ public final class TaskAudit implements OutputTopicsReader.Listener {
         return pending.size();
     }
 
-    /** An event handed to the producer for {@code task}, made at {@code eventTimeMillis}. */
+    /**
+     * An event handed to the producer for {@code task}, made at {@code eventTimeMillis}; it counts
+     * as sent unless {@link #refused} follows.
+     */
     public synchronized void sent(String eventId, AnalysisTask task, long eventTimeMillis) {
         if (pending.putIfAbsent(eventId, new Sent(task, eventTimeMillis)) == null) {
             counts[task.ordinal()][SENT]++;
+        }
+    }
+
+    /**
+     * The broker (or the producer) refused an event handed earlier: it was never sent, so it leaves
+     * {@code sent} and {@code missing}, as it does in {@link DeliveryAudit}'s line.
+     */
+    public synchronized void refused(String eventId) {
+        Sent s = pending.remove(eventId);
+        if (s != null) {
+            counts[s.task().ordinal()][SENT]--;
         }
     }
 

@@ -49,6 +49,25 @@ class TaskAuditTest {
     }
 
     @Test
+    void aRefusedSendLeavesSentAndMissingAndALateOutputForItIsIgnored() {
+        TaskAudit audit = new TaskAudit();
+        audit.sent("o1", AnalysisTask.OCR, T0_MS);
+        audit.sent("o2", AnalysisTask.OCR, T0_MS);
+        audit.sent("o3", AnalysisTask.OCR, T0_MS);
+
+        audit.refused("o2");
+        audit.refused("o2"); // answered twice: counted once
+        audit.refused("never-handed");
+        audit.onResult(result("o1", AnalysisTask.OCR, 40), T0_MS);
+        audit.onResult(result("o2", AnalysisTask.OCR, 40), T0_MS);
+
+        assertThat(audit.report().get(AnalysisTask.OCR.ordinal()).line())
+                .isEqualTo(
+                        "Task OCR: sent=2 results=1 dead=0 skipped=0 missing=1 p50=40ms p99=40ms");
+        assertThat(audit.missing()).isEqualTo(1);
+    }
+
+    @Test
     void percentilesAreNearestRankOverTheResults() {
         TaskAudit audit = new TaskAudit();
         // 200 moderation results with latencies 1..200 ms, sent in reverse order
