@@ -10,15 +10,31 @@ import java.util.Map;
  */
 final class IntervalResults {
 
-    /** One interval's totals; latencies in milliseconds. */
+    /**
+     * One interval's totals; latencies in milliseconds, {@code tasks[i]} the task of the result
+     * whose latencies are {@code endToEndMs[i]} and {@code visibleMs[i]}.
+     */
     record Interval(
             Map<AnalysisTask, Long> results,
             long deadLetters,
             double[] endToEndMs,
-            double[] visibleMs) {
+            double[] visibleMs,
+            AnalysisTask[] tasks) {
 
         long total() {
             return results.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** The end-to-end latencies of {@code task}'s results alone. */
+        double[] endToEndMs(AnalysisTask task) {
+            double[] out = new double[endToEndMs.length];
+            int n = 0;
+            for (int i = 0; i < endToEndMs.length; i++) {
+                if (tasks[i] == task) {
+                    out[n++] = endToEndMs[i];
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
         }
     }
 
@@ -26,6 +42,7 @@ final class IntervalResults {
     private long deadLetters;
     private double[] endToEnd = new double[64];
     private double[] visible = new double[64];
+    private AnalysisTask[] tasks = new AnalysisTask[64];
     private int n;
 
     synchronized void result(AnalysisTask task, double endToEndMs, double visibleMs) {
@@ -33,9 +50,11 @@ final class IntervalResults {
         if (n == endToEnd.length) {
             endToEnd = java.util.Arrays.copyOf(endToEnd, n * 2);
             visible = java.util.Arrays.copyOf(visible, n * 2);
+            tasks = java.util.Arrays.copyOf(tasks, n * 2);
         }
         endToEnd[n] = endToEndMs;
         visible[n] = visibleMs;
+        tasks[n] = task;
         n++;
     }
 
@@ -54,7 +73,8 @@ final class IntervalResults {
                         counts,
                         deadLetters,
                         java.util.Arrays.copyOf(endToEnd, n),
-                        java.util.Arrays.copyOf(visible, n));
+                        java.util.Arrays.copyOf(visible, n),
+                        java.util.Arrays.copyOf(tasks, n));
         results = new EnumMap<>(AnalysisTask.class);
         deadLetters = 0;
         n = 0;

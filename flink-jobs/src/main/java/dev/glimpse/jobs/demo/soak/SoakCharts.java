@@ -76,6 +76,9 @@ public final class SoakCharts {
                                 marker,
                                 series(rows, SoakColumn.LATENCY_P50_MS, "p50", 1),
                                 series(rows, SoakColumn.LATENCY_P99_MS, "p99", 1),
+                                series(rows, SoakColumn.CAPTION_P99_MS, "caption p99", 1),
+                                series(rows, SoakColumn.OCR_P99_MS, "ocr p99", 1),
+                                series(rows, SoakColumn.MODERATION_P99_MS, "moderation p99", 1),
                                 series(
                                         rows,
                                         SoakColumn.VISIBLE_P99_MS,

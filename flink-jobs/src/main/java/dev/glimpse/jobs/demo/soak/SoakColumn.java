@@ -20,6 +20,13 @@ public enum SoakColumn {
     LATENCY_P50_MS("latency_p50_ms"),
     LATENCY_P99_MS("latency_p99_ms"),
     /**
+     * Per task, the 99th percentile of the interval's results of that task alone: under overload
+     * the all-task p99 is the slowest task's (OCR), and the priorities show only per task.
+     */
+    CAPTION_P99_MS("caption_p99_ms"),
+    OCR_P99_MS("ocr_p99_ms"),
+    MODERATION_P99_MS("moderation_p99_ms"),
+    /**
      * 99th percentile of event time to the result being read from the results topic: adds the wait
      * for the checkpoint that commits it (read_committed).
      */

@@ -140,6 +140,11 @@ public final class SoakRecorder implements OutputTopicsReader.Listener, AutoClos
         row.put(LATENCY_P50_MS, SoakStatistics.percentile(in.endToEndMs(), 50));
         row.put(LATENCY_P99_MS, SoakStatistics.percentile(in.endToEndMs(), 99));
         row.put(VISIBLE_P99_MS, SoakStatistics.percentile(in.visibleMs(), 99));
+        row.put(CAPTION_P99_MS, SoakStatistics.percentile(in.endToEndMs(AnalysisTask.CAPTION), 99));
+        row.put(OCR_P99_MS, SoakStatistics.percentile(in.endToEndMs(AnalysisTask.OCR), 99));
+        row.put(
+                MODERATION_P99_MS,
+                SoakStatistics.percentile(in.endToEndMs(AnalysisTask.MODERATION), 99));
         if (jvm != null) {
             JvmMemory.Reading m = jvm.read();
             double rss = ProcessRss.of(ProcessHandle.current().pid());

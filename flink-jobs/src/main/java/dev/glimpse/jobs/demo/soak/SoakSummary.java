@@ -42,6 +42,7 @@ public record SoakSummary(
                     SoakColumn.RESULTS_PER_S,
                     SoakColumn.LATENCY_P50_MS,
                     SoakColumn.LATENCY_P99_MS,
+                    SoakColumn.MODERATION_P99_MS,
                     SoakColumn.HEAP_AFTER_GC_BYTES,
                     SoakColumn.RSS_BYTES,
                     SoakColumn.NATIVE_ESTIMATE_BYTES,

@@ -41,7 +41,7 @@ class SoakCsvTest {
         assertThat(lines.get(0))
                 .startsWith("elapsed_s,results_per_s,captions_per_s,")
                 .endsWith(",checkpoints_completed,checkpoints_failed");
-        assertThat(lines.get(1)).startsWith("10,2.5,,,,,,812,,,,,,,1234567890,").endsWith(",,");
+        assertThat(lines.get(1)).startsWith("10,2.5,,,,,,812,,,,,,,,,,1234567890,").endsWith(",,");
         assertThat(lines.get(2)).startsWith("20,0.1,").endsWith(",,0");
         assertThat(SoakCsv.read(csv).get(1).get(SoakColumn.RSS_BYTES)).isNaN();
     }
