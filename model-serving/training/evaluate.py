@@ -22,7 +22,6 @@ import json
 import os
 import random
 import time
-from dataclasses import replace
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
@@ -122,10 +121,9 @@ def heldout_suite(model, tok, n, tasks, only=None):
 def version2_ocr_suite(model, tok, n):
     """OCR CER on version 2 lines (even samples) and pages (odd) per font-size band, with and without the
     training augmentations; n samples per band and look."""
-    clean = replace(varied.TRAIN, scale=(1.0, 1.0), jpeg=0.0, noise=0.0, blur=0.0, rotate=0.0)
     res = {}
     t0 = time.time()
-    for look, r in (("train", varied.TRAIN), ("clean", clean)):
+    for look, r in (("train", varied.TRAIN), ("clean", heldout.CLEAN)):
         for lo, hi in ((14, 22), (23, 32), (33, 48)):
             errors = total = 0
             for i in range(n):
@@ -164,14 +162,14 @@ def main():
     res = {"checkpoint_step": ck["step"], "train_minutes": round(ck.get("train_minutes", 0), 1),
            "device": a.device}
     t0 = time.time()
-    if a.suite in ("heldout", "version2-ocr"):
-        if a.suite == "heldout":
-            res["suite"] = "heldout (glimpse_train/heldout.py)"
-            res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
-                                     a.factors and a.factors.split(",")))
-        else:
-            res["suite"] = "version2-ocr (glimpse_train/varied.py)"
-            res["ocr_version2"] = version2_ocr_suite(model, tok, a.n_per_factor)
+    if a.suite == "heldout":
+        res["suite"] = "heldout (glimpse_train/heldout.py)"
+        res.update(heldout_suite(model, tok, a.n_per_factor, [t for t in a.tasks.split(",") if t],
+                                 a.factors and a.factors.split(",")))
+    elif a.suite == "version2-ocr":
+        res["suite"] = "version2-ocr (glimpse_train/varied.py)"
+        res["ocr_version2"] = version2_ocr_suite(model, tok, a.n_per_factor)
+    if a.suite != "standard":
         res["eval_seconds"] = round(time.time() - t0)
         if a.json:
             with open(a.json, "w") as f:

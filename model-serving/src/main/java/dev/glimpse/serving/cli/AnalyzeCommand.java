@@ -4,6 +4,7 @@ import dev.glimpse.serving.engine.Task;
 import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -109,23 +110,13 @@ final class AnalyzeCommand implements Subcommand {
 
     @Override
     public int run(List<String> args, BufferedReader in, PrintStream out) throws UsageException {
-        Set<String> allowed =
-                task == Task.MODERATION
-                        ? Set.of("--model", "--threads", "--timeout", "--categories")
-                        : task == Task.OCR
-                                ? Set.of(
-                                        "--model",
-                                        "--threads",
-                                        "--timeout",
-                                        "--prompt",
-                                        "--max-new-tokens",
-                                        "--review-below")
-                                : Set.of(
-                                        "--model",
-                                        "--threads",
-                                        "--timeout",
-                                        "--prompt",
-                                        "--max-new-tokens");
+        Set<String> allowed = new HashSet<>(Set.of("--model", "--threads", "--timeout"));
+        allowed.addAll(
+                switch (task) {
+                    case MODERATION -> Set.of("--categories");
+                    case CAPTION -> Set.of("--prompt", "--max-new-tokens");
+                    case OCR -> Set.of("--prompt", "--max-new-tokens", "--review-below");
+                });
         CliOptions options = CliOptions.parse(args, allowed);
         List<String> files = options.positional();
         if (files.isEmpty()) {
